@@ -1,0 +1,25 @@
+# rgml: the renormalization group and neural networks on Ising models.
+# Run the default sweep with `snakemake --cores all`; see README.md and config/README.md.
+# This file holds the target list and config validation only; the rules live in workflow/rules/.
+
+from snakemake.utils import min_version
+
+min_version("8.20")
+
+
+configfile: "config/config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/sample.smk"
+
+
+rule all:
+    input:
+        expand("results/samples/ising2d/L{L}.zarr", L=config["ising2d"]["sizes"]),
+        f"results/samples/ising1d/N{config['ising1d']['size']}.zarr",
+        "results/tables/thermodynamics_ising2d.csv",
+        "results/figures/thermodynamics_ising2d.png",

@@ -1,0 +1,223 @@
+"""Zarr stores, tables and figures on disk: atomic writes, provenance, checks.
+
+Every store is a Zarr v3 directory written with xarray (DESIGN.md §4).  It is
+built under ``<name>.partial`` next to its final path and renamed into place
+only when complete, with ``rgml_complete = True`` among its attributes, so a
+killed job never leaves a store that looks finished.  Stores carry the
+provenance attributes ``title``, ``rgml_version``, ``rgml_store_version``,
+``git_revision``, ``seed``, ``backend``, ``created`` and ``config`` (the YAML
+of the parameters that made it).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+import shutil
+import subprocess
+import warnings
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+import yaml
+import zarr
+from zarr.codecs import BloscCodec
+
+import rgml
+
+#: Bumped whenever the layout of a store changes incompatibly.
+STORE_VERSION = 1
+
+#: Chunks of about this many bytes (DESIGN.md §4: "a few MiB per chunk").
+CHUNK_BYTES = 2 * 2**20
+
+
+class StoreError(RuntimeError):
+    """A store is missing, incomplete, corrupt or of the wrong kind; the message names the file."""
+
+
+def spin_compressor() -> BloscCodec:
+    """Blosc(zstd, bitshuffle): ±1 int8 spins compress to about 1 bit per spin."""
+    return BloscCodec(cname="zstd", clevel=5, shuffle="bitshuffle")
+
+
+def samples_per_chunk(sites: int, *, chunk_bytes: int = CHUNK_BYTES) -> int:
+    """How many int8 configurations of ``sites`` spins fill one chunk."""
+    return max(1, chunk_bytes // sites)
+
+
+def git_revision() -> str | None:
+    """Commit of the rgml source tree (``+dirty`` if modified), or None outside git."""
+    src = Path(rgml.__file__).resolve().parent
+    try:
+        rev = subprocess.run(
+            ["git", "-C", str(src), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(src), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True, text=True, timeout=10, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return rev + ("+dirty" if dirty else "")
+
+
+def provenance(*, title: str, seed: int | None, backend: str, config: dict) -> dict:
+    """Provenance attributes for a store (DESIGN.md §4)."""
+    return {
+        "title": title,
+        "rgml_version": rgml.__version__,
+        "rgml_store_version": STORE_VERSION,
+        "git_revision": git_revision() or "unknown",
+        "seed": -1 if seed is None else int(seed),
+        "backend": backend,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "config": yaml.safe_dump(config, sort_keys=False),
+    }
+
+
+def _replace_path(src: Path, dst: Path) -> None:
+    """Move ``src`` to ``dst``, replacing an existing file or directory there."""
+    if dst.exists():
+        old = dst.with_name(dst.name + ".old")
+        if old.exists():
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        os.replace(dst, old)
+        os.replace(src, dst)
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
+    else:
+        os.replace(src, dst)
+
+
+class AtomicStore:
+    """Build a Zarr store under ``<path>.partial`` and rename it into place on commit.
+
+    Use as a context manager; on an exception the partial store is removed
+    and nothing at ``path`` is touched::
+
+        with AtomicStore(path) as store:
+            store.write(first_block, encoding=...)
+            store.append(next_block, dim="sample")
+            store.commit(attrs)
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.partial = self.path.with_name(self.path.name + ".partial")
+
+    def __enter__(self) -> "AtomicStore":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.partial.exists():
+            shutil.rmtree(self.partial)
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None and self.partial.exists():
+            shutil.rmtree(self.partial, ignore_errors=True)
+
+    def write(self, ds: xr.Dataset, *, encoding: dict | None = None) -> None:
+        """Create the store from ``ds`` (or add ``ds``'s variables to it)."""
+        mode = "a" if self.partial.exists() else "w"
+        ds.to_zarr(self.partial, mode=mode, encoding=encoding if mode == "w" else None,
+                   consolidated=False, zarr_format=3)
+
+    def append(self, ds: xr.Dataset, *, dim: str) -> None:
+        """Append ``ds`` along ``dim`` to the variables that have that dimension."""
+        ds.to_zarr(self.partial, append_dim=dim, consolidated=False)
+
+    def commit(self, attrs: dict) -> Path:
+        """Set ``attrs`` (+ ``rgml_complete``), consolidate metadata and rename into place."""
+        group = zarr.open_group(self.partial, mode="r+")
+        group.attrs.update({**attrs, "rgml_complete": True})
+        with warnings.catch_warnings():
+            # Consolidated metadata is a zarr-python extension for format 3; xarray
+            # reads it and opens the store without probing every array.
+            warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
+            zarr.consolidate_metadata(self.partial)
+        _replace_path(self.partial, self.path)
+        return self.path
+
+
+def write_dataset(ds: xr.Dataset, path: str | os.PathLike, *, attrs: dict, encoding: dict | None = None) -> Path:
+    """Write a whole dataset atomically (see :class:`AtomicStore`)."""
+    with AtomicStore(path) as store:
+        store.write(ds, encoding=encoding)
+        return store.commit(attrs)
+
+
+def open_store(path: str | os.PathLike) -> xr.Dataset:
+    """Open a complete rgml store lazily; raise :class:`StoreError` naming the problem."""
+    path = Path(path)
+    if not path.exists():
+        raise StoreError(f"{path}: no such store; run the step that makes it first")
+    if not (path / "zarr.json").is_file():
+        raise StoreError(f"{path}: not a Zarr v3 store (zarr.json missing)")
+    try:
+        ds = xr.open_zarr(path, consolidated=True)
+    except Exception as exc:  # zarr raises many types for damaged stores
+        raise StoreError(f"{path}: cannot be read as a Zarr store ({type(exc).__name__}: {exc})") from None
+    if not ds.attrs.get("rgml_complete", False):
+        raise StoreError(f"{path}: incomplete store (its writer did not finish); delete it and rerun the step")
+    version = ds.attrs.get("rgml_store_version")
+    if version != STORE_VERSION:
+        raise StoreError(
+            f"{path}: store format version {version!r}, this rgml reads version {STORE_VERSION}; "
+            "regenerate it with this version"
+        )
+    return ds
+
+
+def load_variable(ds: xr.Dataset, name: str, path: str | os.PathLike) -> np.ndarray:
+    """Read one variable fully, turning a missing or unreadable chunk into a :class:`StoreError`."""
+    if name not in ds.variables:
+        raise StoreError(f"{path}: variable {name!r} is missing")
+    try:
+        return ds[name].values
+    except Exception as exc:
+        raise StoreError(f"{path}: variable {name!r} cannot be read ({type(exc).__name__}: {exc})") from None
+
+
+def array_digests(path: str | os.PathLike) -> dict[str, str]:
+    """SHA-256 of every array's decoded bytes (with dtype and shape) in a store.
+
+    Attributes (timestamps, git revision) are ignored: equal digests mean
+    the data are bitwise equal.
+    """
+    group = zarr.open_group(path, mode="r")
+    digests = {}
+    for name, array in sorted(group.arrays()):
+        data = np.ascontiguousarray(array[...])
+        h = hashlib.sha256(f"{data.dtype.str}{data.shape}".encode())
+        h.update(data.tobytes())
+        digests[name] = h.hexdigest()
+    return digests
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
+    """Write a text file via a temporary sibling and rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.partial")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+    return path
+
+
+def write_table(df, path: str | os.PathLike) -> Path:
+    """Write a pandas DataFrame as CSV atomically (tidy: one row per observation)."""
+    return write_text_atomic(path, df.to_csv(index=False, float_format="%.10g"))
+
+
+def save_figure(fig, path: str | os.PathLike, *, dpi: int = 110) -> Path:
+    """Save a Matplotlib figure atomically as PNG and close it."""
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.partial.png")
+    fig.savefig(tmp, dpi=dpi, metadata={"Software": None})
+    plt.close(fig)
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,106 @@
+"""Configuration validation: malformed configs give one-line errors naming the key (issue 2 item 7, issue 8 item 2)."""
+
+import copy
+import math
+from pathlib import Path
+
+import pytest
+import yaml
+
+from rgml.backend import cupy_available
+from rgml.config import ConfigError, validate_config
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+DEFAULT = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+TINY = yaml.safe_load((ROOT / "tests" / "workflow" / "tiny.yaml").read_text())
+
+
+def mutate(path, value, base=DEFAULT):
+    """A copy of ``base`` with the key at ``path`` set to ``value`` (``DELETE`` removes it)."""
+    config = copy.deepcopy(base)
+    node = config
+    for part in path[:-1]:
+        node = node[part]
+    if value is DELETE:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return config
+
+
+DELETE = object()
+
+# (case id, path, value, text the message must contain)
+BAD = [
+    ("seed-string", ("seed",), "abc", "seed"),
+    ("seed-negative", ("seed",), -1, "seed"),
+    ("seed-float", ("seed",), 1.5, "seed"),
+    ("seed-missing", ("seed",), DELETE, "seed"),
+    ("backend-unknown", ("backend",), "gpu", "backend"),
+    ("threads-zero", ("threads",), 0, "threads"),
+    ("unknown-top-key", ("sedd",), 3, "sedd"),
+    ("ising2d-missing", ("ising2d",), DELETE, "ising2d"),
+    ("ising2d-not-mapping", ("ising2d",), [1, 2], "ising2d"),
+    ("unknown-ising2d-key", ("ising2d", "sizez"), [8], "sizez"),
+    ("sizes-empty", ("ising2d", "sizes"), [], "ising2d.sizes"),
+    ("sizes-odd", ("ising2d", "sizes"), [16, 33], "ising2d.sizes[1]"),
+    ("sizes-zero", ("ising2d", "sizes"), [0], "ising2d.sizes[0]"),
+    ("sizes-negative", ("ising2d", "sizes"), [-16], "ising2d.sizes[0]"),
+    ("sizes-string", ("ising2d", "sizes"), ["16"], "ising2d.sizes[0]"),
+    ("sizes-scalar", ("ising2d", "sizes"), 16, "ising2d.sizes"),
+    ("sizes-duplicate", ("ising2d", "sizes"), [16, 16], "ising2d.sizes"),
+    ("temperatures-empty", ("ising2d", "temperatures"), [], "ising2d.temperatures"),
+    ("temperature-negative", ("ising2d", "temperatures"), [2.269185, -1.0], "ising2d.temperatures[1]"),
+    ("temperature-zero", ("ising2d", "temperatures"), [0.0, 2.269185], "ising2d.temperatures[0]"),
+    ("temperature-nan", ("ising2d", "temperatures"), [2.269185, math.nan], "ising2d.temperatures[1]"),
+    ("temperature-inf", ("ising2d", "temperatures"), [2.269185, math.inf], "ising2d.temperatures[1]"),
+    ("temperature-string", ("ising2d", "temperatures"), [2.269185, "hot"], "ising2d.temperatures[1]"),
+    ("temperatures-without-tc", ("ising2d", "temperatures"), [1.5, 3.5], "Tc"),
+    ("temperatures-same-spelling", ("ising2d", "temperatures"), [2.269185, 2.26919], "ising2d.temperatures[1]"),
+    ("samples-zero", ("ising2d", "samples"), 0, "ising2d.samples"),
+    ("samples-float", ("ising2d", "samples"), 10.5, "ising2d.samples"),
+    ("samples-missing", ("ising2d", "samples"), DELETE, "ising2d.samples"),
+    ("chains-zero", ("ising2d", "chains"), 0, "ising2d.chains"),
+    ("algorithm-unknown", ("ising2d", "algorithm"), "heatbath", "ising2d.algorithm"),
+    ("thin-factor-small", ("ising2d", "thin_factor"), 0.5, "ising2d.thin_factor"),
+    ("thin-zero", ("ising2d", "thin"), 0, "ising2d.thin"),
+    ("thermalize-negative", ("ising2d", "thermalize"), -10, "ising2d.thermalize"),
+    ("ring-size-one", ("ising1d", "size"), 1, "ising1d.size"),
+    ("couplings-negative", ("ising1d", "couplings"), [-0.5], "ising1d.couplings[0]"),
+    ("couplings-huge", ("ising1d", "couplings"), [50.0], "ising1d.couplings[0]"),
+    ("ring-samples-string", ("ising1d", "samples"), "many", "ising1d.samples"),
+]
+
+
+def test_default_and_tiny_configs_are_valid():
+    for config in (DEFAULT, TINY):
+        filled = validate_config(config, SCHEMA)
+        assert filled["ising2d"]["chains"] >= 1 and filled["threads"] >= 1
+
+
+def test_default_config_meets_the_issue_minimums():
+    ising2d = DEFAULT["ising2d"]
+    assert len(ising2d["sizes"]) >= 2 and ising2d["samples"] >= 1000
+    t = ising2d["temperatures"]
+    assert len(t) >= 12 and min(t) <= 1.5 and max(t) >= 3.5
+
+
+@pytest.mark.parametrize("case, path, value, named", BAD, ids=[b[0] for b in BAD])
+def test_malformed_config_is_a_one_line_error_naming_the_key(case, path, value, named):
+    with pytest.raises(ConfigError) as info:
+        validate_config(mutate(path, value), SCHEMA)
+    message = str(info.value)
+    assert "\n" not in message
+    assert named in message, message
+
+
+@pytest.mark.skipif(cupy_available(), reason="this machine has a usable GPU")
+def test_cupy_backend_without_a_gpu_is_rejected():
+    with pytest.raises(ConfigError, match="backend"):
+        validate_config(mutate(("backend",), "cupy"), SCHEMA)
+
+
+def test_defaults_are_filled():
+    config = mutate(("ising2d", "chains"), DELETE)
+    assert validate_config(config, SCHEMA)["ising2d"]["chains"] == 4

@@ -1,0 +1,73 @@
+"""The Snakemake workflow end to end on a tiny config, as a user runs it."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from rgml.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "tests" / "workflow" / "tiny.yaml"
+
+pytestmark = pytest.mark.workflow
+
+
+def snakemake(workdir: Path, *args, config: Path = TINY, check=True):
+    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
+           "--configfile", str(config), "--cores", "2", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("tiny")
+    snakemake(workdir)
+    return workdir
+
+
+def test_tiny_workflow_makes_every_output(tiny_run):
+    results = tiny_run / "results"
+    for size in (8, 16):
+        ds = open_store(results / "samples" / "ising2d" / f"L{size}.zarr")
+        assert ds.sizes["temperature"] == 5 and ds.sizes["sample"] == 96
+    ring = open_store(results / "samples" / "ising1d" / "N16.zarr")
+    assert ring.sizes["coupling"] == 2
+    table = pd.read_csv(results / "tables" / "thermodynamics_ising2d.csv")
+    assert len(table) == 10 and np.all(np.abs(table["energy_z"]) < 5)
+    assert (results / "figures" / "thermodynamics_ising2d.png").stat().st_size > 10_000
+    for log in (results / "logs").iterdir():
+        assert log.read_text().strip(), f"{log} is empty"
+
+
+def test_rerun_has_nothing_to_do(tiny_run):
+    proc = snakemake(tiny_run, "-n")
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_lint_is_clean():
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "--lint", "--snakefile", str(ROOT / "Snakefile")],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Congratulations" in proc.stdout + proc.stderr or "no issues" in (proc.stdout + proc.stderr).lower()
+
+
+def test_bad_config_stops_before_any_job(tmp_path):
+    config = yaml.safe_load(TINY.read_text())
+    config["ising2d"]["temperatures"] = [2.269185, -1.0]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(config))
+    proc = snakemake(tmp_path, "-n", config=bad, check=False)
+    assert proc.returncode != 0
+    errors = [l for l in proc.stderr.splitlines() if l.startswith("config error:")]
+    assert len(errors) == 1 and "ising2d.temperatures[1]" in errors[0]
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "results").exists()
