@@ -15,6 +15,7 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/sample.smk"
+include: "workflow/rules/rg.smk"
 
 
 rule all:
@@ -23,3 +24,10 @@ rule all:
         f"results/samples/ising1d/N{config['ising1d']['size']}.zarr",
         "results/tables/thermodynamics_ising2d.csv",
         "results/figures/thermodynamics_ising2d.png",
+        "results/tables/rg_flow_ising2d.csv",
+        "results/tables/exponents.csv",
+        "results/figures/rg_flow_ising2d.png",
+        "results/figures/blockspin_snapshots.png",
+        "results/figures/mcrg_ising2d.png",
+        "results/tables/rg_flow_ising1d.csv",
+        "results/figures/rg_flow_ising1d.png",

@@ -44,6 +44,19 @@ def test_tiny_workflow_makes_every_output(tiny_run):
     table = pd.read_csv(results / "tables" / "thermodynamics_ising2d.csv")
     assert len(table) == 10 and np.all(np.abs(table["energy_z"]) < 5)
     assert (results / "figures" / "thermodynamics_ising2d.png").stat().st_size > 10_000
+    for rule in ("majority", "decimation"):
+        rg = open_store(results / "rg" / "ising2d" / "L16" / f"{rule}_b2.zarr")
+        assert rg.attrs["rule"] == rule and rg["level1"].shape == (5, 96, 8, 8) and rg["level2"].shape[-1] == 4
+    flow = pd.read_csv(results / "tables" / "rg_flow_ising2d.csv")
+    assert {"rule", "method", "L", "b", "level", "T", "T_eff", "T_eff_err"} <= set(flow.columns)
+    assert set(flow["method"]) == {"matching", "projection"} and set(flow["rule"]) == {"majority", "decimation"}
+    exponents = pd.read_csv(results / "tables" / "exponents.csv")
+    assert {"method", "rule", "L", "b", "nu", "nu_err", "T_fixed", "T_fixed_err"} <= set(exponents.columns)
+    assert "mcrg" in set(exponents["method"])
+    ring = pd.read_csv(results / "tables" / "rg_flow_ising1d.csv")
+    assert {"K", "level", "K_eff", "K_eff_err", "K_exact"} <= set(ring.columns)
+    for name in ("rg_flow_ising2d", "blockspin_snapshots", "rg_flow_ising1d"):
+        assert (results / "figures" / f"{name}.png").stat().st_size > 10_000
     for log in (results / "logs").iterdir():
         assert log.read_text().strip(), f"{log} is empty"
 

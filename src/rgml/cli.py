@@ -142,6 +142,87 @@ def _run_thermo(args) -> None:
     thermodynamics(args.stores, table=args.table, figure=args.figure)
 
 
+def _add_rg(sub) -> None:
+    p = sub.add_parser("rg", help="real-space RG: block spins, flows, fixed points, exponents")
+    steps = p.add_subparsers(dest="model", required=True, metavar="STEP")
+
+    c = steps.add_parser(
+        "coarse-grain", help="apply a block rule repeatedly to a 2D sample store",
+        description="Coarse-grain every configuration level by level while the lattice is >= 4 across; "
+                    "stores level1, level2, ... and the interaction densities of every level.",
+    )
+    c.add_argument("--samples", type=Path, required=True, help="2D sample store (L*.zarr)")
+    c.add_argument("--rule", choices=["majority", "decimation", "rbm", "rsmi"], required=True, help="block rule")
+    c.add_argument("--b", type=_positive(int), default=2, help="block size b (L must be a multiple)")
+    c.add_argument("--model", type=Path, default=None, help="trained model store of a learned rule (rbm, rsmi)")
+    c.add_argument("--seed", type=int, required=True, help="root seed (tie-breaking and stochastic rules)")
+    c.add_argument("--out", type=Path, required=True, help="output store ({rule}_b{b}.zarr)")
+    c.set_defaults(func=_run_rg_coarse_grain)
+
+    f = steps.add_parser(
+        "flow", help="flows T -> T_eff, fixed points and nu (flow slopes and MCRG) of every rule",
+        description="Effective temperatures by matching and projection, fixed points and nu with bootstrap "
+                    "errors, Swendsen's MCRG nu at Tc; writes the flow and exponent tables and figures.",
+    )
+    f.add_argument("stores", type=Path, nargs="+", help="RG stores made by 'rgml rg coarse-grain'")
+    f.add_argument("--samples", type=Path, nargs="+", required=True, help="the 2D sample stores (for snapshots)")
+    f.add_argument("--seed", type=int, required=True, help="root seed (bootstrap resampling)")
+    f.add_argument("--bootstrap", type=_positive(int), default=200, help="bootstrap resamples")
+    f.add_argument("--mcrg-couplings", type=_positive(int), default=4, help="largest number of MCRG couplings")
+    f.add_argument("--flow-table", type=Path, required=True, help="output CSV, one row per (rule, method, L, b, level, T)")
+    f.add_argument("--exponents-table", type=Path, required=True, help="output CSV of nu and T* estimates")
+    f.add_argument("--flow-figure", type=Path, required=True, help="output PNG of the flows")
+    f.add_argument("--snapshot-figure", type=Path, required=True, help="output PNG of block-spin snapshots")
+    f.add_argument("--mcrg-figure", type=Path, required=True, help="output PNG of MCRG nu vs couplings")
+    f.set_defaults(func=_run_rg_flow)
+
+    r = steps.add_parser(
+        "ring", help="1D decimation flow of ring samples vs the exact recursion",
+        description="Decimate ring samples every b-th spin level by level; K_eff from the nearest-neighbour "
+                    "correlation against tanh K' = tanh^b K.",
+    )
+    r.add_argument("--samples", type=Path, required=True, help="1D sample store (N*.zarr)")
+    r.add_argument("--b", type=_positive(int), default=2, help="decimation factor")
+    r.add_argument("--table", type=Path, required=True, help="output CSV, one row per (K, level)")
+    r.add_argument("--figure", type=Path, required=True, help="output PNG")
+    r.set_defaults(func=_run_rg_ring)
+
+
+def _check_block(b: int) -> None:
+    if b < 2:
+        raise UsageError(f"--b: the block size must be at least 2, got {b}")
+
+
+def _run_rg_coarse_grain(args) -> None:
+    from rgml.steps.rg import coarse_grain
+
+    _check_block(args.b)
+    model = None
+    if args.rule in ("rbm", "rsmi"):
+        if args.model is None:
+            raise UsageError(f"--model: rule {args.rule!r} is learned; give its trained model store")
+        from rgml.steps.learned_rules import load_rule_model
+
+        model = load_rule_model(args.rule, args.model)
+    coarse_grain(samples=args.samples, rule=args.rule, b=args.b, seed=args.seed, out=args.out, model=model)
+
+
+def _run_rg_flow(args) -> None:
+    from rgml.steps.rg import flow_analysis
+
+    flow_analysis(rg_stores=args.stores, samples=args.samples, seed=args.seed, n_boot=args.bootstrap,
+                  mcrg_couplings=args.mcrg_couplings, flow_table=args.flow_table,
+                  exponents_table=args.exponents_table, flow_figure=args.flow_figure,
+                  snapshot_figure=args.snapshot_figure, mcrg_figure_path=args.mcrg_figure)
+
+
+def _run_rg_ring(args) -> None:
+    from rgml.steps.rg import ring_rg
+
+    _check_block(args.b)
+    ring_rg(samples=args.samples, b=args.b, table=args.table, figure=args.figure)
+
+
 def _add_checksum(sub) -> None:
     p = sub.add_parser(
         "checksum", help="content hashes of every array in stores (ignores timestamps)",
@@ -173,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"rgml {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_sample, _add_thermo, _add_checksum):
+    for add in (_add_sample, _add_thermo, _add_rg, _add_checksum):
         add(sub)
     return parser
 

@@ -118,6 +118,18 @@ def _semantic_checks(config: dict) -> None:
                 f"decimals (file names use T{name}); remove one or space them further apart"
             )
         spelled[name] = t
+    rg = config["rg"]
+    for i, size in enumerate(config["ising2d"]["sizes"]):
+        if size % rg["b"] or size // rg["b"] < 4:
+            raise ConfigError(
+                f"ising2d.sizes[{i}]: {size} is not a multiple of rg.b = {rg['b']} with at least 4 blocks "
+                f"across; use sizes that are multiples of {rg['b']} and >= {4 * rg['b']}, or change rg.b"
+            )
+    if config["ising1d"]["size"] % rg["ring_b"]:
+        raise ConfigError(
+            f"ising1d.size: {config['ising1d']['size']} is not a multiple of rg.ring_b = {rg['ring_b']}; "
+            "make it a multiple or change rg.ring_b"
+        )
     try:
         resolve_backend(config["backend"])
     except BackendError as exc:

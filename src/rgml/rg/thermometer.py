@@ -1,0 +1,144 @@
+"""Effective temperature of a coarse-grained ensemble, two ways.
+
+``projection``
+    Project the coarse ensemble onto the nearest-neighbour Ising model of
+    its own size: T_eff solves e_Kaufman(L', T_eff) = ⟨e⟩ with
+    e = −(nearest-neighbour density) and L' the coarse linear size (exact
+    finite torus, :func:`rgml.exact.kaufman_temperature`).  Block spins carry
+    longer-range couplings too, so this one-coupling projection shifts the
+    fixed point away from Tc.
+``matching``
+    Swendsen's matching (PRB 20, 2080 (1979)): T_eff is the temperature at
+    which a reference ensemble — the L/b lattice coarse-grained one level
+    less — has the same short-range correlations (nearest, next-nearest,
+    plaquette) as the ensemble at hand.  The reference is known on a grid of
+    temperatures: each correlation is fitted by a monotone (isotonic)
+    piecewise-linear curve in T and inverted; a target beyond the grid is
+    reported as ``below`` / ``above`` the grid rather than clamped to its end
+    (clamping creates spurious fixed points).  The per-correlation
+    temperatures are combined with fixed inverse-variance weights.
+
+All functions here take means (and errors) of densities and return floats;
+:mod:`rgml.rg.flow` bootstraps them over samples for error bars.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rgml.exact import THERMOMETER_RANGE, kaufman_energy, kaufman_temperature
+
+BELOW, INSIDE, ABOVE = "below", "", "above"
+
+
+def projection_temperature(nn_density: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """T_eff from the mean nearest-neighbour density of ``size``×``size`` lattices.
+
+    Parameters
+    ----------
+    nn_density:
+        Mean of S_nn / L'² (between 0 and 2), any shape.
+    size:
+        Linear size L' of the coarse lattices.
+
+    Returns
+    -------
+    (T_eff, flag) — T_eff in J/k_B, NaN where the energy is out of the torus'
+    reach (flag ``below`` for a perfectly ordered ensemble, ``above`` for one
+    hotter than T = 1000).
+    """
+    energy = -np.asarray(nn_density, dtype=np.float64)
+    e_cold, e_hot = kaufman_energy(size, np.array(THERMOMETER_RANGE))
+    flag = np.where(energy <= e_cold, BELOW, np.where(energy >= e_hot, ABOVE, INSIDE))
+    inside = flag == INSIDE
+    t_eff = np.full(energy.shape, np.nan)
+    if inside.any():
+        t_eff[inside] = kaufman_temperature(size, energy[inside])
+    return t_eff, flag
+
+
+def isotonic_decreasing(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted least-squares non-increasing fit (pool-adjacent-violators)."""
+    blocks: list[list[float]] = []  # [weighted mean, weight, count]
+    for v, w in zip(values, weights):
+        blocks.append([float(v), float(w), 1])
+        while len(blocks) > 1 and blocks[-2][0] < blocks[-1][0]:
+            m2, w2, c2 = blocks.pop()
+            m1, w1, c1 = blocks.pop()
+            blocks.append([(m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2, c1 + c2])
+    return np.concatenate([np.full(c, m) for m, _, c in blocks])
+
+
+def invert_monotone(grid_t: np.ndarray, curve: np.ndarray, target: float) -> tuple[float, float, str]:
+    """Temperature where a non-increasing piecewise-linear ``curve(grid_t)`` equals ``target``.
+
+    Returns ``(T, slope dcurve/dT there, flag)``; outside the curve's range
+    ``T`` is NaN and the flag says on which side of the grid it lies.
+    """
+    if target > curve[0]:
+        return np.nan, np.nan, BELOW
+    if target < curve[-1]:
+        return np.nan, np.nan, ABOVE
+    # first grid interval [i, i+1] with curve[i] >= target >= curve[i+1] and a non-zero drop
+    for i in range(len(grid_t) - 1):
+        hi, lo = curve[i], curve[i + 1]
+        if hi >= target >= lo and hi > lo:
+            slope = (lo - hi) / (grid_t[i + 1] - grid_t[i])
+            return grid_t[i] + (target - hi) / slope, slope, INSIDE
+    return np.nan, np.nan, BELOW if target >= curve[0] else ABOVE
+
+
+def matching_weights(grid_t, grid_mean, grid_err, target_mean, target_err) -> np.ndarray:
+    """Inverse-variance weights of the per-correlation temperatures (fixed before bootstrapping).
+
+    Shapes: grid_* ``(m, k)``, target_* ``(n, k)``; returns ``(n, k)``,
+    zero where a correlation cannot be inverted.
+    """
+    weights = np.zeros(target_mean.shape)
+    for a in range(grid_mean.shape[1]):
+        curve = isotonic_decreasing(grid_mean[:, a], 1.0 / np.maximum(grid_err[:, a], 1e-12) ** 2)
+        grid_sigma = np.interp(target_mean[:, a], curve[::-1], grid_err[::-1, a])
+        for j, target in enumerate(target_mean[:, a]):
+            _, slope, flag = invert_monotone(grid_t, curve, target)
+            if flag == INSIDE and slope < 0:
+                sigma_t = np.hypot(target_err[j, a], grid_sigma[j]) / abs(slope)
+                weights[j, a] = 1.0 / max(sigma_t, 1e-12) ** 2
+    return weights
+
+
+def matching_temperature(grid_t, grid_mean, grid_weight, target_mean, weights) -> tuple[np.ndarray, np.ndarray]:
+    """Matched temperatures of ``n`` target ensembles against a reference grid.
+
+    Parameters
+    ----------
+    grid_t:
+        ``(m,)`` increasing reference temperatures.
+    grid_mean, grid_weight:
+        ``(m, k)`` mean correlations of the reference ensembles and the
+        isotonic-fit weights (1/σ²).
+    target_mean:
+        ``(n, k)`` mean correlations of the ensembles to be matched.
+    weights:
+        ``(n, k)`` from :func:`matching_weights`.
+
+    Returns
+    -------
+    (T_eff ``(n,)``, flag ``(n,)``): NaN with flag ``below``/``above`` where the
+    correlations lie beyond the grid.
+    """
+    curves = [isotonic_decreasing(grid_mean[:, a], grid_weight[:, a]) for a in range(grid_mean.shape[1])]
+    t_eff = np.full(target_mean.shape[0], np.nan)
+    flags = np.full(target_mean.shape[0], INSIDE, dtype=object)
+    for j in range(target_mean.shape[0]):
+        temps, w, sides = [], [], []
+        for a, curve in enumerate(curves):
+            t, _, flag = invert_monotone(grid_t, curve, target_mean[j, a])
+            sides.append(flag)
+            if flag == INSIDE and weights[j, a] > 0:
+                temps.append(t)
+                w.append(weights[j, a])
+        if temps:
+            t_eff[j] = np.average(temps, weights=w)
+        else:
+            flags[j] = BELOW if sides.count(BELOW) >= sides.count(ABOVE) else ABOVE
+    return t_eff, flags

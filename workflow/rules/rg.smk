@@ -1,0 +1,97 @@
+# RG stage: block-spin coarse-graining, flows T -> T_eff, fixed points, nu (flow slopes
+# and MCRG), and the exact 1D decimation flow.
+
+
+rule rg_coarse_grain:
+    input:
+        samples="results/samples/ising2d/L{L}.zarr",
+        model=rule_model,
+    output:
+        directory("results/rg/ising2d/L{L}/{scheme}_b{b}.zarr"),
+    conda:
+        "../envs/rgml.yaml"
+    log:
+        "results/logs/rg_coarse_grain_L{L}_{scheme}_b{b}.log",
+    benchmark:
+        "results/benchmarks/rg_coarse_grain_L{L}_{scheme}_b{b}.tsv"
+    params:
+        seed=config["seed"],
+        model=lambda wildcards, input: f"--model {input.model}" if input.model else "",
+    shell:
+        "rgml rg coarse-grain --samples {input.samples} --rule {wildcards.scheme} --b {wildcards.b}"
+        " {params.model} --seed {params.seed} --out {output} 2> {log}"
+
+
+rule rg_flow_ising2d:
+    input:
+        stores=rg_stores(all_rules()),
+        samples=expand("results/samples/ising2d/L{L}.zarr", L=config["ising2d"]["sizes"]),
+    output:
+        flow=report(
+            "results/tables/rg_flow_ising2d.csv",
+            caption="../report/rg_flow_table.rst",
+            category="2. RG",
+        ),
+        exponents=report(
+            "results/tables/exponents.csv",
+            caption="../report/exponents_table.rst",
+            category="2. RG",
+        ),
+        flow_figure=report(
+            "results/figures/rg_flow_ising2d.png",
+            caption="../report/rg_flow_ising2d.rst",
+            category="2. RG",
+        ),
+        snapshots=report(
+            "results/figures/blockspin_snapshots.png",
+            caption="../report/blockspin_snapshots.rst",
+            category="2. RG",
+        ),
+        mcrg=report(
+            "results/figures/mcrg_ising2d.png",
+            caption="../report/mcrg_ising2d.rst",
+            category="2. RG",
+        ),
+    conda:
+        "../envs/rgml.yaml"
+    log:
+        "results/logs/rg_flow_ising2d.log",
+    benchmark:
+        "results/benchmarks/rg_flow_ising2d.tsv"
+    params:
+        seed=config["seed"],
+        bootstrap=config["rg"]["bootstrap"],
+        couplings=config["rg"]["mcrg_couplings"],
+    shell:
+        "rgml rg flow {input.stores} --samples {input.samples} --seed {params.seed}"
+        " --bootstrap {params.bootstrap} --mcrg-couplings {params.couplings}"
+        " --flow-table {output.flow} --exponents-table {output.exponents}"
+        " --flow-figure {output.flow_figure} --snapshot-figure {output.snapshots}"
+        " --mcrg-figure {output.mcrg} 2> {log}"
+
+
+rule rg_ising1d:
+    input:
+        f"results/samples/ising1d/N{config['ising1d']['size']}.zarr",
+    output:
+        table=report(
+            "results/tables/rg_flow_ising1d.csv",
+            caption="../report/rg_flow_ising1d_table.rst",
+            category="2. RG",
+        ),
+        figure=report(
+            "results/figures/rg_flow_ising1d.png",
+            caption="../report/rg_flow_ising1d.rst",
+            category="2. RG",
+        ),
+    conda:
+        "../envs/rgml.yaml"
+    log:
+        "results/logs/rg_ising1d.log",
+    benchmark:
+        "results/benchmarks/rg_ising1d.tsv"
+    params:
+        b=config["rg"]["ring_b"],
+    shell:
+        "rgml rg ring --samples {input} --b {params.b} --table {output.table}"
+        " --figure {output.figure} 2> {log}"
