@@ -16,6 +16,7 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/sample.smk"
 include: "workflow/rules/rg.smk"
+include: "workflow/rules/rsmi.smk"
 
 
 rule all:
@@ -31,3 +32,8 @@ rule all:
         "results/figures/mcrg_ising2d.png",
         "results/tables/rg_flow_ising1d.csv",
         "results/figures/rg_flow_ising1d.png",
+        "results/tables/rsmi.csv",
+        "results/figures/rsmi_filters.png",
+        "results/figures/rsmi_mi.png",
+        "results/figures/rsmi_buffer.png",
+        "results/figures/rsmi_training.png",

@@ -13,7 +13,8 @@ def naive_extract_2d(spins, geometry, positions):
     reach = geometry.buffer + geometry.env
     vis, env = [], []
     for y0, x0 in positions:
-        v = [spins[:, (y0 + dy) % size, (x0 + dx) % size] for dy in range(geometry.block) for dx in range(geometry.block)]
+        side = range(geometry.block)
+        v = [spins[:, (y0 + dy) % size, (x0 + dx) % size] for dy in side for dx in side]
         e = []
         for dy in range(-reach, geometry.block + reach):
             for dx in range(-reach, geometry.block + reach):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from rgml.store import open_store
+from rgml.store import array_digests, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "workflow" / "tiny.yaml"
@@ -49,7 +49,16 @@ def test_tiny_workflow_makes_every_output(tiny_run):
         assert rg.attrs["rule"] == rule and rg["level1"].shape == (5, 96, 8, 8) and rg["level2"].shape[-1] == 4
     flow = pd.read_csv(results / "tables" / "rg_flow_ising2d.csv")
     assert {"rule", "method", "L", "b", "level", "T", "T_eff", "T_eff_err"} <= set(flow.columns)
-    assert set(flow["method"]) == {"matching", "projection"} and set(flow["rule"]) == {"majority", "decimation"}
+    assert set(flow["method"]) == {"matching", "projection"}
+    assert set(flow["rule"]) == {"majority", "decimation", "rsmi"}
+    rsmi = pd.read_csv(results / "tables" / "rsmi.csv")
+    assert {"L", "T", "block", "buffer", "n_hidden", "estimator", "mi_nats", "mi_err", "filter_uniformity",
+            "boundaryness"} <= set(rsmi.columns)
+    assert len(rsmi) == 4 and set(rsmi["buffer"]) == {0, 1}  # 3 temperatures + the buffer-0 fit at Tc
+    fit = open_store(results / "rsmi" / "ising2d" / "L16" / "T1.8000.zarr")
+    assert fit["lambda"].dims == ("hidden", "vy", "vx") and fit.attrs["buffer"] == 1
+    for name in ("rsmi_filters", "rsmi_mi", "rsmi_buffer", "rsmi_training"):
+        assert (results / "figures" / f"{name}.png").stat().st_size > 10_000
     exponents = pd.read_csv(results / "tables" / "exponents.csv")
     assert {"method", "rule", "L", "b", "nu", "nu_err", "T_fixed", "T_fixed_err"} <= set(exponents.columns)
     assert "mcrg" in set(exponents["method"])
@@ -84,3 +93,18 @@ def test_bad_config_stops_before_any_job(tmp_path):
     assert len(errors) == 1 and "ising2d.temperatures[1]" in errors[0]
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_sharded_run_gives_bitwise_the_same_stores(tiny_run, tmp_path):
+    """Issue 7, acceptance 2: >= 3 temperature shards per size, merged, equal an unsharded run."""
+    config = yaml.safe_load(TINY.read_text())
+    config["ising2d"]["temperatures_per_job"] = 2  # 5 temperatures -> 3 shards
+    sharded = tmp_path / "sharded.yaml"
+    sharded.write_text(yaml.safe_dump(config))
+    targets = [f"results/samples/ising2d/L{size}.zarr" for size in (8, 16)]
+    snakemake(tmp_path, *targets, config=sharded)
+    for size in (8, 16):
+        parts = sorted((tmp_path / "results" / "samples" / "ising2d" / "shards" / f"L{size}").glob("part*.zarr"))
+        assert len(parts) == 3
+        merged = tmp_path / targets[size == 16]
+        assert array_digests(merged) == array_digests(tiny_run / targets[size == 16])

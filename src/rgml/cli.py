@@ -94,6 +94,15 @@ def _add_sample(sub) -> None:
     p1.add_argument("--backend", choices=BACKENDS, default="auto", help="array backend")
     p1.set_defaults(func=_run_sample_1d)
 
+    pm = models.add_parser(
+        "merge", help="merge 2D sample stores of temperature shards into one store",
+        description="Concatenate the sample stores of disjoint temperature shards (same L, samples and seed) "
+                    "along temperature, in the order given; the result equals an unsharded run bit for bit.",
+    )
+    pm.add_argument("shards", type=Path, nargs="+", help="shard stores, in temperature-grid order")
+    pm.add_argument("--out", type=Path, required=True, help="merged store (…/L{L}.zarr)")
+    pm.set_defaults(func=_run_sample_merge)
+
 
 def _run_sample_2d(args) -> None:
     from rgml.ising.sampler import SamplerSettings
@@ -122,6 +131,12 @@ def _run_sample_1d(args) -> None:
         raise UsageError("--couplings: every K must lie in [0, 10]")
     sample_ising1d(size=args.size, couplings=args.couplings, samples=args.samples, seed=args.seed,
                    out=args.out, backend=args.backend)
+
+
+def _run_sample_merge(args) -> None:
+    from rgml.steps.sample import merge_ising2d
+
+    merge_ising2d(shards=args.shards, out=args.out)
 
 
 def _add_thermo(sub) -> None:
@@ -223,6 +238,65 @@ def _run_rg_ring(args) -> None:
     ring_rg(samples=args.samples, b=args.b, table=args.table, figure=args.figure)
 
 
+def _add_rsmi(sub) -> None:
+    p = sub.add_parser("rsmi", help="mutual-information RG: learn the block rule that keeps I(H:E)")
+    steps = p.add_subparsers(dest="model", required=True, metavar="STEP")
+
+    f = steps.add_parser(
+        "fit", help="fit RSMI filters on the samples of one temperature",
+        description="Maximise a variational lower bound on I(H:E) over filters lambda with "
+                    "P(h=+1|V) = sigmoid(2 lambda.V); report the held-out bound (nats) and store the filters.",
+    )
+    f.add_argument("--samples", type=Path, required=True, help="2D sample store (L*.zarr)")
+    f.add_argument("--temperature", type=float, required=True, help="a temperature of the store's grid")
+    f.add_argument("--block", type=_positive(int), default=2, help="visible block side L_V")
+    f.add_argument("--buffer", type=int, default=0, help="buffer width L_B (>= 0)")
+    f.add_argument("--environment", type=_positive(int), default=2, help="environment shell width L_E")
+    f.add_argument("--n-hidden", type=_positive(int), default=1, help="binary hidden units (1..8)")
+    f.add_argument("--estimator", choices=["infonce", "ba"], default="infonce", help="variational bound")
+    f.add_argument("--steps", type=int, default=1500, help="joint filter+critic steps")
+    f.add_argument("--norm", type=_positive(float), default=2.0, help="filter norm |lambda| (start of annealing)")
+    f.add_argument("--norm-stop", type=_positive(float), default=None, help="anneal |lambda| up to this value")
+    f.add_argument("--seed", type=int, required=True, help="root seed")
+    f.add_argument("--threads", type=_positive(int), default=None, help="accepted for symmetry; fits use one BLAS thread")
+    f.add_argument("--out", type=Path, required=True, help="output store (T{T}.zarr)")
+    f.set_defaults(func=_run_rsmi_fit)
+
+    t = steps.add_parser("table", help="table and figures of RSMI fits",
+                         description="One row per fit (L, T, geometry, MI, shape measures) and the RSMI figures.")
+    t.add_argument("fits", type=Path, nargs="+", help="stores made by 'rgml rsmi fit'")
+    t.add_argument("--table", type=Path, required=True, help="output CSV")
+    t.add_argument("--filters-figure", type=Path, required=True, help="output PNG: filters vs T")
+    t.add_argument("--mi-figure", type=Path, required=True, help="output PNG: MI vs T")
+    t.add_argument("--buffer-figure", type=Path, required=True, help="output PNG: MI vs buffer width")
+    t.add_argument("--training-figure", type=Path, required=True, help="output PNG: training curves")
+    t.set_defaults(func=_run_rsmi_table)
+
+
+def _run_rsmi_fit(args) -> None:
+    from rgml.rsmi import FitConfig, Geometry
+    from rgml.steps.rsmi import rsmi_fit
+
+    if args.buffer < 0:
+        raise UsageError(f"--buffer: must be >= 0, got {args.buffer}")
+    if not 1 <= args.n_hidden <= 8:
+        raise UsageError(f"--n-hidden: must lie in 1..8, got {args.n_hidden}")
+    if args.steps < 1:
+        raise UsageError(f"--steps: must be >= 1, got {args.steps}")
+    geometry = Geometry(block=args.block, buffer=args.buffer, env=args.environment, dim=2)
+    config = FitConfig(n_hidden=args.n_hidden, estimator=args.estimator, steps=args.steps,
+                       norm_start=args.norm, norm_stop=args.norm_stop)
+    rsmi_fit(samples=args.samples, temperature=args.temperature, geometry=geometry, config=config,
+             seed=args.seed, out=args.out)
+
+
+def _run_rsmi_table(args) -> None:
+    from rgml.steps.rsmi import rsmi_tables
+
+    rsmi_tables(fits=args.fits, table=args.table, filters_figure=args.filters_figure, mi_figure=args.mi_figure,
+                buffer_figure=args.buffer_figure, training_figure=args.training_figure)
+
+
 def _add_checksum(sub) -> None:
     p = sub.add_parser(
         "checksum", help="content hashes of every array in stores (ignores timestamps)",
@@ -254,7 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"rgml {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_sample, _add_thermo, _add_rg, _add_checksum):
+    for add in (_add_sample, _add_thermo, _add_rg, _add_rsmi, _add_checksum):
         add(sub)
     return parser
 

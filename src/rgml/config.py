@@ -103,7 +103,7 @@ def _fill_defaults(config: dict, schema: dict) -> None:
             _fill_defaults(config[name], sub)
 
 
-def _semantic_checks(config: dict) -> None:
+def _semantic_checks(config: dict, *, check_backend: bool) -> None:
     temperatures = config["ising2d"]["temperatures"]
     if not any(abs(t - TC) < 10.0**-TEMPERATURE_DECIMALS for t in temperatures):
         raise ConfigError(
@@ -125,19 +125,41 @@ def _semantic_checks(config: dict) -> None:
                 f"ising2d.sizes[{i}]: {size} is not a multiple of rg.b = {rg['b']} with at least 4 blocks "
                 f"across; use sizes that are multiples of {rg['b']} and >= {4 * rg['b']}, or change rg.b"
             )
+    rsmi = config["rsmi"]
+    sizes = config["ising2d"]["sizes"]
+    if rsmi["size"] is None:
+        rsmi["size"] = max(sizes)
+    elif rsmi["size"] not in sizes:
+        raise ConfigError(f"rsmi.size: {rsmi['size']} is not one of ising2d.sizes {sizes}; pick one of them")
+    if not rsmi["temperatures"]:
+        rsmi["temperatures"] = list(temperatures)
+    for i, t in enumerate(rsmi["temperatures"]):
+        if not any(abs(t - u) < 1e-9 for u in temperatures):
+            raise ConfigError(f"rsmi.temperatures[{i}]: {t} is not in ising2d.temperatures; fit only sampled temperatures")
+    window = rsmi["block"] + 2 * (rsmi["buffer"] + rsmi["environment"])
+    widest = rsmi["block"] + 2 * (max([rsmi["buffer"], *rsmi["buffers"]]) + rsmi["environment"])
+    if widest > rsmi["size"]:
+        raise ConfigError(
+            f"rsmi: block + 2 (buffer + environment) = {max(window, widest)} sites exceeds rsmi.size = "
+            f"{rsmi['size']}; shrink the geometry or fit on a larger size"
+        )
     if config["ising1d"]["size"] % rg["ring_b"]:
         raise ConfigError(
             f"ising1d.size: {config['ising1d']['size']} is not a multiple of rg.ring_b = {rg['ring_b']}; "
             "make it a multiple or change rg.ring_b"
         )
-    try:
-        resolve_backend(config["backend"])
-    except BackendError as exc:
-        raise ConfigError(str(exc)) from None
+    if check_backend:
+        try:
+            resolve_backend(config["backend"])
+        except BackendError as exc:
+            raise ConfigError(str(exc)) from None
 
 
-def validate_config(config: dict, schema: dict | str | Path) -> dict:
+def validate_config(config: dict, schema: dict | str | Path, *, check_backend: bool = True) -> dict:
     """Validate ``config`` against ``schema`` (a dict or a YAML file); return it with defaults filled.
+
+    ``check_backend=False`` skips checking that the backend can run *here*
+    (a cluster's submit host need not have the GPU its jobs will get).
 
     Raises
     ------
@@ -155,5 +177,5 @@ def validate_config(config: dict, schema: dict | str | Path) -> dict:
     if errors:
         raise ConfigError(_describe(errors[0], schema))
     _fill_defaults(config, schema)
-    _semantic_checks(config)
+    _semantic_checks(config, check_backend=check_backend)
     return config

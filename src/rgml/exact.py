@@ -342,6 +342,18 @@ def torus_distribution(L: int, T):
     return np.exp(K[..., None] * bond_sum - log_z[..., None])
 
 
+def torus_samples(L: int, T: float, n: int, stream) -> np.ndarray:
+    """``n`` independent exact samples ``(n, L, L)`` int8 of the L×L torus at temperature T.
+
+    Inverse-CDF draws over the enumerated states (:func:`torus_distribution`),
+    one uniform per sample from ``stream`` (an :class:`rgml.rng.Stream`); L ≤ 4 in practice.
+    """
+    states, _ = torus_states(L)
+    cdf = np.cumsum(torus_distribution(L, float(T)))
+    index = np.searchsorted(cdf, stream.uniform(n) * cdf[-1], side="right")
+    return states[np.minimum(index, len(cdf) - 1)]
+
+
 def torus_energy_levels(L: int, T):
     """Distinct energies per spin of the L×L torus and their exact probabilities.
 

@@ -2,34 +2,61 @@
 # thermodynamics check against exact results.
 
 
-rule sample_ising2d:
-    output:
-        directory("results/samples/ising2d/L{L}.zarr"),
-    conda:
-        "../envs/rgml.yaml"
-    log:
-        "results/logs/sample_ising2d_L{L}.log",
-    benchmark:
-        "results/benchmarks/sample_ising2d_L{L}.tsv"
-    threads: config["threads"]
-    params:
-        temperatures=floats_arg(config["ising2d"]["temperatures"]),
-        samples=config["ising2d"]["samples"],
-        chains=config["ising2d"]["chains"],
-        algorithm=config["ising2d"]["algorithm"],
-        thin_factor=config["ising2d"]["thin_factor"],
-        overrides=" ".join(
-            f"--{key} {config['ising2d'][key]}"
-            for key in ("thermalize", "thin")
-            if config["ising2d"][key] is not None
-        ),
-        seed=config["seed"],
-        backend=config["backend"],
-    shell:
-        "rgml sample ising2d --size {wildcards.L} --temperatures {params.temperatures}"
-        " --samples {params.samples} --chains {params.chains} --algorithm {params.algorithm}"
-        " --thin-factor {params.thin_factor} {params.overrides} --seed {params.seed}"
-        " --backend {params.backend} --threads {threads} --out {output} 2> {log}"
+if config["ising2d"]["temperatures_per_job"] is None:
+
+    rule sample_ising2d:
+        output:
+            directory("results/samples/ising2d/L{L}.zarr"),
+        conda:
+            "../envs/rgml.yaml"
+        log:
+            "results/logs/sample_ising2d_L{L}.log",
+        benchmark:
+            "results/benchmarks/sample_ising2d_L{L}.tsv"
+        threads: config["threads"]
+        resources:
+            gpu=gpus(),
+        params:
+            **sample_2d_params(config["ising2d"]["temperatures"]),
+        shell:
+            SAMPLE_2D_CMD
+
+else:
+
+    rule sample_ising2d_shard:
+        output:
+            directory("results/samples/ising2d/shards/L{L}/part{part}.zarr"),
+        conda:
+            "../envs/rgml.yaml"
+        log:
+            "results/logs/sample_ising2d_L{L}_part{part}.log",
+        benchmark:
+            "results/benchmarks/sample_ising2d_L{L}_part{part}.tsv"
+        threads: config["threads"]
+        resources:
+            gpu=gpus(),
+        params:
+            **shard_params(),
+        shell:
+            SAMPLE_2D_CMD
+
+    rule merge_ising2d_shards:
+        input:
+            lambda wildcards: expand(
+                "results/samples/ising2d/shards/L{L}/part{part}.zarr",
+                L=wildcards.L,
+                part=range(len(temperature_shards())),
+            ),
+        output:
+            directory("results/samples/ising2d/L{L}.zarr"),
+        conda:
+            "../envs/rgml.yaml"
+        log:
+            "results/logs/merge_ising2d_L{L}.log",
+        benchmark:
+            "results/benchmarks/merge_ising2d_L{L}.tsv"
+        shell:
+            "rgml sample merge {input} --out {output} 2> {log}"
 
 
 rule sample_ising1d:

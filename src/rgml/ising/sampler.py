@@ -37,6 +37,7 @@ import numpy as np
 from rgml.exact import TC
 from rgml.ising.lattice import energy_2d, magnetization
 from rgml.ising.metropolis import acceptance_thresholds, metropolis_sweeps
+from rgml.ising.metropolis_cuda import metropolis_sweeps_offloaded
 from rgml.ising.wolff import add_thresholds, neighbour_table, wolff_sweeps
 from rgml.rng import Stream, stream_key
 from rgml.stats import integrated_time
@@ -110,6 +111,10 @@ class ChainBatch:
 
     Chains of one temperature are spread over the index range so that the
     kernels' parallel loops share the expensive temperatures between threads.
+    With ``backend="cupy"`` the Metropolis sweeps run on the GPU
+    (:func:`rgml.ising.metropolis_cuda.metropolis_sweeps_offloaded`: the spins
+    stay here and only the chains being advanced travel, 2 L² bytes each per
+    call); Wolff chains always run on the CPU.  Both give the same spins.
     """
 
     size: int
@@ -120,10 +125,13 @@ class ChainBatch:
     wolff_keys: np.ndarray
     metropolis_sweeps: np.ndarray
     wolff_counters: np.ndarray
+    backend: str = "numpy"
     clusters_per_sweep: np.ndarray = field(init=False)
     sweeps: np.ndarray = field(init=False)
 
     def __post_init__(self):
+        if self.backend not in ("numpy", "cupy"):
+            raise ValueError(f"backend: expected 'numpy' or 'cupy' (resolve 'auto' first), got {self.backend!r}")
         n = self.spins.shape[0]
         self.clusters_per_sweep = np.ones(n, np.int64)
         self.sweeps = np.zeros(n, np.int64)
@@ -133,7 +141,7 @@ class ChainBatch:
         self._neighbours = neighbour_table(self.size)
 
     @classmethod
-    def start(cls, size: int, temperatures, chains: int, *, seed: int) -> "ChainBatch":
+    def start(cls, size: int, temperatures, chains: int, *, seed: int, backend: str = "numpy") -> "ChainBatch":
         """Fresh chains: all +1 at T ≤ Tc, random spins above; keyed per (L, T, chain)."""
         temperatures = np.asarray(temperatures, dtype=np.float64)
         spins = np.empty((chains * len(temperatures), size, size), np.int8)
@@ -150,14 +158,14 @@ class ChainBatch:
         return cls(
             size, temperatures, chains, spins,
             np.array(m_keys, np.uint64), np.array(w_keys, np.uint64),
-            np.zeros(n, np.int64), np.zeros(n, np.uint64),
+            np.zeros(n, np.int64), np.zeros(n, np.uint64), backend,
         )
 
     def copy(self) -> "ChainBatch":
         new = ChainBatch(
             self.size, self.temperatures, self.chains, self.spins.copy(),
             self.metropolis_keys, self.wolff_keys,
-            self.metropolis_sweeps.copy(), self.wolff_counters.copy(),
+            self.metropolis_sweeps.copy(), self.wolff_counters.copy(), self.backend,
         )
         new.clusters_per_sweep = self.clusters_per_sweep.copy()
         new.sweeps = self.sweeps.copy()
@@ -185,9 +193,10 @@ class ChainBatch:
         flipped = np.zeros(n, np.int64)
         bonds = np.zeros((n, record), np.int64)
         spin_sums = np.zeros((n, record), np.int64)
+        metropolis = metropolis_sweeps if self.backend == "numpy" else metropolis_sweeps_offloaded
         with numba.parallel_chunksize(1):  # chains differ in cost: hand them out one by one
             if (~wolff & (sweeps > 0)).any():
-                metropolis_sweeps(
+                metropolis(
                     self.spins, self._metropolis_thresholds, self.metropolis_keys,
                     self.metropolis_sweeps, np.where(wolff, 0, sweeps), bonds, spin_sums,
                 )
@@ -266,16 +275,18 @@ def _pilot(
 
 
 def prepare_chains(
-    size: int, temperatures, *, seed: int, settings: SamplerSettings, log: Callable[[str], None] = print
+    size: int, temperatures, *, seed: int, settings: SamplerSettings, log: Callable[[str], None] = print,
+    backend: str = "numpy",
 ) -> tuple[ChainBatch, list[TemperaturePlan]]:
     """Start, burn in, pilot and thermalize chains for every temperature.
 
     Returns the thermalized chain batch and one :class:`TemperaturePlan` per
-    temperature (in the order given).
+    temperature (in the order given).  ``backend`` ("numpy" or "cupy", already
+    resolved) says where the Metropolis sweeps run; the results are the same.
     """
     temperatures = np.asarray(temperatures, dtype=np.float64)
     n_t = len(temperatures)
-    start = ChainBatch.start(size, temperatures, settings.chains, seed=seed)
+    start = ChainBatch.start(size, temperatures, settings.chains, seed=seed, backend=backend)
     burn_in = settings.min_thermalize if settings.thermalize is None else settings.thermalize
     candidates = ["metropolis", "wolff"] if settings.algorithm == "auto" else [settings.algorithm]
     measure = settings.thin is None or settings.algorithm == "auto"

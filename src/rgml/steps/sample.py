@@ -14,6 +14,7 @@ from pathlib import Path
 import numba
 import numpy as np
 import xarray as xr
+import yaml
 
 from rgml.backend import resolve_backend
 from rgml.ising.ring import sample_ring
@@ -22,7 +23,7 @@ from rgml.ising.sampler import SamplerSettings, prepare_chains, production
 from rgml.progress import Progress, log
 from rgml.rng import Stream, stream_key
 from rgml.stats import integrated_time
-from rgml.store import AtomicStore, provenance, samples_per_chunk, spin_compressor
+from rgml.store import AtomicStore, StoreError, provenance, samples_per_chunk, spin_compressor
 
 ALGORITHM_CODES = {"metropolis": 0, "wolff": 1}
 
@@ -69,7 +70,7 @@ def sample_ising2d(
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     log(f"ising2d L={size}: {len(temperatures)} temperatures, {samples} samples each, "
         f"{settings.chains} chains, algorithm={settings.algorithm}, backend={backend}")
-    batch, plans = prepare_chains(size, temperatures, seed=seed, settings=settings, log=log)
+    batch, plans = prepare_chains(size, temperatures, seed=seed, settings=settings, log=log, backend=backend)
     for p in plans:
         log(f"  T={p.temperature:.6g}: {p.algorithm}, τ_int={p.tau_int:.3g} sweeps, thin={p.thin}, "
             f"thermalize={p.thermalize}" + (f", {p.clusters_per_sweep} clusters/sweep" if p.algorithm == "wolff" else ""))
@@ -195,3 +196,46 @@ def sample_ising1d(
         store.write(ds, encoding=encoding)
         return store.commit(provenance(title=f"1D Ising ring samples, N={size}", seed=seed,
                                        backend=backend, config={"ising1d": config}))
+
+
+def merge_ising2d(*, shards: list[Path], out: Path) -> Path:
+    """Concatenate sample stores of disjoint temperature shards into one store, temperature by temperature.
+
+    Every temperature's chains are keyed by its value, so the merged store is
+    bitwise the store an unsharded run makes; memory holds one temperature.
+    """
+    from rgml.steps.validate import open_samples_2d
+
+    opened = [(path, open_samples_2d(path)) for path in shards]
+    first_path, first = opened[0]
+    size, n_samples = first.sizes["x"], first.sizes["sample"]
+    temperatures: list[float] = []
+    for path, ds in opened:
+        if (ds.sizes["x"], ds.sizes["sample"]) != (size, n_samples):
+            raise StoreError(f"{path}: L={ds.sizes['x']} with {ds.sizes['sample']} samples does not match "
+                             f"{first_path} (L={size}, {n_samples} samples); shards must come from one config")
+        temperatures += [float(t) for t in ds["temperature"].values]
+    if len(set(temperatures)) != len(temperatures):
+        raise StoreError(f"{out}: the shards overlap in temperature; give each temperature once")
+    encoding = {name: {k: v for k, v in first[name].encoding.items() if k in ("chunks", "compressors")}
+                for name in first.data_vars if "temperature" in first[name].dims}
+    log(f"merging {len(shards)} shards of L={size}: {len(temperatures)} temperatures")
+    with AtomicStore(out) as store:
+        written = False
+        for path, ds in opened:
+            for i in range(ds.sizes["temperature"]):
+                block = ds.isel(temperature=slice(i, i + 1)).load()
+                for name in block.variables:
+                    block[name].encoding = {}
+                if not written:
+                    store.write(block, encoding=encoding)
+                    written = True
+                else:
+                    store.append(block.drop_vars([v for v in block.variables if "temperature" not in block[v].dims]),
+                                 dim="temperature")
+        config = yaml.safe_load(first.attrs["config"])
+        config["ising2d"]["temperatures"] = temperatures
+        config["ising2d"]["merged_from"] = [str(p) for p in shards]
+        attrs = provenance(title=f"2D Ising samples, L={size}", seed=int(first.attrs["seed"]),
+                           backend=first.attrs["backend"], config=config)
+        return store.commit(attrs)

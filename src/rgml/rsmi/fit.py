@@ -1,0 +1,350 @@
+"""Learn RSMI filters by maximising a lower bound on I(H:E).
+
+The filters λ of the coarse variable (:mod:`rgml.rsmi.coarse`) and a critic
+on the environment (:mod:`rgml.rsmi.critic`) are trained together by Adam
+ascent on a variational bound (:mod:`rgml.rsmi.estimators`) over minibatches
+of (V, E) pairs.  Each filter's Euclidean norm is held fixed, or annealed
+geometrically upward, while its direction is learned: the optimal *shape* of
+a filter depends on its norm (DESIGN.md §5), so shapes are compared at a
+given norm and deterministic optima are reached by annealing.  The filter
+learning rate follows a cosine decay to ``lr_floor`` of its initial value,
+which settles the shape without freezing it during annealing.  Then the
+filters are frozen, the critic alone is polished with a learning rate
+decaying to zero, and the bound is evaluated on held-out configurations
+(training averages overestimate it).
+
+Global spin flips (V, E) → (−V, −E) are added to every set when
+``flip_augment`` is on, so both ordered sectors are seen below Tc.
+
+Everything random comes from the :class:`rgml.rng.Stream` passed in (its
+children ``"split"``, ``"filters"``, ``"critic"``, ``"batches"``), so a fit is
+a deterministic function of its inputs.  Arrays stay on the namespace of the
+input spins; the result holds host copies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+
+from rgml.backend import array_namespace, to_numpy
+from rgml.rng import Stream
+from rgml.rsmi.adam import Adam
+from rgml.rsmi.coarse import hidden_log_probs, hidden_states, preactivation
+from rgml.rsmi.critic import CRITIC_PARAMS, critic_backward, critic_forward, init_critic
+from rgml.rsmi.estimators import check_estimator, filter_gradient, objective
+from rgml.rsmi.evaluation import Pairs, evaluate
+from rgml.rsmi.partition import Geometry, block_positions, extract, split_configurations
+
+#: Held-out configurations used for the history curve (the final estimate uses all).
+_MONITOR_CONFIGS = 2000
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    """Hyper-parameters of one RSMI fit (all keyword, all with defaults).
+
+    Attributes
+    ----------
+    n_hidden:
+        Binary hidden units per block (1..8).
+    estimator:
+        ``"infonce"`` or ``"ba"`` (:mod:`rgml.rsmi.estimators`).
+    critic_width:
+        Hidden width of the critic network.
+    steps:
+        Joint (filters + critic) Adam steps.
+    polish_steps:
+        Critic-only steps with frozen filters before the held-out evaluation,
+        learning rate decaying linearly to zero.
+    batch_size:
+        (V, E) rows per step; also the contrastive batch of InfoNCE.
+    lr_filters, lr_critic:
+        Initial Adam learning rates.
+    lr_floor:
+        Final fraction of ``lr_filters`` after its cosine decay over the joint
+        steps.
+    norm_start, norm_stop:
+        Each filter's Euclidean norm |λ_j| (how deterministic the rule is) at
+        the first and last joint step, interpolated geometrically;
+        ``norm_stop=None`` holds it at ``norm_start``.  Only the direction of
+        λ is learned.
+    learn_filters:
+        False trains only the critic with the given filters held fixed
+        (an estimate of I(H:E) for a chosen rule).
+    flip_augment:
+        Add the global spin flip of every configuration.
+    holdout:
+        Fraction of configurations held out (split by configuration).
+    stride:
+        Spacing of block positions on the lattice (default: the block size).
+    eval_every:
+        Steps between history records.
+    """
+
+    n_hidden: int = 1
+    estimator: str = "infonce"
+    critic_width: int = 32
+    steps: int = 1500
+    polish_steps: int = 500
+    batch_size: int = 2048
+    lr_filters: float = 0.02
+    lr_critic: float = 0.005
+    lr_floor: float = 0.05
+    norm_start: float = 2.0
+    norm_stop: float | None = None
+    learn_filters: bool = True
+    flip_augment: bool = True
+    holdout: float = 0.2
+    stride: int | None = None
+    eval_every: int = 100
+
+    def __post_init__(self):
+        check_estimator(self.estimator)
+        if not 1 <= self.n_hidden <= 8:
+            raise ValueError(f"n_hidden must lie in 1..8, got {self.n_hidden}")
+        if self.steps < 0 or self.polish_steps < 0 or self.batch_size < 2 or self.eval_every < 1:
+            raise ValueError(
+                "need steps ≥ 0, polish_steps ≥ 0, batch_size ≥ 2 and eval_every ≥ 1, got "
+                f"{self.steps}, {self.polish_steps}, {self.batch_size}, {self.eval_every}"
+            )
+        if not self.norm_start > 0 or (self.norm_stop is not None and not self.norm_stop > 0):
+            raise ValueError(f"filter norms must be > 0, got {self.norm_start} → {self.norm_stop}")
+        if not 0.0 <= self.lr_floor <= 1.0:
+            raise ValueError(f"lr_floor is a fraction in [0, 1], got {self.lr_floor}")
+
+    def filter_lr_scale(self, step: int) -> float:
+        """Cosine decay of the filter learning rate from 1 to ``lr_floor``."""
+        frac = step / max(self.steps - 1, 1)
+        return self.lr_floor + (1.0 - self.lr_floor) * 0.5 * (1.0 + np.cos(np.pi * frac))
+
+    def filter_norm(self, step: int) -> float:
+        """|λ_j| after joint step ``step`` (0-based)."""
+        if self.norm_stop is None or self.steps <= 1:
+            return self.norm_start if self.norm_stop is None else self.norm_stop
+        frac = min(step / (self.steps - 1), 1.0)
+        return float(self.norm_start * (self.norm_stop / self.norm_start) ** frac)
+
+    def as_attrs(self) -> dict:
+        """Plain-dict form for store attributes."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """Outcome of a fit (host NumPy arrays).
+
+    Attributes
+    ----------
+    filters:
+        ``(n_hidden, *block_shape)`` learned (or fixed) λ.
+    mi, mi_err:
+        Held-out bound on I(H:E) and its standard error, nats.
+    train_mi:
+        The same bound on as many training configurations as are held out
+        (biased high by overfitting; a diagnostic).
+    history:
+        ``step``, ``train_mi`` (mean minibatch bound since the last record),
+        ``heldout_mi`` (on the first 2000 held-out configurations),
+        ``filter_norm`` ``(records, n_hidden)`` and ``filters``
+        ``(records, n_hidden, *block_shape)``.
+    estimator:
+        Name of the bound.
+    config:
+        The :class:`FitConfig` used.
+    geometry:
+        The partition, when the fit cut V and E itself (:func:`fit`).
+    critic:
+        Trained critic parameters (:mod:`rgml.rsmi.critic`).
+    n_train, n_heldout:
+        Configurations in each set.
+    """
+
+    filters: np.ndarray
+    mi: float
+    mi_err: float
+    train_mi: float
+    history: dict
+    estimator: str
+    config: FitConfig
+    geometry: Geometry | None = None
+    critic: dict = field(default_factory=dict)
+    n_train: int = 0
+    n_heldout: int = 0
+
+
+def _set_norm(filters, norm: float) -> None:
+    """Scale rows of ``filters`` in place to Euclidean norm ``norm``."""
+    xp = array_namespace(filters)
+    lengths = xp.sqrt((filters * filters).sum(axis=1, keepdims=True))
+    if bool((lengths == 0).any()):
+        raise ValueError("a filter has collapsed to zero; lower lr_filters")
+    filters *= norm / lengths
+
+
+def fit_pairs(
+    train: tuple,
+    heldout: tuple,
+    stream: Stream,
+    config: FitConfig = FitConfig(),
+    *,
+    block_shape: tuple[int, ...],
+    init_filters=None,
+) -> FitResult:
+    """Fit filters on prepared (V, E) pairs.
+
+    Parameters
+    ----------
+    train, heldout:
+        ``(visible, environment)`` ±1 arrays of shape
+        ``(configurations, positions, n_V)`` / ``(configurations, positions, n_E)``
+        (or ``(rows, sites)``, one row per configuration), NumPy or CuPy,
+        e.g. from :func:`rgml.rsmi.partition.extract`.
+    stream:
+        Random stream for initialisation and minibatches.
+    config:
+        Hyper-parameters.
+    block_shape:
+        Shape of one filter, e.g. ``(2, 2)``; ``prod(block_shape) = n_V``.
+    init_filters:
+        Optional ``(n_hidden, *block_shape)`` starting filters (rescaled to
+        ``norm_start``) or, with ``learn_filters=False``, the fixed filters
+        used as given.
+
+    Returns
+    -------
+    :class:`FitResult` (``geometry`` unset).
+
+    Notes
+    -----
+    BLAS runs on one thread during the fit where ``threadpoolctl`` is
+    installed: the matrices are a minibatch by a few dozen, and multithreaded
+    OpenBLAS is then slower than one thread — by 10–100× on cores shared with
+    other jobs.
+    """
+    with _one_blas_thread():
+        return _fit_pairs(train, heldout, stream, config, block_shape=block_shape, init_filters=init_filters)
+
+
+def _one_blas_thread():
+    """Limit BLAS to one thread where threadpoolctl is installed (else do nothing)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _fit_pairs(train, heldout, stream: Stream, config: FitConfig, *, block_shape, init_filters) -> FitResult:
+    flip = config.flip_augment
+    data, test = Pairs(*train, flip=flip), Pairs(*heldout, flip=flip)
+    xp = data.xp
+    n_visible = int(np.prod(block_shape))
+    if data.visible.shape[1] != n_visible or test.visible.shape[1] != n_visible:
+        raise ValueError(
+            f"visible rows have {data.visible.shape[1]} sites but block_shape {block_shape} has {n_visible}"
+        )
+    if test.environment.shape[1] != data.environment.shape[1]:
+        raise ValueError("training and held-out environments differ in size")
+    states = hidden_states(config.n_hidden, xp)
+
+    if init_filters is None:
+        if not config.learn_filters:
+            raise ValueError("learn_filters=False needs init_filters (the rule to evaluate)")
+        filters = stream.child("filters").normal((config.n_hidden, n_visible), xp)
+    else:
+        filters = xp.asarray(init_filters, dtype=xp.float64).reshape(config.n_hidden, n_visible).copy()
+    if config.learn_filters:
+        _set_norm(filters, config.filter_norm(0))
+    critic = init_critic(data.environment.shape[1], len(states), config.critic_width, stream.child("critic"), xp)
+    critic_opt = Adam(critic, {k: config.lr_critic for k in CRITIC_PARAMS})
+    filter_params = {"filters": filters}
+    filter_opt = Adam(filter_params, {"filters": config.lr_filters})
+    batches = stream.child("batches")
+
+    monitor = test.head(_MONITOR_CONFIGS)
+    history = {k: [] for k in ("step", "train_mi", "heldout_mi", "filter_norm", "filters")}
+    running = []
+    total = config.steps + config.polish_steps
+    for step in range(total):
+        joint = step < config.steps
+        index = batches.bits(config.batch_size, xp) % xp.uint64(data.n_rows)
+        visible, environment = data.rows(index.astype(xp.int64))
+        a = preactivation(visible, filters)
+        log_q = hidden_log_probs(a, states)
+        scores, hidden = critic_forward(critic, environment)
+        value, grad_log_q, grad_scores = objective(config.estimator, log_q, scores)
+        running.append(value)
+        if joint:
+            critic_opt.ascend(critic, critic_backward(critic, environment, hidden, grad_scores))
+            if config.learn_filters:
+                grad = {"filters": filter_gradient(grad_log_q, a, states, visible)}
+                filter_opt.ascend(filter_params, grad, scale=config.filter_lr_scale(step))
+                _set_norm(filters, config.filter_norm(step))
+        else:
+            decay = 1.0 - (step - config.steps) / config.polish_steps
+            critic_opt.ascend(critic, critic_backward(critic, environment, hidden, grad_scores), scale=decay)
+        if (step + 1) % config.eval_every == 0 or step + 1 == total:
+            history["step"].append(step + 1)
+            history["train_mi"].append(float(np.mean(running)))
+            history["heldout_mi"].append(evaluate(filters, critic, monitor, config.estimator)[0])
+            history["filter_norm"].append(to_numpy(xp.sqrt((filters * filters).sum(axis=1))))
+            history["filters"].append(to_numpy(filters).reshape(config.n_hidden, *block_shape).copy())
+            running = []
+
+    mi, mi_err = evaluate(filters, critic, test, config.estimator)
+    train_mi, _ = evaluate(filters, critic, data.head(test.n_config), config.estimator)
+    return FitResult(
+        filters=to_numpy(filters).reshape(config.n_hidden, *block_shape).copy(),
+        mi=mi,
+        mi_err=mi_err,
+        train_mi=train_mi,
+        history={k: np.asarray(v) for k, v in history.items()},
+        estimator=config.estimator,
+        config=config,
+        critic={k: to_numpy(v).copy() for k, v in critic.items()},
+        n_train=data.n_config,
+        n_heldout=test.n_config,
+    )
+
+
+def fit(
+    spins, geometry: Geometry, stream: Stream, config: FitConfig = FitConfig(), *, init_filters=None
+) -> FitResult:
+    """Learn RSMI filters from configurations.
+
+    Parameters
+    ----------
+    spins:
+        ±1 ``int8`` configurations ``(samples, L, L)`` or ``(samples, N)``
+        (NumPy or CuPy), in sampling order.
+    geometry:
+        Block, buffer and environment (:class:`rgml.rsmi.partition.Geometry`).
+    stream:
+        Random stream; the fit is deterministic given it.
+    config:
+        Hyper-parameters (:class:`FitConfig`).
+    init_filters:
+        As in :func:`fit_pairs`.
+
+    Returns
+    -------
+    :class:`FitResult` with filters ``(n_hidden, *geometry.block_shape)``,
+    held-out MI ± error in nats, and the training history.
+    """
+    train_idx, held_idx = split_configurations(spins.shape[0], stream.child("split"), holdout=config.holdout)
+    positions = block_positions(spins.shape[-1], geometry, stride=config.stride)
+    xp = array_namespace(spins)
+    visible, environment = extract(spins, geometry, positions)
+    train_idx, held_idx = xp.asarray(train_idx), xp.asarray(held_idx)
+    result = fit_pairs(
+        (visible[train_idx], environment[train_idx]),
+        (visible[held_idx], environment[held_idx]),
+        stream,
+        config,
+        block_shape=geometry.block_shape,
+        init_filters=init_filters,
+    )
+    return replace(result, geometry=geometry)

@@ -1,0 +1,151 @@
+"""Pipeline steps of the mutual-information RG stage (Koch-Janusz & Ringel).
+
+``results/rsmi/ising2d/L{L}/T{T}.zarr`` holds one fit: the learned filters
+``lambda (hidden, vy, vx)``, the training history along ``record``, the
+held-out bound on I(H:E) with its standard error (nats), the filter shape
+measures, and the geometry and estimator in attrs.  The same layout serves
+the buffer sweep and the filter that becomes the RG rule ``rsmi``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from rgml.plots.rsmi import rsmi_buffer_figure, rsmi_filters_figure, rsmi_mi_figure, rsmi_training_figure
+from rgml.progress import log
+from rgml.rng import Stream
+from rgml.rsmi import FitConfig, Geometry, apply_filter, boundaryness, filter_uniformity, fit
+from rgml.steps.validate import load_spins, open_samples_2d
+from rgml.store import StoreError, load_variable, open_store, provenance, save_figure, write_dataset, write_table
+
+
+def temperature_index(ds: xr.Dataset, temperature: float, path: Path) -> int:
+    """Index of ``temperature`` in a sample store's grid (to 1e-9), or a StoreError."""
+    grid = ds["temperature"].values
+    i = int(np.argmin(np.abs(grid - temperature)))
+    if abs(grid[i] - temperature) > 1e-9:
+        raise StoreError(f"{path}: temperature {temperature} is not in its grid {grid.tolist()}")
+    return i
+
+
+def rsmi_fit(
+    *, samples: Path, temperature: float, geometry: Geometry, config: FitConfig, seed: int, out: Path,
+) -> Path:
+    """Fit RSMI filters on the configurations of one temperature and store the result."""
+    ds = open_samples_2d(samples)
+    size = ds.sizes["x"]
+    i = temperature_index(ds, temperature, samples)
+    spins = load_spins(ds, samples, temperature=i)
+    t = float(ds["temperature"].values[i])
+    log(f"RSMI fit L={size} T={t:.6g}: block {geometry.block}, buffer {geometry.buffer}, "
+        f"environment {geometry.env}, {config.n_hidden} hidden, {config.estimator}")
+    stream = Stream.named(seed, "rsmi", size, t, geometry.block, geometry.buffer, geometry.env,
+                          config.n_hidden, config.estimator)
+    result = fit(spins, geometry, stream, config)
+    log(f"held-out I(H:E) >= {result.mi:.5f} ± {result.mi_err:.5f} nats (train {result.train_mi:.5f})")
+    h = result.history
+    filters = result.filters
+    ds_out = xr.Dataset(
+        {
+            "lambda": (("hidden", "vy", "vx"), filters, {"long_name": "filter: P(h=+1|V) = sigmoid(2 lambda.V)"}),
+            "mi": ((), result.mi, {"long_name": "held-out lower bound on I(H:E)", "units": "nats"}),
+            "mi_err": ((), result.mi_err, {"long_name": "standard error of mi", "units": "nats"}),
+            "train_mi": ((), result.train_mi, {"long_name": "the bound on training configurations",
+                                               "units": "nats"}),
+            "filter_uniformity": (("hidden",), filter_uniformity(filters),
+                                  {"long_name": "|cos| of the filter with the uniform filter"}),
+            "boundaryness": (("hidden",), _boundaryness(filters),
+                             {"long_name": "mean |lambda| on the block boundary / in the interior (1: uniform)"}),
+            "history_step": (("record",), h["step"], {"long_name": "optimizer step"}),
+            "history_train_mi": (("record",), h["train_mi"], {"units": "nats",
+                                                              "long_name": "minibatch bound since last record"}),
+            "history_heldout_mi": (("record",), h["heldout_mi"], {"units": "nats",
+                                                                  "long_name": "held-out bound (monitor set)"}),
+            "history_filter_norm": (("record", "hidden"), h["filter_norm"], {"long_name": "|lambda|"}),
+            "history_lambda": (("record", "hidden", "vy", "vx"), h["filters"], {"long_name": "filters"}),
+        },
+        coords={"temperature": ((), t, {"units": "J/k_B"})},
+    )
+    attrs = provenance(title=f"RSMI filters, L={size}, T={t:.6g}", seed=seed, backend="numpy",
+                       config={"rsmi": {"samples": str(samples), "temperature": t, **geometry.as_attrs(),
+                                        **config.as_attrs()}})
+    attrs |= {"size": size, "block": geometry.block, "buffer": geometry.buffer, "environment": geometry.env,
+              "estimator": config.estimator, "n_hidden": config.n_hidden,
+              "n_train": result.n_train, "n_heldout": result.n_heldout}
+    return write_dataset(ds_out, out, attrs=attrs)
+
+
+def _boundaryness(filters: np.ndarray) -> np.ndarray:
+    """Boundaryness where the block has an interior (side ≥ 3), else NaN (quietly)."""
+    if min(filters.shape[1:]) < 3:
+        return np.full(filters.shape[0], np.nan)
+    return boundaryness(filters)
+
+
+def open_fit(path: Path) -> xr.Dataset:
+    ds = open_store(path)
+    for key in ("block", "buffer", "environment", "estimator", "size"):
+        if key not in ds.attrs:
+            raise StoreError(f"{path}: attribute {key!r} is missing; is this an RSMI store?")
+    if not np.all(np.isfinite(load_variable(ds, "lambda", path))):
+        raise StoreError(f"{path}: 'lambda' holds NaN or infinite values; the fit is corrupt, rerun it")
+    return ds
+
+
+def rsmi_tables(*, fits: list[Path], table: Path, filters_figure: Path, mi_figure: Path, buffer_figure: Path,
+                training_figure: Path) -> pd.DataFrame:
+    """The table of every fit and the RSMI figures."""
+    rows, stores = [], []
+    for path in fits:
+        ds = open_fit(path)
+        stores.append(ds)
+        rows.append({
+            "L": ds.attrs["size"], "T": float(ds["temperature"]), "block": ds.attrs["block"],
+            "buffer": ds.attrs["buffer"], "environment": ds.attrs["environment"], "n_hidden": ds.attrs["n_hidden"],
+            "estimator": ds.attrs["estimator"], "mi_nats": float(ds["mi"]), "mi_err": float(ds["mi_err"]),
+            "train_mi_nats": float(ds["train_mi"]),
+            "filter_uniformity": float(ds["filter_uniformity"][0]), "boundaryness": float(ds["boundaryness"][0]),
+            "store": str(path),
+        })
+    df = pd.DataFrame(rows).sort_values(["L", "block", "buffer", "T"]).reset_index(drop=True)
+    log(f"{len(df)} RSMI fits; held-out I(H:E) from {df['mi_nats'].min():.4f} to {df['mi_nats'].max():.4f} nats")
+    write_table(df, table)
+    main = _main_geometry(df)
+    save_figure(rsmi_filters_figure([s for s in stores if _geometry_of(s) == main]), filters_figure)
+    save_figure(rsmi_mi_figure(df, main), mi_figure)
+    save_figure(rsmi_buffer_figure(df, main), buffer_figure)
+    save_figure(rsmi_training_figure([s for s in stores if _geometry_of(s) == main]), training_figure)
+    return df
+
+
+def _geometry_of(ds: xr.Dataset) -> tuple:
+    return ds.attrs["size"], ds.attrs["block"], ds.attrs["buffer"]
+
+
+def _main_geometry(df: pd.DataFrame) -> tuple:
+    """The (L, block, buffer) fitted at the most temperatures: the MI-vs-T study."""
+    counts = df.groupby(["L", "block", "buffer"]).size()
+    return tuple(int(v) for v in counts.idxmax())
+
+
+@dataclass(frozen=True)
+class RSMIRule:
+    """The RG rule ``rsmi``: a learned single-unit filter applied block by block."""
+
+    filters: np.ndarray
+
+    def coarse_grain(self, spins, b: int, stream: Stream):
+        if self.filters.shape[1:] != (b, b):
+            raise ValueError(f"the RSMI rule has a {self.filters.shape[1]}x{self.filters.shape[2]} filter, "
+                             f"it cannot coarse-grain with b={b}; fit the rule with block = {b}")
+        return apply_filter(spins, self.filters[:1], stream)
+
+
+def load_rsmi_rule(path: Path) -> RSMIRule:
+    ds = open_fit(path)
+    return RSMIRule(np.asarray(ds["lambda"].values, np.float64))
