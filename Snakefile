@@ -17,6 +17,8 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/sample.smk"
 include: "workflow/rules/rg.smk"
 include: "workflow/rules/rsmi.smk"
+include: "workflow/rules/rbm.smk"
+include: "workflow/rules/compare.smk"
 
 
 rule all:
@@ -37,3 +39,16 @@ rule all:
         "results/figures/rsmi_mi.png",
         "results/figures/rsmi_buffer.png",
         "results/figures/rsmi_training.png",
+        "results/tables/rbm.csv",
+        "results/figures/rbm_receptive_fields.png",
+        "results/figures/rbm_locality.png",
+        "results/figures/rbm_generated.png",
+        "results/figures/rbm_flow.png",
+        "results/figures/rbm_mapping1d.png",
+        "results/tables/rule_information.csv",
+        "results/tables/comparison.csv",
+        "results/figures/compare_flows.png",
+        "results/figures/compare_exponents.png",
+        "results/figures/compare_snapshots.png",
+        "results/figures/compare_ising1d.png",
+        "results/figures/compare_filters.png",

@@ -1,8 +1,13 @@
-"""Shared fixtures: exact reference values and array namespaces."""
+"""Shared fixtures: exact reference values, array namespaces and the tiny workflow run."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -50,3 +55,38 @@ def _namespaces():
 def xp(request):
     """Array namespace: always NumPy, plus CuPy where a GPU is usable."""
     return request.param
+
+
+#: The tiny workflow config: every stage in about a minute.
+TINY = ROOT / "tests" / "workflow" / "tiny.yaml"
+
+
+def snakemake(workdir: Path, *args, config: Path = TINY, check=True):
+    """Run the workflow in ``workdir`` with ``--cores 2`` (later ``args`` such as ``--cores 1`` override)."""
+    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
+           "--configfile", str(config), "--cores", "2", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory) -> Path:
+    """A workdir where the tiny config ran from clean with ``--cores 2``; treat it as read-only.
+
+    Made once per test session: pytest-xdist workers share it through a file
+    lock, so the workflow tests and the determinism test pay for one run.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the directory all workers of this session share
+    workdir, done = root / "tiny_run", root / "tiny_run.done"
+    with open(root / "tiny_run.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(workdir, ignore_errors=True)  # what a failed attempt left
+            workdir.mkdir()
+            snakemake(workdir)
+            done.touch()
+    return workdir

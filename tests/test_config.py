@@ -70,6 +70,24 @@ BAD = [
     ("couplings-negative", ("ising1d", "couplings"), [-0.5], "ising1d.couplings[0]"),
     ("couplings-huge", ("ising1d", "couplings"), [50.0], "ising1d.couplings[0]"),
     ("ring-samples-string", ("ising1d", "samples"), "many", "ising1d.samples"),
+    # RG and RSMI sections, and keys that must agree with each other
+    ("rg-not-mapping", ("rg",), "majority", "rg"),
+    ("unknown-rg-key", ("rg", "block"), 2, "block"),
+    ("rg-rule-unknown", ("rg", "rules"), ["majority", "median"], "rg.rules[1]"),
+    ("rg-b-one", ("rg", "b"), 1, "rg.b"),
+    ("sizes-not-multiple-of-b", ("rg", "b"), 3, "rg.b"),
+    ("sizes-too-small-for-b", ("rg", "b"), 8, "rg.b"),
+    ("ring-size-not-multiple-of-ring-b", ("rg", "ring_b"), 3, "rg.ring_b"),
+    ("mcrg-couplings-too-many", ("rg", "mcrg_couplings"), 7, "rg.mcrg_couplings"),
+    ("unknown-rsmi-key", ("rsmi", "blocks"), 4, "blocks"),
+    ("rsmi-size-not-a-size", ("rsmi", "size"), 48, "rsmi.size"),
+    ("rsmi-temperature-not-in-grid", ("rsmi", "temperatures"), [2.269185, 2.5], "rsmi.temperatures[1]"),
+    ("rsmi-geometry-wider-than-lattice", ("rsmi", "environment"), 14, "rsmi.size"),
+    ("rsmi-buffer-sweep-wider-than-lattice", ("rsmi", "buffers"), [0, 14], "rsmi.size"),
+    ("rsmi-buffer-negative", ("rsmi", "buffer"), -1, "rsmi.buffer"),
+    ("rsmi-hidden-too-many", ("rsmi", "n_hidden"), 9, "rsmi.n_hidden"),
+    ("rsmi-estimator-unknown", ("rsmi", "estimator"), "mine", "rsmi.estimator"),
+    ("rsmi-norm-nan", ("rsmi", "norm"), math.nan, "rsmi.norm"),
 ]
 
 

@@ -12,26 +12,11 @@ import yaml
 
 from rgml.store import array_digests, open_store
 
+from conftest import ROOT, TINY, snakemake  # the tiny_run fixture lives in conftest.py too
+
 ROOT = Path(__file__).resolve().parents[1]
-TINY = ROOT / "tests" / "workflow" / "tiny.yaml"
 
 pytestmark = pytest.mark.workflow
-
-
-def snakemake(workdir: Path, *args, config: Path = TINY, check=True):
-    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
-           "--configfile", str(config), "--cores", "2", *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"snakemake failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
-    return proc
-
-
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("tiny")
-    snakemake(workdir)
-    return workdir
 
 
 def test_tiny_workflow_makes_every_output(tiny_run):
@@ -50,7 +35,23 @@ def test_tiny_workflow_makes_every_output(tiny_run):
     flow = pd.read_csv(results / "tables" / "rg_flow_ising2d.csv")
     assert {"rule", "method", "L", "b", "level", "T", "T_eff", "T_eff_err"} <= set(flow.columns)
     assert set(flow["method"]) == {"matching", "projection"}
-    assert set(flow["rule"]) == {"majority", "decimation", "rsmi"}
+    assert set(flow["rule"]) == {"majority", "decimation", "rbm", "rsmi"}
+    rbm = pd.read_csv(results / "tables" / "rbm.csv")
+    assert {"L", "T", "n_hidden", "epochs", "test_loglik", "test_loglik_err", "logz_method", "ising_loglik",
+            "energy_generated", "energy_data", "abs_m_generated", "abs_m_data"} <= set(rbm.columns)
+    assert len(rbm) == 1 and rbm["logz_method"][0] == "exact" and rbm["test_loglik"][0] < rbm["ising_loglik"][0]
+    model = open_store(results / "rbm" / "ising2d" / "L8" / "T2.2692.zarr")
+    assert model["W"].dims == ("visible", "hidden") and model["W"].shape == (64, 16)
+    for name in ("stack", "locality", "flow"):
+        assert open_store(results / "rbm" / "ising2d" / "L8" / f"{name}.zarr").attrs["size"] == 8
+    for name in ("rbm_receptive_fields", "rbm_locality", "rbm_generated", "rbm_flow", "rbm_mapping1d"):
+        assert (results / "figures" / f"{name}.png").stat().st_size > 10_000
+    comparison = pd.read_csv(results / "tables" / "comparison.csv")
+    assert set(comparison["rule"]) == {"majority", "decimation", "rbm", "rsmi"}
+    assert {"T_star", "T_star_err", "nu", "nu_err", "mi_nats", "mi_err", "T_star_rel_dev", "nu_dev"} <= set(comparison)
+    assert comparison["mi_nats"].notna().all()
+    for name in ("flows", "exponents", "snapshots", "ising1d", "filters"):
+        assert (results / "figures" / f"compare_{name}.png").stat().st_size > 10_000
     rsmi = pd.read_csv(results / "tables" / "rsmi.csv")
     assert {"L", "T", "block", "buffer", "n_hidden", "estimator", "mi_nats", "mi_err", "filter_uniformity",
             "boundaryness"} <= set(rsmi.columns)
@@ -82,19 +83,6 @@ def test_lint_is_clean():
     assert "Congratulations" in proc.stdout + proc.stderr or "no issues" in (proc.stdout + proc.stderr).lower()
 
 
-def test_bad_config_stops_before_any_job(tmp_path):
-    config = yaml.safe_load(TINY.read_text())
-    config["ising2d"]["temperatures"] = [2.269185, -1.0]
-    bad = tmp_path / "bad.yaml"
-    bad.write_text(yaml.safe_dump(config))
-    proc = snakemake(tmp_path, "-n", config=bad, check=False)
-    assert proc.returncode != 0
-    errors = [l for l in proc.stderr.splitlines() if l.startswith("config error:")]
-    assert len(errors) == 1 and "ising2d.temperatures[1]" in errors[0]
-    assert "Traceback" not in proc.stderr
-    assert not (tmp_path / "results").exists()
-
-
 def test_sharded_run_gives_bitwise_the_same_stores(tiny_run, tmp_path):
     """Issue 7, acceptance 2: >= 3 temperature shards per size, merged, equal an unsharded run."""
     config = yaml.safe_load(TINY.read_text())
@@ -108,3 +96,56 @@ def test_sharded_run_gives_bitwise_the_same_stores(tiny_run, tmp_path):
         assert len(parts) == 3
         merged = tmp_path / targets[size == 16]
         assert array_digests(merged) == array_digests(tiny_run / targets[size == 16])
+
+
+def test_open_results_holds_every_store_of_the_sweep(tiny_run):
+    """Issue 6, acceptance 3: rgml.open_results returns every store; rgml inspect prints it."""
+    import rgml
+    from rgml.results import find_stores
+
+    results = tiny_run / "results"
+    stores = [p for p in find_stores(results) if p.suffix == ".zarr"]
+    tree = rgml.open_results(results)
+    names = {node.path.lstrip("/") for node in tree.subtree if node.has_data}
+    assert names == {p.relative_to(results).as_posix().removesuffix(".zarr") for p in stores}
+    assert "samples/ising2d/L16" in names and tree["samples/ising2d/L16"].dataset["spins"].dtype == np.int8
+    assert tree.attrs["incomplete"] == []
+    proc = subprocess.run([sys.executable, "-m", "rgml.cli", "inspect", str(results)], capture_output=True,
+                          text=True, check=True)
+    assert f"{len(stores)} stores" in proc.stdout
+    for name in names:
+        assert name in proc.stdout
+
+
+def test_open_results_skips_and_lists_incomplete_stores(tiny_run, tmp_path):
+    import rgml
+
+    results = tmp_path / "results"
+    shutil.copytree(tiny_run / "results" / "samples", results / "samples")
+    partial = results / "samples" / "ising2d" / "L8.zarr"
+    partial.rename(partial.with_name("L8.zarr.partial"))
+    tree = rgml.open_results(results)
+    names = {node.path.lstrip("/") for node in tree.subtree if node.has_data}
+    assert "samples/ising2d/L8" not in names and "samples/ising2d/L16" in names
+    assert any("L8.zarr.partial" in entry for entry in tree.attrs["incomplete"])
+
+
+def test_report_lists_every_figure_and_table_with_captions(tiny_run, tmp_path):
+    """Issue 6, acceptance 1: `snakemake --report` on the tiny run contains every figure and table."""
+    import re
+
+    report = tmp_path / "report.html"
+    proc = snakemake(tiny_run, "--report", str(report))
+    assert "ERROR/" not in proc.stderr, proc.stderr  # every caption is valid reStructuredText
+    html = report.read_text(errors="replace")
+    figures = sorted(p.name for p in (tiny_run / "results" / "figures").glob("*.png"))
+    tables = sorted(p.name for p in (tiny_run / "results" / "tables").glob("*.csv"))
+    targets = re.findall(r'"results/(?:figures|tables)/([^"]+)"', (ROOT / "Snakefile").read_text())
+    assert sorted(figures + tables) == sorted(targets)
+    for name in figures + tables:
+        assert name in html, f"{name} missing from the report"
+    # every report item carries its caption from workflow/report/*.rst
+    # (non-ASCII text is escaped in the report's embedded data: compare plain words)
+    for caption in sorted((ROOT / "workflow" / "report").glob("*.rst")):
+        words = re.findall(r"\b[A-Za-z]{6,}\b", re.sub(r"\{\{.*?\}\}", "", caption.read_text()))
+        assert all(word in html for word in words[:6]), f"caption {caption.name} missing from the report"

@@ -11,3 +11,10 @@ try:
     __version__ = version("rgml")
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0.0.0+unknown"
+
+
+def open_results(path="results"):
+    """Every complete store of a sweep as one :class:`xarray.DataTree` (see :mod:`rgml.results`)."""
+    from rgml.results import open_results as _open_results
+
+    return _open_results(path)

@@ -2,8 +2,9 @@
 
 Each subcommand reads its inputs (Zarr stores, parameters), calls the
 library and writes its outputs atomically.  Errors a user can fix (bad
-parameters, missing or damaged stores, an unavailable backend) end the
-program with a one-line message and exit status 2; nothing is written.
+parameters, missing or damaged stores, an unavailable backend, a full or
+read-only disk) end the program with a one-line message and exit status 2;
+nothing is written, and earlier results at the output paths are untouched.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from rgml import __version__
 from rgml.backend import BACKENDS, BackendError
-from rgml.store import StoreError
+from rgml.store import StoreError, WriteError, os_error_message
 
 EXIT_USAGE = 2
 
@@ -80,6 +81,8 @@ def _add_sample(sub) -> None:
     p2.add_argument("--thin-factor", type=_positive(float), default=2.0,
                     help="stored samples are thin-factor * tau_int sweeps apart (default 2)")
     p2.add_argument("--threads", type=_positive(int), default=None, help="CPU threads for the kernels")
+    p2.add_argument("--checkpoint-every", type=float, default=120.0, metavar="SECONDS",
+                    help="save the chain state this often (default 120); a rerun after a kill resumes from it")
     p2.set_defaults(func=_run_sample_2d)
 
     p1 = models.add_parser(
@@ -118,8 +121,11 @@ def _run_sample_2d(args) -> None:
         chains=args.chains, algorithm=args.algorithm, thermalize=args.thermalize,
         thin=args.thin, thin_factor=args.thin_factor,
     )
+    if not args.checkpoint_every >= 0:
+        raise UsageError(f"--checkpoint-every: must be >= 0 seconds, got {args.checkpoint_every}")
     sample_ising2d(size=args.size, temperatures=args.temperatures, samples=args.samples, seed=args.seed,
-                   out=args.out, settings=settings, backend=args.backend, threads=args.threads)
+                   out=args.out, settings=settings, backend=args.backend, threads=args.threads,
+                   checkpoint_seconds=args.checkpoint_every)
 
 
 def _run_sample_1d(args) -> None:
@@ -159,7 +165,8 @@ def _run_thermo(args) -> None:
 
 def _add_rg(sub) -> None:
     p = sub.add_parser("rg", help="real-space RG: block spins, flows, fixed points, exponents")
-    steps = p.add_subparsers(dest="model", required=True, metavar="STEP")
+    # dest "step", not "model": coarse-grain has a --model option
+    steps = p.add_subparsers(dest="step", required=True, metavar="STEP")
 
     c = steps.add_parser(
         "coarse-grain", help="apply a block rule repeatedly to a 2D sample store",
@@ -262,6 +269,22 @@ def _add_rsmi(sub) -> None:
     f.add_argument("--out", type=Path, required=True, help="output store (T{T}.zarr)")
     f.set_defaults(func=_run_rsmi_fit)
 
+    r = steps.add_parser(
+        "ring", help="1D: learn a b-site RSMI filter at every coupling of a ring store and follow its RG flow",
+        description="Fit a filter on ring samples at each coupling (norm annealed), coarse-grain the rings with "
+                    "it level by level and read the coupling of each level; in 1D the optimum is decimation.",
+    )
+    r.add_argument("--samples", type=Path, required=True, help="1D sample store (N*.zarr)")
+    r.add_argument("--b", type=_positive(int), default=2, help="block size (sites)")
+    r.add_argument("--buffer", type=int, default=1, help="buffer width (sites on each side)")
+    r.add_argument("--environment", type=_positive(int), default=2, help="environment width (sites on each side)")
+    r.add_argument("--steps", type=_positive(int), default=600, help="joint filter+critic steps")
+    r.add_argument("--norm", type=_positive(float), default=2.0, help="initial filter norm")
+    r.add_argument("--norm-stop", type=_positive(float), default=8.0, help="final filter norm")
+    r.add_argument("--seed", type=int, required=True, help="root seed")
+    r.add_argument("--out", type=Path, required=True, help="output store")
+    r.set_defaults(func=_run_rsmi_ring)
+
     t = steps.add_parser("table", help="table and figures of RSMI fits",
                          description="One row per fit (L, T, geometry, MI, shape measures) and the RSMI figures.")
     t.add_argument("fits", type=Path, nargs="+", help="stores made by 'rgml rsmi fit'")
@@ -290,11 +313,223 @@ def _run_rsmi_fit(args) -> None:
              seed=args.seed, out=args.out)
 
 
+def _run_rsmi_ring(args) -> None:
+    from rgml.rsmi import FitConfig
+    from rgml.steps.rsmi import rsmi_ring
+
+    _check_block(args.b)
+    if args.buffer < 0:
+        raise UsageError(f"--buffer: must be >= 0, got {args.buffer}")
+    rsmi_ring(samples=args.samples, b=args.b, buffer=args.buffer, environment=args.environment,
+              config=FitConfig(steps=args.steps, norm_start=args.norm, norm_stop=args.norm_stop),
+              seed=args.seed, out=args.out)
+
+
 def _run_rsmi_table(args) -> None:
     from rgml.steps.rsmi import rsmi_tables
 
     rsmi_tables(fits=args.fits, table=args.table, filters_figure=args.filters_figure, mi_figure=args.mi_figure,
                 buffer_figure=args.buffer_figure, training_figure=args.training_figure)
+
+
+def _add_rbm(sub) -> None:
+    p = sub.add_parser("rbm", help="restricted Boltzmann machines on Ising samples")
+    steps = p.add_subparsers(dest="step", required=True, metavar="STEP")
+
+    def common(q, *, temperature=True):
+        q.add_argument("--samples", type=Path, required=True, help="2D sample store (L*.zarr)")
+        if temperature:
+            q.add_argument("--temperature", type=float, required=True, help="a temperature of the store's grid")
+        q.add_argument("--epochs", type=_positive(int), default=30, help="training epochs")
+        q.add_argument("--seed", type=int, required=True, help="root seed")
+        q.add_argument("--out", type=Path, required=True, help="output store")
+
+    t = steps.add_parser("train", help="train one RBM per temperature (held-out ln L, generated physics)",
+                         description="PCD-trained Bernoulli RBM on the configurations of one temperature; "
+                                     "stores W, biases, per-epoch history, held-out log-likelihood (exact ln Z or "
+                                     "AIS), the exact Ising log-likelihood of the same test set, and RBM samples.")
+    common(t)
+    t.add_argument("--n-hidden", type=_positive(int), default=16, help="hidden units")
+    t.add_argument("--no-flip-moves", dest="flip_moves", action="store_false",
+                   help="leave out the global spin-flip move of the persistent chains (on by default: below Tc "
+                        "the data are two ordered sectors that Gibbs chains do not cross between)")
+    t.add_argument("--checkpoint-every", type=float, default=120.0, metavar="SECONDS",
+                   help="save the training state this often; a rerun after a kill resumes from it")
+    t.set_defaults(func=_run_rbm_train)
+
+    s = steps.add_parser("stack", help="greedy deep stack and its effective receptive fields (Mehta & Schwab)")
+    common(s)
+    s.add_argument("--widths", type=lambda v: [int(x) for x in v.split(",")], required=True,
+                   help="hidden widths bottom first, e.g. 400,100,25")
+    s.add_argument("--l1", type=float, default=0.0, help="L1 weight penalty")
+    s.set_defaults(func=_run_rbm_stack)
+
+    lo = steps.add_parser("locality", help="receptive-field locality against the L1 strength")
+    common(lo)
+    lo.add_argument("--n-hidden", type=_positive(int), default=16, help="hidden units")
+    lo.add_argument("--l1", type=_floats, required=True, help="comma-separated L1 strengths")
+    lo.set_defaults(func=_run_rbm_locality)
+
+    f = steps.add_parser("flow", help="the RBM flow of Iso, Shiba & Yokoo from ordered and disordered starts")
+    common(f, temperature=False)
+    f.add_argument("--n-hidden", type=_positive(int), default=64, help="hidden units")
+    f.add_argument("--steps", type=_positive(int), default=40, help="flow steps v -> h -> v'")
+    f.add_argument("--chains", type=_positive(int), default=256, help="lattices per start")
+    f.set_defaults(func=_run_rbm_flow)
+
+    b = steps.add_parser("block", help="the block RBM (b x b, one hidden unit) that is the RG rule 'rbm'")
+    common(b)
+    b.add_argument("--b", type=_positive(int), default=2, help="block size")
+    b.set_defaults(func=_run_rbm_block)
+
+    m = steps.add_parser("mapping1d", help="1D decimation as an exact RBM; RBMs trained on ring samples")
+    m.add_argument("--couplings", type=_floats, required=True, help="comma-separated K")
+    m.add_argument("--ring-size", type=_positive(int), default=10, help="ring sites (even, 6..20)")
+    m.add_argument("--samples", type=_positive(int), default=4000, help="exact ring samples per K")
+    m.add_argument("--epochs", type=_positive(int), default=30, help="training epochs")
+    m.add_argument("--seed", type=int, required=True, help="root seed")
+    m.add_argument("--out", type=Path, required=True, help="output store")
+    m.set_defaults(func=_run_rbm_mapping)
+
+    r = steps.add_parser("table", help="rbm.csv and the RBM figures")
+    r.add_argument("models", type=Path, nargs="+", help="per-temperature RBM stores")
+    for name in ("stack", "locality", "flow", "mapping"):
+        r.add_argument(f"--{name}", type=Path, required=True, help=f"the {name} store")
+    r.add_argument("--table", type=Path, required=True, help="output CSV")
+    for name in ("receptive-fields", "locality-figure", "generated", "flow-figure", "mapping1d"):
+        r.add_argument(f"--{name}", type=Path, required=True, help="output PNG")
+    r.set_defaults(func=_run_rbm_table)
+
+
+def _run_rbm_train(args) -> None:
+    from rgml.rbm import TrainConfig
+    from rgml.steps.rbm import train_temperature
+
+    train_temperature(samples=args.samples, temperature=args.temperature, seed=args.seed, out=args.out,
+                      config=TrainConfig(n_hidden=args.n_hidden, epochs=args.epochs, flip_moves=args.flip_moves),
+                      checkpoint_seconds=args.checkpoint_every)
+
+
+def _run_rbm_stack(args) -> None:
+    from rgml.steps.rbm import train_deep_stack
+
+    train_deep_stack(samples=args.samples, temperature=args.temperature, widths=args.widths, l1=args.l1,
+                     epochs=args.epochs, seed=args.seed, out=args.out)
+
+
+def _run_rbm_locality(args) -> None:
+    from rgml.steps.rbm import locality_sweep
+
+    locality_sweep(samples=args.samples, temperature=args.temperature, n_hidden=args.n_hidden,
+                   l1_values=args.l1, epochs=args.epochs, seed=args.seed, out=args.out)
+
+
+def _run_rbm_flow(args) -> None:
+    from rgml.steps.rbm import flow
+
+    flow(samples=args.samples, n_hidden=args.n_hidden, epochs=args.epochs, steps=args.steps, chains=args.chains,
+         seed=args.seed, out=args.out)
+
+
+def _run_rbm_block(args) -> None:
+    from rgml.steps.rbm import block_rule
+
+    _check_block(args.b)
+    block_rule(samples=args.samples, temperature=args.temperature, b=args.b, epochs=args.epochs, seed=args.seed,
+               out=args.out)
+
+
+def _run_rbm_mapping(args) -> None:
+    from rgml.steps.rbm import mapping_1d
+
+    if args.ring_size % 2 or not 6 <= args.ring_size <= 20:
+        raise UsageError(f"--ring-size: needs an even number of sites from 6 to 20, got {args.ring_size}")
+    mapping_1d(couplings=args.couplings, ring_size=args.ring_size, samples=args.samples, epochs=args.epochs,
+               seed=args.seed, out=args.out)
+
+
+def _run_rbm_table(args) -> None:
+    from rgml.steps.rbm import rbm_tables
+
+    rbm_tables(models=args.models, stack=args.stack, locality_store=args.locality, flow_store=args.flow,
+               mapping=args.mapping, table=args.table,
+               figures={"receptive_fields": args.receptive_fields, "locality": args.locality_figure,
+                        "generated": args.generated, "flow": args.flow_figure, "mapping1d": args.mapping1d})
+
+
+def _add_compare(sub) -> None:
+    p = sub.add_parser("compare", help="compare the block rules: information kept, fixed points, exponents")
+    steps = p.add_subparsers(dest="step", required=True, metavar="STEP")
+
+    m = steps.add_parser(
+        "mi", help="I(H:E) of every rule's block variable with the same estimator and geometry",
+        description="Write majority, decimation, the block RBM and the RSMI rule as filters and estimate the "
+                    "information their block variable keeps about the environment (held-out bound, nats).",
+    )
+    m.add_argument("--samples", type=Path, required=True, help="2D sample store")
+    m.add_argument("--temperature", type=float, required=True, help="a temperature of the store's grid")
+    m.add_argument("--b", type=_positive(int), default=2, help="block size")
+    m.add_argument("--buffer", type=int, default=2, help="buffer width")
+    m.add_argument("--environment", type=_positive(int), default=2, help="environment shell width")
+    m.add_argument("--steps", type=_positive(int), default=1000, help="critic training steps")
+    m.add_argument("--rsmi-rule", type=Path, required=True, help="RSMI rule store (rgml rsmi fit)")
+    m.add_argument("--rbm-rule", type=Path, required=True, help="block RBM store (rgml rbm block)")
+    m.add_argument("--seed", type=int, required=True, help="root seed")
+    m.add_argument("--table", type=Path, required=True, help="output CSV")
+    m.set_defaults(func=_run_compare_mi)
+
+    s = steps.add_parser("summary", help="comparison.csv and the compare_* figures",
+                         description="One row per rule: T*, nu (MCRG and flow slope), I(H:E), deviations from "
+                                     "exact; figures of flows, exponents, snapshots, the 1D views and filters.")
+    for name, what in (("exponents", "exponents.csv"), ("flows", "rg_flow_ising2d.csv"),
+                       ("information", "the table of 'rgml compare mi'"), ("ring-flow", "rg_flow_ising1d.csv"),
+                       ("rbm-mapping", "the 1D RBM mapping store"), ("rsmi-ring", "the 1D RSMI store"),
+                       ("samples", "the largest 2D sample store")):
+        s.add_argument(f"--{name}", type=Path, required=True, help=what)
+    s.add_argument("--rg-stores", type=Path, nargs="+", required=True, help="RG stores of the largest size")
+    s.add_argument("--rsmi-filters", type=Path, nargs="+", required=True, help="RSMI b x b rule stores")
+    s.add_argument("--rbm-filters", type=Path, nargs="+", required=True, help="block RBM stores")
+    s.add_argument("--table", type=Path, required=True, help="output comparison.csv")
+    for name in ("flows", "exponents", "snapshots", "ring", "filters"):
+        s.add_argument(f"--{name}-figure", type=Path, required=True, help="output PNG")
+    s.set_defaults(func=_run_compare_summary)
+
+
+def _run_compare_mi(args) -> None:
+    from rgml.steps.compare import rule_information
+
+    _check_block(args.b)
+    rule_information(samples=args.samples, temperature=args.temperature, b=args.b, buffer=args.buffer,
+                     environment=args.environment, steps=args.steps, seed=args.seed, rsmi_rule=args.rsmi_rule,
+                     rbm_rule=args.rbm_rule, table=args.table)
+
+
+def _run_compare_summary(args) -> None:
+    from rgml.steps.compare import comparison
+
+    comparison(exponents=args.exponents, flows=args.flows, information=args.information, ring_flow=args.ring_flow,
+               rbm_mapping=args.rbm_mapping, rsmi_ring=args.rsmi_ring, samples=args.samples,
+               rg_stores=args.rg_stores, rsmi_filters=args.rsmi_filters, rbm_filters=args.rbm_filters,
+               table=args.table,
+               figures={"flows": args.flows_figure, "exponents": args.exponents_figure,
+                        "snapshots": args.snapshots_figure, "ring": args.ring_figure,
+                        "filters": args.filters_figure})
+
+
+def _add_inspect(sub) -> None:
+    p = sub.add_parser(
+        "inspect", help="list every store of a results directory: dims, variables, provenance",
+        description="Open every complete Zarr store under PATH as one xarray DataTree (rgml.open_results) "
+                    "and print each store's dims, variables and key attributes; incomplete stores are flagged.",
+    )
+    p.add_argument("path", type=Path, nargs="?", default=Path("results"), help="results directory")
+    p.set_defaults(func=_run_inspect)
+
+
+def _run_inspect(args) -> None:
+    from rgml.results import describe, open_results
+
+    print(describe(open_results(args.path)))
 
 
 def _add_checksum(sub) -> None:
@@ -310,14 +545,16 @@ def _add_checksum(sub) -> None:
 def _run_checksum(args) -> None:
     from rgml.store import array_digests
 
+    lines = []  # printed only when every store was read: a damaged one gives no partial listing
     for root in args.paths:
         if not root.exists():
             raise StoreError(f"{root}: no such file or directory")
         stores = [root] if root.suffix == ".zarr" else sorted(root.rglob("*.zarr"))
         for store in stores:
             label = store.relative_to(root) if store != root else Path(store.name)
-            for name, digest in array_digests(store).items():
-                print(f"{label}/{name} {digest}")
+            lines += [f"{label}/{name} {digest}" for name, digest in array_digests(store).items()]
+    if lines:
+        print("\n".join(lines))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -328,7 +565,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"rgml {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_sample, _add_thermo, _add_rg, _add_rsmi, _add_checksum):
+    for add in (_add_sample, _add_thermo, _add_rg, _add_rsmi, _add_rbm, _add_compare, _add_inspect, _add_checksum):
         add(sub)
     return parser
 
@@ -338,11 +575,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         args.func(args)
-    except (UsageError, StoreError, BackendError) as exc:
-        command = " ".join(filter(None, ["rgml", args.command, getattr(args, "model", None)]))
-        print(f"{command}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    return 0
+    except (UsageError, StoreError, BackendError, WriteError) as exc:
+        message = str(exc)
+    except OSError as exc:  # a file the step did not expect to fail on (permissions, disk full, ...)
+        message = os_error_message(exc.filename or getattr(args, "out", None), exc)
+    else:
+        return 0
+    words = [args.command, getattr(args, "model", None), getattr(args, "step", None)]
+    command = " ".join(["rgml", *(w for w in words if isinstance(w, str))])
+    print(f"{command}: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":

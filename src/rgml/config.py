@@ -21,6 +21,9 @@ import yaml
 from rgml.backend import BackendError, resolve_backend
 from rgml.exact import TC
 
+#: Mehta & Schwab train their deep stack near K = 0.408 (arXiv:1410.3831).
+MEHTA_SCHWAB_COUPLING = 0.408
+
 #: Temperatures appear in file names with this many decimals (``T2.2692``).
 TEMPERATURE_DECIMALS = 4
 
@@ -136,13 +139,31 @@ def _semantic_checks(config: dict, *, check_backend: bool) -> None:
     for i, t in enumerate(rsmi["temperatures"]):
         if not any(abs(t - u) < 1e-9 for u in temperatures):
             raise ConfigError(f"rsmi.temperatures[{i}]: {t} is not in ising2d.temperatures; fit only sampled temperatures")
-    window = rsmi["block"] + 2 * (rsmi["buffer"] + rsmi["environment"])
-    widest = rsmi["block"] + 2 * (max([rsmi["buffer"], *rsmi["buffers"]]) + rsmi["environment"])
-    if widest > rsmi["size"]:
+    widest = max([rsmi["buffer"], *rsmi["buffers"]])
+    if rsmi["block"] + 2 * (widest + rsmi["environment"]) > rsmi["size"]:
+        where = "rsmi.buffer" if widest == rsmi["buffer"] else "rsmi.buffers"
         raise ConfigError(
-            f"rsmi: block + 2 (buffer + environment) = {max(window, widest)} sites exceeds rsmi.size = "
-            f"{rsmi['size']}; shrink the geometry or fit on a larger size"
+            f"rsmi: block + 2 ({where} {widest} + environment) = {rsmi['block'] + 2 * (widest + rsmi['environment'])}"
+            f" sites exceeds rsmi.size = {rsmi['size']}; shrink the geometry or fit on a larger size"
         )
+    for size in config["ising2d"]["samples_per_size"]:
+        if int(size) not in sizes:
+            raise ConfigError(f"ising2d.samples_per_size: size {size} is not one of ising2d.sizes {sizes}")
+    config["ising2d"]["samples_per_size"] = {int(k): v for k, v in config["ising2d"]["samples_per_size"].items()}
+    rbm = config["rbm"]
+    if rbm["size"] is None:
+        rbm["size"] = min(sizes)
+    elif rbm["size"] not in sizes:
+        raise ConfigError(f"rbm.size: {rbm['size']} is not one of ising2d.sizes {sizes}; pick one of them")
+    if not rbm["temperatures"]:
+        rbm["temperatures"] = list(temperatures)
+    for i, t in enumerate(rbm["temperatures"]):
+        if not any(abs(t - u) < 1e-9 for u in temperatures):
+            raise ConfigError(f"rbm.temperatures[{i}]: {t} is not in ising2d.temperatures; train only on sampled ones")
+    if rbm["stack_temperature"] is None:
+        rbm["stack_temperature"] = min(temperatures, key=lambda t: abs(1.0 / t - MEHTA_SCHWAB_COUPLING))
+    elif not any(abs(rbm["stack_temperature"] - u) < 1e-9 for u in temperatures):
+        raise ConfigError(f"rbm.stack_temperature: {rbm['stack_temperature']} is not in ising2d.temperatures")
     if config["ising1d"]["size"] % rg["ring_b"]:
         raise ConfigError(
             f"ising1d.size: {config['ising1d']['size']} is not a multiple of rg.ring_b = {rg['ring_b']}; "

@@ -29,14 +29,35 @@ wildcard_constraints:
 
 def all_rules():
     """Block rules of the RG comparison: the fixed ones from the config and the learned ones."""
-    return [*config["rg"]["rules"], "rsmi"]
+    return [*config["rg"]["rules"], "rbm", "rsmi"]
+
+
+def learned_store(scheme, temperature, b=None):
+    """The store of a learned b x b rule fitted at ``temperature`` (RSMI filter or block RBM)."""
+    b = b or config["rg"]["b"]
+    name = "rsmi/ising2d/rule" if scheme == "rsmi" else "rbm/ising2d/block"
+    return f"results/{name}_b{b}_T{format_temperature(temperature)}.zarr"
 
 
 def rule_model(wildcards):
-    """The trained model store a learned rule needs (none for fixed rules)."""
-    if wildcards.scheme == "rsmi":
-        return f"results/rsmi/ising2d/rule_b{wildcards.b}.zarr"
+    """The trained model store (fitted at Tc) that a learned block rule needs; none for fixed ones."""
+    if wildcards.scheme in ("rsmi", "rbm"):
+        return learned_store(wildcards.scheme, nearest_tc(), int(wildcards.b))
     return []
+
+
+def comparison_temperatures():
+    """Grid temperatures nearest 0.88 Tc, Tc and 1.15 Tc, where the rules' filters are compared."""
+    temps = config["ising2d"]["temperatures"]
+    return sorted({min(temps, key=lambda t: abs(t - f * TC)) for f in (0.88, 1.0, 1.15)})
+
+
+RBM_DIR = f"results/rbm/ising2d/L{config['rbm']['size']}"
+
+
+def rbm_models():
+    """The per-temperature RBM stores."""
+    return [f"{RBM_DIR}/T{format_temperature(t)}.zarr" for t in config["rbm"]["temperatures"]]
 
 
 def config_temperature(name):
@@ -102,14 +123,20 @@ SAMPLE_2D_CMD = (
     "rgml sample ising2d --size {wildcards.L} --temperatures {params.temperatures}"
     " --samples {params.samples} --chains {params.chains} --algorithm {params.algorithm}"
     " --thin-factor {params.thin_factor} {params.overrides} --seed {params.seed}"
-    " --backend {params.backend} --threads {threads} --out {output} 2> {log}"
+    " --backend {params.backend} --threads {threads} --checkpoint-every {params.checkpoint_every}"
+    " --out {output} 2> {log}"
 )
 
 
-def sample_2d_params(temperatures):
+def samples_for(size):
+    """Stored configurations per temperature for lattices of ``size``."""
+    return config["ising2d"]["samples_per_size"].get(size, config["ising2d"]["samples"])
+
+
+def sample_2d_params(temperatures, size):
     return dict(
         temperatures=floats_arg(temperatures),
-        samples=config["ising2d"]["samples"],
+        samples=samples_for(size),
         chains=config["ising2d"]["chains"],
         algorithm=config["ising2d"]["algorithm"],
         thin_factor=config["ising2d"]["thin_factor"],
@@ -120,12 +147,19 @@ def sample_2d_params(temperatures):
         ),
         seed=config["seed"],
         backend=config["backend"],
+        checkpoint_every=config["checkpoint_seconds"],
     )
 
 
-def shard_params():
-    """Parameters of a shard job: those of the temperatures of its part."""
+def sample_params(*, sharded):
+    """Parameters of a sampling job as functions of its wildcards (size, and shard part)."""
+
+    def temperatures(wildcards):
+        if sharded:
+            return temperature_shards()[int(wildcards.part)]
+        return config["ising2d"]["temperatures"]
+
     return {
-        key: (lambda wildcards, key=key: sample_2d_params(temperature_shards()[int(wildcards.part)])[key])
-        for key in sample_2d_params([1.0])
+        key: (lambda wildcards, key=key: sample_2d_params(temperatures(wildcards), int(wildcards.L))[key])
+        for key in sample_2d_params([1.0], 0)
     }

@@ -46,15 +46,15 @@ rule rsmi_rule:
     input:
         f"results/samples/ising2d/L{max(config['ising2d']['sizes'])}.zarr",
     output:
-        directory("results/rsmi/ising2d/rule_b{b}.zarr"),
+        directory("results/rsmi/ising2d/rule_b{b}_T{T}.zarr"),
     conda:
         "../envs/rgml.yaml"
     log:
-        "results/logs/rsmi_rule_b{b}.log",
+        "results/logs/rsmi_rule_b{b}_T{T}.log",
     benchmark:
-        "results/benchmarks/rsmi_rule_b{b}.tsv"
+        "results/benchmarks/rsmi_rule_b{b}_T{T}.tsv"
     params:
-        temperature=repr(nearest_tc()),
+        temperature=lambda wildcards: repr(config_temperature(wildcards.T)),
         args=rsmi_args(config["rsmi"]["buffer"], block="{b}", norm_stop=config["rsmi"]["rule_norm"]),
         seed=config["seed"],
     shell:
@@ -96,3 +96,24 @@ rule rsmi_table:
     shell:
         "rgml rsmi table {input} --table {output.table} --filters-figure {output.filters}"
         " --mi-figure {output.mi} --buffer-figure {output.buffer} --training-figure {output.training} 2> {log}"
+
+
+rule rsmi_ring:
+    input:
+        f"results/samples/ising1d/N{config['ising1d']['size']}.zarr",
+    output:
+        directory("results/rsmi/ising1d/ring_b{b}.zarr"),
+    conda:
+        "../envs/rgml.yaml"
+    log:
+        "results/logs/rsmi_ring_b{b}.log",
+    benchmark:
+        "results/benchmarks/rsmi_ring_b{b}.tsv"
+    params:
+        steps=config["rsmi"]["steps"],
+        norm=config["rsmi"]["norm"],
+        norm_stop=config["rsmi"]["rule_norm"],
+        seed=config["seed"],
+    shell:
+        "rgml rsmi ring --samples {input} --b {wildcards.b} --steps {params.steps} --norm {params.norm}"
+        " --norm-stop {params.norm_stop} --seed {params.seed} --out {output} 2> {log}"

@@ -17,7 +17,7 @@ if config["ising2d"]["temperatures_per_job"] is None:
         resources:
             gpu=gpus(),
         params:
-            **sample_2d_params(config["ising2d"]["temperatures"]),
+            **sample_params(sharded=False),
         shell:
             SAMPLE_2D_CMD
 
@@ -36,7 +36,7 @@ else:
         resources:
             gpu=gpus(),
         params:
-            **shard_params(),
+            **sample_params(sharded=True),
         shell:
             SAMPLE_2D_CMD
 

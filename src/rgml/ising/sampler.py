@@ -171,6 +171,21 @@ class ChainBatch:
         new.sweeps = self.sweeps.copy()
         return new
 
+    #: The arrays that, with the parameters, determine the rest of every chain's run.
+    STATE = ("spins", "metropolis_sweeps", "wolff_counters", "clusters_per_sweep", "sweeps")
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Copies of the chain state arrays (for a checkpoint)."""
+        return {name: getattr(self, name).copy() for name in self.STATE}
+
+    def restore(self, state: dict[str, np.ndarray]) -> None:
+        """Continue from a :meth:`state` of a batch started with the same parameters."""
+        for name in self.STATE:
+            current = getattr(self, name)
+            if state[name].shape != current.shape:
+                raise ValueError(f"checkpointed {name} has shape {state[name].shape}, expected {current.shape}")
+            current[...] = state[name]
+
     def per_chain(self, per_temperature) -> np.ndarray:
         """Broadcast a per-temperature array to the chain layout."""
         return np.tile(np.asarray(per_temperature), self.chains)

@@ -49,6 +49,14 @@ def leading_eigenvalue(matrix: np.ndarray) -> float:
     return float(np.max(np.linalg.eigvals(matrix).real))
 
 
+def _eigenvalue(sums_n: np.ndarray, sums_next: np.ndarray) -> float:
+    """λ_t of one (re)sample; NaN when A is singular (too few samples for the couplings)."""
+    try:
+        return leading_eigenvalue(rg_matrix(sums_n, sums_next))
+    except np.linalg.LinAlgError:
+        return np.nan
+
+
 def mcrg_nu(
     sums_n: np.ndarray, sums_next: np.ndarray, b: int, *, level: int, couplings: int,
     stream: Stream, n_boot: int = 200,
@@ -62,12 +70,12 @@ def mcrg_nu(
         for the same configurations, sampled at (or nearest to) Tc.
     """
     x, y = sums_n[:, :couplings], sums_next[:, :couplings]
-    lam = leading_eigenvalue(rg_matrix(x, y))
+    lam = _eigenvalue(x, y)
     n = x.shape[0]
     boot = np.empty(n_boot)
     for i in range(n_boot):
         idx = (stream.bits(n) % np.uint64(n)).astype(np.int64)
-        boot[i] = leading_eigenvalue(rg_matrix(x[idx], y[idx]))
+        boot[i] = _eigenvalue(x[idx], y[idx])
     nu = np.log(b) / np.log(lam) if lam > 1 else np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
         boot_nu = np.where(boot > 1, np.log(b) / np.log(np.where(boot > 1, boot, 2.0)), np.nan)
@@ -75,5 +83,5 @@ def mcrg_nu(
     return MCRGEstimate(
         level=level, couplings=couplings, eigenvalue=lam, nu=float(nu),
         nu_err=float(np.std(boot_nu[ok], ddof=1)) if ok.sum() > 1 else np.nan,
-        eigenvalue_err=float(np.std(boot, ddof=1)),
+        eigenvalue_err=float(np.nanstd(boot, ddof=1)) if np.isfinite(boot).sum() > 1 else np.nan,
     )

@@ -25,8 +25,14 @@ def ring_coupling(correlation: float, size: int) -> float:
     return brentq(lambda k: ring_correlation(size, k, 1) - correlation, -20.0, 20.0, xtol=1e-14)
 
 
-def ring_flow(spins: np.ndarray, couplings, b: int) -> list[dict]:
-    """Rows (K, level, K_eff, K_eff_err, K_exact) for ring samples ``(n_K, samples, N)``."""
+def ring_flow(spins: np.ndarray, couplings, b: int, *, coarsen=None) -> list[dict]:
+    """Rows (K, level, K_eff, K_eff_err, K_exact) for ring samples ``(n_K, samples, N)``.
+
+    ``coarsen(rings, i)`` maps the rings of coupling number ``i`` one level
+    down (default: exact decimation keeping every b-th spin); ``K_exact`` is
+    always the decimation recursion, the yardstick for any rule.
+    """
+    coarsen = coarsen or (lambda rings, i: decimate_ring(rings, b))
     size = spins.shape[-1]
     levels = n_levels(size, b)
     rows = []
@@ -45,5 +51,5 @@ def ring_flow(spins: np.ndarray, couplings, b: int) -> list[dict]:
                 "K_eff": k_eff, "K_eff_err": abs(slope) * c_err, "K_exact": float(exact[level]),
             })
             if level < levels:
-                current = decimate_ring(current, b)
+                current = coarsen(current, i)
     return rows

@@ -28,8 +28,8 @@ from rgml.rg.ring import ring_flow
 from rgml.rg.rules import make_rule
 from rgml.rng import Stream
 from rgml.steps.sample import TEMPERATURE_ATTRS
-from rgml.steps.validate import load_spins, open_samples_1d, open_samples_2d
-from rgml.store import AtomicStore, StoreError, load_variable, open_store, provenance, samples_per_chunk, \
+from rgml.steps.validate import load_spins, open_rg_store, open_samples_1d, open_samples_2d
+from rgml.store import AtomicStore, StoreError, load_variable, provenance, samples_per_chunk, \
     save_figure, spin_compressor, write_table
 
 
@@ -86,14 +86,8 @@ def coarse_grain(*, samples: Path, rule: str, b: int, seed: int, out: Path, mode
 
 
 def _load_rg(path: Path) -> tuple[xr.Dataset, np.ndarray]:
-    ds = open_store(path)
-    for key in ("rule", "b", "size", "levels"):
-        if key not in ds.attrs:
-            raise StoreError(f"{path}: attribute {key!r} is missing; is this an RG store?")
-    densities = load_variable(ds, "densities", path)
-    if densities.ndim != 4 or not np.all(np.isfinite(densities)):
-        raise StoreError(f"{path}: 'densities' must be finite with dims (temperature, level, sample, interaction)")
-    return ds, densities
+    ds = open_rg_store(path)
+    return ds, ds["densities"].values
 
 
 def flow_analysis(
@@ -105,6 +99,8 @@ def flow_analysis(
     for path in rg_stores:
         ds, densities = _load_rg(path)
         groups[ds.attrs["rule"], int(ds.attrs["b"])][int(ds.attrs["size"])] = (path, ds, densities)
+    # every input is read before any output is written
+    snapshots = _snapshots(groups, {path: open_samples_2d(path) for path in samples}, seed)
     flow_rows, exponent_rows = [], []
     for (rule, b), by_size in sorted(groups.items()):
         temperatures = {L: ds["temperature"].values for L, (_, ds, _) in by_size.items()}
@@ -132,18 +128,21 @@ def flow_analysis(
     write_table(flow_df, flow_table)
     write_table(exp_df, exponents_table)
     save_figure(rg_flow_figure(flow_df, exp_df), flow_figure)
-    save_figure(_snapshots(groups, samples, seed), snapshot_figure)
+    save_figure(snapshots, snapshot_figure)
     save_figure(mcrg_figure(exp_df), mcrg_figure_path)
     return flow_df, exp_df
 
 
-def _snapshots(groups, samples: list[Path], seed: int):
+def _snapshots(groups, samples: dict[Path, xr.Dataset], seed: int):
     """Seed paper Fig. 3: one configuration at T < Tc, ≈ Tc, > Tc through levels 0–3 (majority rule)."""
     by_size = groups.get(("majority", 2)) or next(iter(groups.values()))
     size = max(by_size)
     path, ds, _ = by_size[size]
-    raw_path = next(p for p in samples if open_samples_2d(p).sizes["x"] == size)
-    raw = open_samples_2d(raw_path)
+    raw_path = next((p for p, raw in samples.items() if raw.sizes["x"] == size), None)
+    if raw_path is None:
+        raise StoreError(f"{path}: coarse-grains L={size}, but no --samples store has L={size}; "
+                         "give the sample store it was made from")
+    raw = samples[raw_path]
     temps = raw["temperature"].values
     picks = [int(np.argmin(np.abs(temps - t))) for t in (0.88 * TC, TC, 1.15 * TC)]
     rows = []
@@ -153,7 +152,7 @@ def _snapshots(groups, samples: list[Path], seed: int):
         k = int(np.argsort(abs_m)[abs_m.size // 2])
         levels = [load_spins(raw, raw_path, temperature=i, sample=k)]
         for n in range(1, min(int(ds.attrs["levels"]), 3) + 1):
-            levels.append(ds[f"level{n}"].isel(temperature=i, sample=k).values)
+            levels.append(load_spins(ds, path, variable=f"level{n}", temperature=i, sample=k))
         rows.append((float(temps[i]), levels))
     return blockspin_snapshots_figure(rows, rule=ds.attrs["rule"], b=int(ds.attrs["b"]))
 

@@ -19,9 +19,14 @@ import xarray as xr
 from rgml.plots.rsmi import rsmi_buffer_figure, rsmi_filters_figure, rsmi_mi_figure, rsmi_training_figure
 from rgml.progress import log
 from rgml.rng import Stream
-from rgml.rsmi import FitConfig, Geometry, apply_filter, boundaryness, filter_uniformity, fit
-from rgml.steps.validate import load_spins, open_samples_2d
-from rgml.store import StoreError, load_variable, open_store, provenance, save_figure, write_dataset, write_table
+from rgml.rg.ring import ring_flow
+from rgml.rsmi import FitConfig, Geometry, apply_filter, boundaryness, filter_uniformity, fit, weight_share
+from rgml.steps.validate import RSMI_FIT, load_spins, open_kind, open_samples_1d, open_samples_2d
+from rgml.store import StoreError, provenance, save_figure, write_dataset, write_table
+
+
+#: Fewest configurations a fit accepts: 20 train/held-out chunks of at least two each.
+MIN_CONFIGURATIONS = 40
 
 
 def temperature_index(ds: xr.Dataset, temperature: float, path: Path) -> int:
@@ -41,6 +46,9 @@ def rsmi_fit(
     size = ds.sizes["x"]
     i = temperature_index(ds, temperature, samples)
     spins = load_spins(ds, samples, temperature=i)
+    if spins.shape[0] < MIN_CONFIGURATIONS:
+        raise StoreError(f"{samples}: only {spins.shape[0]} configurations at T={temperature}; an RSMI fit "
+                         f"splits them into 20 chunks and needs at least {MIN_CONFIGURATIONS}: sample more")
     t = float(ds["temperature"].values[i])
     log(f"RSMI fit L={size} T={t:.6g}: block {geometry.block}, buffer {geometry.buffer}, "
         f"environment {geometry.env}, {config.n_hidden} hidden, {config.estimator}")
@@ -88,13 +96,8 @@ def _boundaryness(filters: np.ndarray) -> np.ndarray:
 
 
 def open_fit(path: Path) -> xr.Dataset:
-    ds = open_store(path)
-    for key in ("block", "buffer", "environment", "estimator", "size"):
-        if key not in ds.attrs:
-            raise StoreError(f"{path}: attribute {key!r} is missing; is this an RSMI store?")
-    if not np.all(np.isfinite(load_variable(ds, "lambda", path))):
-        raise StoreError(f"{path}: 'lambda' holds NaN or infinite values; the fit is corrupt, rerun it")
-    return ds
+    """Open and check a fit store (all of it is read: it is small)."""
+    return open_kind(path, RSMI_FIT)
 
 
 def rsmi_tables(*, fits: list[Path], table: Path, filters_figure: Path, mi_figure: Path, buffer_figure: Path,
@@ -149,3 +152,50 @@ class RSMIRule:
 def load_rsmi_rule(path: Path) -> RSMIRule:
     ds = open_fit(path)
     return RSMIRule(np.asarray(ds["lambda"].values, np.float64))
+
+
+def rsmi_ring(*, samples: Path, b: int, buffer: int, environment: int, config: FitConfig, seed: int,
+              out: Path) -> Path:
+    """1D: learn a b-site RSMI filter at every coupling of a ring store and follow its RG flow.
+
+    Lenggenhager et al. (PRX 10, 011037 (2020)) show that in 1D the
+    information-optimal rule approaches decimation; the learned filter is
+    applied level by level to the ring samples and the coupling read off
+    each level as in :mod:`rgml.rg.ring`.
+    """
+    ds = open_samples_1d(samples)
+    spins = load_spins(ds, samples)
+    couplings = ds["coupling"].values
+    geometry = Geometry(block=b, buffer=buffer, env=environment, dim=1)
+    filters, mi, mi_err = [], [], []
+    for k, rings in zip(couplings, spins):
+        result = fit(rings, geometry, Stream.named(seed, "rsmi-ring", rings.shape[-1], float(k), b), config)
+        filters.append(result.filters[0])
+        mi.append(result.mi)
+        mi_err.append(result.mi_err)
+        log(f"K={k:g}: filter {np.round(result.filters[0], 3).tolist()}, I(H:E) >= {result.mi:.5f} nats")
+    stream = Stream.named(seed, "rsmi-ring-flow", b)
+    rows = ring_flow(spins, couplings, b,
+                     coarsen=lambda rings, i: apply_filter(rings, filters[i][None], stream.child(i, rings.shape[-1])))
+    flow = pd.DataFrame(rows)
+    levels = sorted(flow["level"].unique())
+    table = flow.set_index(["K", "level"])
+    out_ds = xr.Dataset(
+        {
+            "lambda": (("coupling", "vx"), np.array(filters), {"long_name": "learned filter per coupling"}),
+            "mi": (("coupling",), mi, {"units": "nats", "long_name": "held-out bound on I(H:E)"}),
+            "mi_err": (("coupling",), mi_err, {"units": "nats"}),
+            "weight_share": (("coupling",), weight_share(np.array(filters)),
+                             {"long_name": "largest squared-weight share of the filter (1: decimation)"}),
+            **{name: (("coupling", "level"), np.array([[table.loc[(k, n), col] for n in levels] for k in couplings]),
+                      {"long_name": long})
+               for name, col, long in (("K_eff", "K_eff", "coupling of the coarse rings"),
+                                       ("K_eff_err", "K_eff_err", "its error"),
+                                       ("K_exact", "K_exact", "exact decimation recursion"))},
+        },
+        coords={"coupling": ("coupling", couplings), "level": ("level", levels)},
+    )
+    attrs = provenance(title=f"RSMI on the 1D ring, b={b}", seed=seed, backend="numpy",
+                       config={"rsmi_ring": {"samples": str(samples), **geometry.as_attrs(), **config.as_attrs()}})
+    return write_dataset(out_ds, out, attrs=attrs | {"b": b, "buffer": buffer, "environment": environment,
+                                                     "estimator": config.estimator})

@@ -9,6 +9,7 @@ to the store block by block, so memory does not grow with their number.
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from pathlib import Path
 
 import numba
@@ -17,9 +18,10 @@ import xarray as xr
 import yaml
 
 from rgml.backend import resolve_backend
+from rgml.checkpoint import Checkpoint
 from rgml.ising.ring import sample_ring
 from rgml.ising.lattice import energy_1d
-from rgml.ising.sampler import SamplerSettings, prepare_chains, production
+from rgml.ising.sampler import ChainBatch, SamplerSettings, TemperaturePlan, prepare_chains, production
 from rgml.progress import Progress, log
 from rgml.rng import Stream, stream_key
 from rgml.stats import integrated_time
@@ -63,18 +65,26 @@ def _block_dataset(block, temperatures, chains: int, first_sample: int) -> xr.Da
 def sample_ising2d(
     *, size: int, temperatures: list[float], samples: int, seed: int, out: Path,
     settings: SamplerSettings, backend: str = "auto", threads: int | None = None,
+    checkpoint_seconds: float = 120.0,
 ) -> Path:
-    """Sample the L×L torus at every temperature and write ``out`` (a Zarr store)."""
+    """Sample the L×L torus at every temperature and write ``out`` (a Zarr store).
+
+    Samples stream into ``<out>.partial`` block by block.  Every
+    ``checkpoint_seconds`` (and once the chains are thermalized) the chain
+    state is saved to ``<out>.checkpoint.npz``; a rerun with the same
+    parameters after a kill resumes from there and writes bitwise the store
+    an uninterrupted run writes.
+    """
     backend = resolve_backend(backend)
     if threads:
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    config = {
+        "model": "ising2d", "size": size, "temperatures": [float(t) for t in temperatures],
+        "samples": samples, "seed": seed, "backend": backend,
+        "sampler": {k: getattr(settings, k) for k in settings.__dataclass_fields__},
+    }
     log(f"ising2d L={size}: {len(temperatures)} temperatures, {samples} samples each, "
         f"{settings.chains} chains, algorithm={settings.algorithm}, backend={backend}")
-    batch, plans = prepare_chains(size, temperatures, seed=seed, settings=settings, log=log, backend=backend)
-    for p in plans:
-        log(f"  T={p.temperature:.6g}: {p.algorithm}, τ_int={p.tau_int:.3g} sweeps, thin={p.thin}, "
-            f"thermalize={p.thermalize}" + (f", {p.clusters_per_sweep} clusters/sweep" if p.algorithm == "wolff" else ""))
-
     chains = settings.chains
     per_chain = math.ceil(samples / chains)
     block_steps = max(1, samples_per_chunk(size * size) // chains)
@@ -85,17 +95,22 @@ def sample_ising2d(
         "magnetization": {"chunks": (1, chunk)},
         "sweep": {"chunks": (1, chunk)},
     }
-    energy = np.empty((len(plans), samples))
-    mag = np.empty((len(plans), samples))
-    config = {
-        "model": "ising2d", "size": size, "temperatures": [float(t) for t in temperatures],
-        "samples": samples, "seed": seed, "backend": backend,
-        "sampler": {k: getattr(settings, k) for k in settings.__dataclass_fields__},
-    }
-    progress = Progress(f"ising2d L={size}", per_chain)
-    with AtomicStore(out) as store:
-        stored = 0
-        for block in production(batch, plans, per_chain, block_steps=block_steps, progress=progress):
+    checkpoint = Checkpoint(out, {k: v for k, v in config.items() if k != "backend"}, every=checkpoint_seconds)
+    with AtomicStore(out, resume=True) as store:
+        batch, plans, stored = _resume(checkpoint, store, size, temperatures, seed, settings, backend)
+        if batch is None:
+            batch, plans = prepare_chains(size, temperatures, seed=seed, settings=settings, log=log, backend=backend)
+            stored = 0
+            checkpoint.save({"stored": 0, "plans": [asdict(p) for p in plans]}, batch.state())
+        for p in plans:
+            log(f"  T={p.temperature:.6g}: {p.algorithm}, τ_int={p.tau_int:.3g} sweeps, thin={p.thin}, "
+                f"thermalize={p.thermalize}"
+                + (f", {p.clusters_per_sweep} clusters/sweep" if p.algorithm == "wolff" else ""))
+        progress = Progress(f"ising2d L={size}", per_chain)
+        first_step = per_chain if stored >= samples else stored // chains
+        log(f"production: steps {first_step}..{per_chain} of {per_chain} per chain")
+        for block in production(batch, plans, per_chain, block_steps=block_steps, first_step=first_step,
+                                progress=progress):
             ds = _block_dataset(block, temperatures, chains, stored)
             keep = min(samples - stored, ds.sizes["sample"])
             ds = ds.isel(sample=slice(0, keep))
@@ -103,13 +118,41 @@ def sample_ising2d(
                 store.write(ds, encoding=encoding)
             else:
                 store.append(ds, dim="sample")
-            energy[:, stored:stored + keep] = block.energy[:, :keep]
-            mag[:, stored:stored + keep] = block.magnetization[:, :keep]
             stored += keep
+            if checkpoint.due():
+                checkpoint.save({"stored": stored, "plans": [asdict(p) for p in plans]}, batch.state())
+        written = xr.open_zarr(store.partial, consolidated=False)
+        energy, mag = written["energy"].values, written["magnetization"].values
         store.write(_plan_dataset(plans, temperatures, energy, mag, chains, seed=seed, size=size))
-        return store.commit(provenance(
+        path = store.commit(provenance(
             title=f"2D Ising samples, L={size}", seed=seed, backend=backend, config={"ising2d": config}
         ))
+    checkpoint.clear()
+    return path
+
+
+def _resume(checkpoint: Checkpoint, store: AtomicStore, size, temperatures, seed, settings, backend):
+    """Chains, plans and the number of stored samples from a matching checkpoint, or (None, None, 0)."""
+    saved = checkpoint.load()
+    if saved is None:
+        store.discard()
+        return None, None, 0
+    meta, state = saved
+    stored = int(meta["stored"])
+    if store.length("sample") < stored:  # the partial store lost data the checkpoint counts on
+        checkpoint.clear()
+        store.discard()
+        return None, None, 0
+    if stored:
+        store.truncate("sample", stored)
+    else:
+        store.discard()
+    plans = [TemperaturePlan(**p) for p in meta["plans"]]
+    batch = ChainBatch.start(size, temperatures, settings.chains, seed=seed, backend=backend)
+    batch.restore(state)
+    log(f"resuming from the checkpoint: {stored} samples per temperature already stored, "
+        "thermalization and pilot skipped")
+    return batch, plans, stored
 
 
 def _stored_tau(series: np.ndarray, chains: int) -> float:
@@ -204,7 +247,7 @@ def merge_ising2d(*, shards: list[Path], out: Path) -> Path:
     Every temperature's chains are keyed by its value, so the merged store is
     bitwise the store an unsharded run makes; memory holds one temperature.
     """
-    from rgml.steps.validate import open_samples_2d
+    from rgml.steps.validate import load_spins, open_samples_2d
 
     opened = [(path, open_samples_2d(path)) for path in shards]
     first_path, first = opened[0]
@@ -224,7 +267,9 @@ def merge_ising2d(*, shards: list[Path], out: Path) -> Path:
         written = False
         for path, ds in opened:
             for i in range(ds.sizes["temperature"]):
-                block = ds.isel(temperature=slice(i, i + 1)).load()
+                block = ds.isel(temperature=slice(i, i + 1))
+                spins = load_spins(ds, path, temperature=slice(i, i + 1))  # readable and ±1, or a StoreError
+                block = block.assign(spins=block["spins"].copy(data=spins)).load()
                 for name in block.variables:
                     block[name].encoding = {}
                 if not written:

@@ -1,0 +1,157 @@
+"""Figures comparing the coarse-graining rules side by side."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from rgml.exact import TC, decimation_flow
+from rgml.rbm.mapping1d import rbm_decimation_flow
+
+RULE_ORDER = ("majority", "decimation", "rbm", "rsmi")
+COLOURS = dict(zip(RULE_ORDER, ("C0", "C3", "C2", "C1")))
+
+
+def _rules(frame: pd.DataFrame) -> list[str]:
+    present = set(frame["rule"])
+    return [r for r in RULE_ORDER if r in present]
+
+
+def flows_figure(flows: pd.DataFrame):
+    """T → T_eff of every rule on one plot: matching at level 1 and at the deepest level of the largest L."""
+    m = flows[flows["method"] == "matching"]
+    largest = m["L"].max()
+    m = m[m["L"] == largest]
+    deepest = m["level"].max()
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5), constrained_layout=True)
+    for ax, level in zip(axes, (1, deepest)):
+        for rule in _rules(m):
+            g = m[(m["rule"] == rule) & (m["level"] == level)]
+            ax.errorbar(g["T_in"], g["T_eff"], g["T_eff_err"], fmt="o-", ms=3, lw=1, capsize=2,
+                        color=COLOURS[rule], label=rule)
+        lims = [m["T"].min(), m["T"].max()]
+        ax.plot(lims, lims, "k-", lw=0.8, label="T_eff = T")
+        ax.axvline(TC, color="0.5", ls=":")
+        ax.axhline(TC, color="0.5", ls=":")
+        ax.set_xlim(lims)
+        ax.set_ylim(lims)
+        ax.set_xlabel("T [J/k_B]")
+        ax.set_ylabel("T_eff after one step [J/k_B]")
+        ax.set_title(f"Swendsen matching, L = {largest}, level {level}")
+        ax.legend(fontsize=8)
+    fig.suptitle("RG flows of the four block rules (dotted: Tc)")
+    return fig
+
+
+def exponents_figure(exponents: pd.DataFrame, summary: pd.DataFrame):
+    """ν and T* per rule and method with error bars, against ν = 1 and Tc."""
+    largest = exponents["L"].max()
+    e = exponents[exponents["L"] == largest]
+    fig, (ax_nu, ax_t) = plt.subplots(1, 2, figsize=(13, 4.8), constrained_layout=True)
+    rules = _rules(e)
+    methods = ["mcrg", "flow_slope_matching", "flow_slope_projection"]
+    for k, rule in enumerate(rules):
+        for j, method in enumerate(methods):
+            g = e[(e["rule"] == rule) & (e["method"] == method)]
+            if method == "mcrg":
+                g = g[g["couplings"] == g["couplings"].max()]
+            x = k + 0.25 * (j - 1) + 0.04 * np.arange(len(g))
+            shown = g["nu_err"].where(g["nu_err"] < 0.5)  # a failed fit's error bar would cover the panel
+            marker = ("o", "s", "^")[j]
+            ax_nu.errorbar(x, g["nu"], shown, fmt=marker, ms=4, capsize=2, color=COLOURS[rule],
+                           label=method if k == 0 else None, mfc="none" if j else None)
+            if method != "mcrg":
+                ax_t.errorbar(x, g["T_fixed"], g["T_fixed_err"].where(g["T_fixed_err"] < 0.05), fmt=marker, ms=4, capsize=2,
+                              color=COLOURS[rule], label=method if k == 0 else None, mfc="none")
+    for ax, exact, label in ((ax_nu, 1.0, "ν"), (ax_t, TC, "T* [J/k_B]")):
+        ax.axhline(exact, color="k", lw=0.8)
+        ax.set_xticks(range(len(rules)), rules)
+        ax.set_ylabel(label)
+        ax.legend(fontsize=7, title="method (points: levels)", title_fontsize=7)
+    ax_nu.set_ylim(0.5, 2.0)
+    ax_nu.axhspan(0.95, 1.05, color="0.92")
+    ax_t.set_ylim(TC * 0.97, TC * 1.03)
+    for _, r in summary.iterrows():
+        if np.isfinite(r["nu"]) and np.isfinite(r["nu_err"]):
+            ax_nu.annotate(f"ν = {r['nu']:.3f} ± {r['nu_err']:.3f}", (rules.index(r["rule"]), 1.9), ha="center",
+                           fontsize=7)
+    fig.suptitle(f"Exponent ν and fixed point T* per rule, L = {largest} (exact: ν = 1, T* = Tc; grey ±5%)")
+    return fig
+
+
+def snapshots_figure(rows, size: int):
+    """One configuration coarse-grained by each rule, side by side, below, at and above Tc.
+
+    ``rows`` is a list of ``(T, [(title, lattice), …])``.
+    """
+    n_cols = max(len(panels) for _, panels in rows)
+    fig, axes = plt.subplots(len(rows), n_cols, figsize=(1.9 * n_cols, 2.1 * len(rows)), squeeze=False,
+                             constrained_layout=True)
+    for row, (t, panels) in enumerate(rows):
+        for col, (title, lattice) in enumerate(panels):
+            ax = axes[row, col]
+            ax.imshow(lattice, cmap="gray", vmin=-1, vmax=1, interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if row == 0:
+                ax.set_title(title, fontsize=8)
+        axes[row, 0].set_ylabel(f"T = {t:.3f}")
+    fig.suptitle(f"The same configuration (L = {size}) coarse-grained by each rule")
+    return fig
+
+
+def ring_figure(ring: pd.DataFrame, mapping, rsmi_ring):
+    """1D: exact recursion, decimated samples, the exact decimation RBM and the RSMI-learned rule."""
+    couplings = sorted(ring["K"].unique())
+    fig, ax = plt.subplots(figsize=(7, 5), constrained_layout=True)
+    for j, k in enumerate(couplings):
+        colour = f"C{j % 10}"
+        g = ring[ring["K"] == k]
+        levels = g["level"].to_numpy()
+        ax.plot(levels, decimation_flow(k, int(levels.max())), "-", color=colour, lw=1)
+        ax.errorbar(levels, g["K_eff"], g["K_eff_err"], fmt="o", ms=4, color=colour, capsize=2,
+                    label=f"K⁽⁰⁾ = {k:g}")
+        ax.plot(levels, rbm_decimation_flow(k, int(levels.max())), "x", color=colour, ms=7)
+        r = rsmi_ring.sel(coupling=k, method="nearest")
+        ax.errorbar(r["level"] + 0.12, r["K_eff"], r["K_eff_err"], fmt="s", mfc="none", ms=5, color=colour, capsize=1)
+    ax.plot([], [], "k-", label="exact recursion tanh K' = tanh² K")
+    ax.plot([], [], "ko", label="decimated ring samples")
+    ax.plot([], [], "kx", label="stacked exact decimation RBMs")
+    ax.plot([], [], "ks", mfc="none", label="RSMI-learned rule on ring samples")
+    ax.set_yscale("symlog", linthresh=1e-2)
+    ax.set_xlabel("RG level n")
+    ax.set_ylabel("K⁽ⁿ⁾")
+    ax.legend(fontsize=7, ncol=2)
+    ax.set_title(f"1D Ising ring: four views of one exact RG (RBM ring of {mapping.attrs['ring_size']} sites)")
+    return fig
+
+
+def filters_figure(filters):
+    """Majority (uniform), block-RBM weights and RSMI λ as b×b filters, at the same temperatures."""
+    temps = sorted({t for _, t, _ in filters})
+    b = filters[0][2].shape[0]
+    rows = [("majority", {t: np.full((b, b), 1.0) for t in temps})]
+    for rule in ("rbm", "rsmi"):
+        rows.append((rule, {t: f for r, t, f in filters if r == rule}))
+    fig, axes = plt.subplots(len(rows), len(temps), figsize=(2.4 * len(temps), 2.3 * len(rows)), squeeze=False,
+                             constrained_layout=True)
+    for r, (rule, by_t) in enumerate(rows):
+        for c, t in enumerate(temps):
+            ax = axes[r, c]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if t not in by_t:
+                ax.axis("off")
+                continue
+            f = by_t[t] / np.linalg.norm(by_t[t])
+            f = f if f.sum() >= 0 else -f  # h -> -h relabels the same rule: show it with Σλ ≥ 0
+            ax.imshow(f, cmap="RdBu_r", vmin=-1, vmax=1)
+            for (y, x), value in np.ndenumerate(f):
+                ax.text(x, y, f"{value:.2f}", ha="center", va="center", fontsize=8)
+            if r == 0:
+                ax.set_title(f"T = {t:.3f}", fontsize=9)
+            if c == 0:
+                ax.set_ylabel(rule)
+    fig.suptitle("Block filters λ/|λ| of the rules (P(h=+1|V) = σ(2λ·V)): uniform majority, block RBM, RSMI")
+    return fig

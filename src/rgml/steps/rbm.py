@@ -1,0 +1,368 @@
+"""Pipeline steps of the RBM stage (Mehta & Schwab; Iso, Shiba & Yokoo; seed paper §III, §V).
+
+Stores (units 0/1 as in :mod:`rgml.rbm.model`; spins s = 2v − 1):
+
+* ``results/rbm/ising2d/L{L}/T{T}.zarr`` — one RBM per temperature: ``W (visible, hidden)``,
+  ``visible_bias``, ``hidden_bias``, the per-epoch history, held-out log-likelihood, the exact
+  Ising log-likelihood of the same test set, and observables of RBM-generated samples;
+* ``stack.zarr`` — a greedily trained deep stack and its effective receptive fields;
+* ``locality.zarr`` — single-layer RBMs over a sweep of L1 strengths and their locality;
+* ``flow.zarr`` — the RBM flow of an RBM trained on all temperatures;
+* ``results/rbm/ising2d/block_b{b}.zarr`` — the block RBM that is the RG rule ``rbm``;
+* ``results/rbm/ising1d/mapping.zarr`` — the exact decimation RBM and an RBM trained on rings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from rgml.checkpoint import Checkpoint
+from rgml.exact import decimation_coupling, kaufman_log_z, kaufman_specific_heat
+from rgml.ising.lattice import bond_sum_2d, energy_2d, magnetization
+from rgml.ising.ring import sample_ring
+from rgml.progress import log
+from rgml.rbm import (
+    RBM, TrainConfig, TrainState, coarse_grain, generate, locality, rbm_flow, receptive_fields,
+    ring_couplings, spins_to_units, train, train_block_rbm, train_stack, units_to_spins,
+)
+from rgml.rbm.mapping1d import decimation_rbm
+from rgml.rg.thermometer import projection_temperature
+from rgml.rng import Stream
+from rgml.steps.rsmi import temperature_index
+from rgml.steps.validate import RBM_MODEL, load_spins, open_kind, open_samples_2d
+from rgml.store import load_variable, open_store, provenance, write_dataset
+
+#: Fraction of each temperature's configurations held out (the last ones in sampling order).
+TEST_FRACTION = 0.2
+
+#: Lattice sites of the configurations a block RBM is trained on (all their blocks).
+BLOCK_SITES = 250_000
+
+#: Gibbs sweeps per chain when generating samples from a trained RBM.
+GENERATE_SWEEPS = 2000
+
+
+def split(spins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Train / held-out configurations: the first 80 % and the last 20 % in sampling order."""
+    n_test = max(1, int(round(TEST_FRACTION * spins.shape[0])))
+    return spins[:-n_test], spins[-n_test:]
+
+
+def flat_units(spins: np.ndarray) -> np.ndarray:
+    """±1 lattices ``(n, L, L)`` as 0/1 rows ``(n, L²)`` (row-major sites)."""
+    return spins_to_units(spins.reshape(spins.shape[0], -1))
+
+
+def ising_log_likelihood(spins: np.ndarray, temperature: float) -> tuple[float, float]:
+    """Exact mean ln P(s) per configuration of the L×L torus (Kaufman's ln Z): the ceiling for an RBM."""
+    size = spins.shape[-1]
+    per_sample = bond_sum_2d(spins) / temperature - float(kaufman_log_z(size, temperature))
+    return float(per_sample.mean()), float(per_sample.std(ddof=1) / np.sqrt(per_sample.size))
+
+
+def _model_vars(model: RBM) -> dict:
+    return {
+        "W": (("visible", "hidden"), np.asarray(model.weights), {"long_name": "weights (0/1 units)"}),
+        "visible_bias": (("visible",), np.asarray(model.visible_bias), {"long_name": "visible biases"}),
+        "hidden_bias": (("hidden",), np.asarray(model.hidden_bias), {"long_name": "hidden biases"}),
+    }
+
+
+def _history_vars(history: dict) -> dict:
+    return {f"history_{k}": (("epoch",), np.asarray(v), {"long_name": k.replace("_", " ")})
+            for k, v in history.items()}
+
+
+def _train_with_checkpoint(data, config: TrainConfig, stream: Stream, *, test_data, out: Path,
+                           parameters: dict, every: float):
+    """:func:`rgml.rbm.train` that saves its state every ``every`` seconds and resumes from it."""
+    checkpoint = Checkpoint(out, parameters, every=every)
+    saved = checkpoint.load()
+    resume = None
+    if saved is not None:
+        resume = TrainState.from_dict(saved[1])
+        log(f"resuming from the checkpoint after epoch {resume.epoch} of {config.epochs}")
+
+    def save(state: TrainState) -> None:
+        log(f"epoch {state.epoch}/{config.epochs}: test ln L = {state.history['test_loglik'][-1]:.4f}, "
+            f"reconstruction error {state.history['reconstruction_error'][-1]:.4f}")
+        if checkpoint.due() and state.epoch < config.epochs:
+            checkpoint.save({"epoch": state.epoch}, state.to_dict())
+
+    result = train(data, config, None if resume else stream, test_data=test_data, resume=resume, callback=save)
+    return result, checkpoint
+
+
+def train_temperature(
+    *, samples: Path, temperature: float, config: TrainConfig, seed: int, out: Path,
+    checkpoint_seconds: float = 120.0,
+) -> Path:
+    """Train one RBM on the configurations of one temperature and store it with its diagnostics."""
+    ds = open_samples_2d(samples)
+    i = temperature_index(ds, temperature, samples)
+    t = float(ds["temperature"].values[i])
+    spins = load_spins(ds, samples, temperature=i)
+    size = spins.shape[-1]
+    train_spins, test_spins = split(spins)
+    log(f"RBM L={size} T={t:.6g}: {config.n_hidden} hidden, {config.epochs} epochs, "
+        f"{len(train_spins)} train / {len(test_spins)} held-out configurations")
+    stream = Stream.named(seed, "rbm", size, t, config.n_hidden)
+    parameters = {"samples": str(samples), "temperature": t, "seed": seed, **config.to_dict()}
+    result, checkpoint = _train_with_checkpoint(
+        flat_units(train_spins), config, stream.child("train"), test_data=flat_units(test_spins), out=out,
+        parameters=parameters, every=checkpoint_seconds,
+    )
+    h = result.history
+    ising_ll, ising_ll_err = ising_log_likelihood(test_spins, t)
+    generated = units_to_spins(generate(result.model, len(test_spins), stream.child("generate"),
+                                        n_steps=GENERATE_SWEEPS), shape=(size, size))
+    log(f"held-out ln L = {h['test_loglik'][-1]:.4f} ± {h['test_loglik_err'][-1]:.4f} nats "
+        f"(Ising ceiling {ising_ll:.4f}); generated e = {energy_2d(generated).mean():.4f} "
+        f"vs data {energy_2d(test_spins).mean():.4f}")
+    scalars = {
+        "test_loglik": (h["test_loglik"][-1], "held-out log-likelihood per configuration", "nats"),
+        "test_loglik_err": (h["test_loglik_err"][-1], "its standard error", "nats"),
+        "ising_loglik": (ising_ll, "exact Ising log-likelihood of the held-out set (Kaufman ln Z)", "nats"),
+        "ising_loglik_err": (ising_ll_err, "its standard error", "nats"),
+        "energy_data": (energy_2d(test_spins).mean(), "energy per spin of the held-out data", "J"),
+        "energy_generated": (energy_2d(generated).mean(), "energy per spin of RBM samples", "J"),
+        "abs_m_data": (np.abs(magnetization(test_spins)).mean(), "<|m|> of the held-out data", "1"),
+        "abs_m_generated": (np.abs(magnetization(generated)).mean(), "<|m|> of RBM samples", "1"),
+    }
+    data = {**_model_vars(result.model), **_history_vars(h)}
+    data |= {k: ((), float(v), {"long_name": name, "units": u}) for k, (v, name, u) in scalars.items()}
+    data["generated"] = (("sample", "y", "x"), generated[:16],
+                         {"long_name": f"RBM samples after {GENERATE_SWEEPS} Gibbs sweeps (first 16)"})
+    out_ds = xr.Dataset(data, coords={"temperature": ((), t, {"units": "J/k_B"}),
+                                      "epoch": ("epoch", np.arange(1, len(h["test_loglik"]) + 1))})
+    attrs = provenance(title=f"RBM, L={size}, T={t:.6g}", seed=seed, backend="numpy",
+                       config={"rbm": parameters}) | {
+        "size": size, "n_hidden": config.n_hidden, "epochs": config.epochs, "logz_method": result.logz_method,
+        "units": "0/1 (s = 2v - 1)", "n_train": len(train_spins), "n_test": len(test_spins),
+    }
+    path = write_dataset(out_ds, out, attrs=attrs)
+    checkpoint.clear()
+    return path
+
+
+def train_deep_stack(
+    *, samples: Path, temperature: float, widths: list[int], l1: float, epochs: int, seed: int, out: Path,
+) -> Path:
+    """Greedy deep stack (Mehta & Schwab) and the effective receptive fields of every layer."""
+    ds = open_samples_2d(samples)
+    i = temperature_index(ds, temperature, samples)
+    t = float(ds["temperature"].values[i])
+    spins = load_spins(ds, samples, temperature=i)
+    size = spins.shape[-1]
+    train_spins, test_spins = split(spins)
+    configs = [TrainConfig(n_hidden=w, epochs=epochs, l1=l1, logz="none") for w in widths]
+    log(f"deep stack L={size} T={t:.6g} (K={1 / t:.4f}): {size * size}-" + "-".join(map(str, widths)))
+    stack = train_stack(flat_units(train_spins), configs, Stream.named(seed, "rbm-stack", size, t),
+                        test_data=flat_units(test_spins))
+    fields = receptive_fields(stack.models)
+    data = {}
+    for layer, (model, field) in enumerate(zip(stack.models, fields), start=1):
+        data[f"W{layer}"] = ((f"in{layer}", f"out{layer}"), np.asarray(model.weights), {"layer": layer})
+        data[f"field{layer}"] = (("y", "x", f"out{layer}"), np.asarray(field).reshape(size, size, -1),
+                                 {"long_name": f"effective receptive fields of layer {layer} (W1...W{layer})"})
+        data[f"locality{layer}"] = ((), locality(field, (size, size)),
+                                    {"long_name": "radius of gyration of the fields relative to a uniform map"})
+    attrs = provenance(title=f"deep RBM stack, L={size}, T={t:.6g}", seed=seed, backend="numpy",
+                       config={"rbm_stack": {"samples": str(samples), "temperature": t, "widths": widths,
+                                             "l1": l1, "epochs": epochs}})
+    return write_dataset(xr.Dataset(data, coords={"temperature": ((), t)}), out,
+                         attrs=attrs | {"size": size, "layers": len(widths)})
+
+
+def locality_sweep(
+    *, samples: Path, temperature: float, n_hidden: int, l1_values: list[float], epochs: int, seed: int, out: Path,
+) -> Path:
+    """Single-layer RBMs at increasing L1 strength: how L1 makes receptive fields local."""
+    ds = open_samples_2d(samples)
+    i = temperature_index(ds, temperature, samples)
+    t = float(ds["temperature"].values[i])
+    spins = load_spins(ds, samples, temperature=i)
+    size = spins.shape[-1]
+    train_spins, _ = split(spins)
+    fields, measure = [], []
+    for l1 in l1_values:
+        config = TrainConfig(n_hidden=n_hidden, epochs=epochs, l1=l1, logz="none")
+        model = train(flat_units(train_spins), config, Stream.named(seed, "rbm-l1", size, t, float(l1))).model
+        fields.append(np.asarray(model.weights).reshape(size, size, n_hidden))
+        measure.append(locality(model.weights, (size, size)))
+        log(f"L1 = {l1:g}: locality {measure[-1]:.3f}")
+    out_ds = xr.Dataset(
+        {"field": (("l1", "y", "x", "hidden"), np.stack(fields), {"long_name": "receptive fields W"}),
+         "locality": (("l1",), measure, {"long_name": "radius of gyration relative to a uniform map"})},
+        coords={"l1": ("l1", np.asarray(l1_values, np.float64)), "temperature": ((), t)},
+    )
+    attrs = provenance(title=f"L1 locality sweep, L={size}, T={t:.6g}", seed=seed, backend="numpy",
+                       config={"rbm_locality": {"samples": str(samples), "temperature": t, "n_hidden": n_hidden,
+                                                "l1": list(l1_values), "epochs": epochs}})
+    return write_dataset(out_ds, out, attrs=attrs | {"size": size})
+
+
+def projection_thermometer(spins) -> tuple[float, float]:
+    """T_eff of an ensemble of L×L lattices from its mean energy (the RG stage's projection).
+
+    The error follows from the energy's standard error and de/dT = c(T), the
+    exact finite-torus specific heat.
+    """
+    e = energy_2d(spins)
+    size = spins.shape[-1]
+    t = float(projection_temperature(-np.atleast_1d(e.mean()), size)[0][0])
+    if not np.isfinite(t) or e.size < 2:
+        return t, np.nan
+    return t, float(e.std(ddof=1) / np.sqrt(e.size) / kaufman_specific_heat(size, t))
+
+
+def flow(*, samples: Path, n_hidden: int, epochs: int, steps: int, chains: int, seed: int, out: Path) -> Path:
+    """The RBM flow: an RBM trained on all temperatures, iterated v → h → v′ from two starts.
+
+    The RBM is trained by CD-1, which keeps its Gibbs chain mixing over the
+    whole temperature range; a PCD-trained RBM on the same mixture develops
+    sharp ordered modes, and its flow from both starts stops in them.
+    """
+    ds = open_samples_2d(samples)
+    spins = load_spins(ds, samples)
+    size = spins.shape[-1]
+    pooled = np.concatenate([split(s)[0] for s in spins])
+    log(f"RBM flow L={size}: training on {len(pooled)} configurations from {spins.shape[0]} temperatures")
+    stream = Stream.named(seed, "rbm-flow", size, n_hidden)
+    config = TrainConfig(n_hidden=n_hidden, epochs=epochs, method="cd", k=1, logz="none")
+    model = train(flat_units(pooled), config, stream.child("train")).model
+    runs = [rbm_flow(model, start, steps, stream.child(start), n_chains=chains, thermometer=projection_thermometer)
+            for start in ("ordered", "disordered")]
+    for r in runs:
+        log(f"{r.start} start: |m| {r.abs_magnetization[0]:.3f} -> {r.abs_magnetization[-1]:.3f}, "
+            f"T_eff -> {r.temperature[-1]:.4f}")
+    out_ds = xr.Dataset(
+        {
+            **_model_vars(model),
+            "abs_m": (("start", "step"), np.stack([r.abs_magnetization for r in runs]), {"long_name": "<|m|>"}),
+            "abs_m_err": (("start", "step"), np.stack([r.abs_magnetization_err for r in runs])),
+            "T_eff": (("start", "step"), np.stack([r.temperature for r in runs]),
+                      {"long_name": "projected temperature (Kaufman energy of the L x L torus)", "units": "J/k_B"}),
+            "T_eff_err": (("start", "step"), np.stack([r.temperature_err for r in runs]), {"units": "J/k_B"}),
+            "final_spins": (("start", "chain", "y", "x"), np.stack([r.spins[:16] for r in runs])),
+        },
+        coords={"start": ("start", np.array([r.start for r in runs], dtype=object)),
+                "step": ("step", np.arange(steps + 1))},
+    )
+    attrs = provenance(title=f"RBM flow, L={size}", seed=seed, backend="numpy",
+                       config={"rbm_flow": {"samples": str(samples), "n_hidden": n_hidden, "epochs": epochs,
+                                            "steps": steps, "chains": chains}})
+    return write_dataset(out_ds, out, attrs=attrs | {"size": size, "n_hidden": n_hidden})
+
+
+def block_rule(*, samples: Path, temperature: float, b: int, epochs: int, seed: int, out: Path) -> Path:
+    """The block RBM (b×b visible, one hidden unit, shared weights) that is the RG rule ``rbm``."""
+    ds = open_samples_2d(samples)
+    i = temperature_index(ds, temperature, samples)
+    t = float(ds["temperature"].values[i])
+    spins = load_spins(ds, samples, temperature=i)
+    # ~10⁵ blocks are plenty for the five parameters of a block RBM
+    train_spins, test_spins = split(spins[: max(10, BLOCK_SITES // spins[0].size)])
+    config = TrainConfig(n_hidden=1, epochs=epochs, batch_size=100, logz="exact")
+    result = train_block_rbm(train_spins, b, config, Stream.named(seed, "rbm-block", spins.shape[-1], t, b),
+                             test_spins=test_spins)
+    log(f"block RBM b={b} at T={t:.6g}: W = {np.round(np.asarray(result.model.weights).ravel(), 3).tolist()}, "
+        f"held-out ln L per block {result.history['test_loglik'][-1]:.4f}")
+    out_ds = xr.Dataset({**_model_vars(result.model), **_history_vars(result.history)},
+                        coords={"temperature": ((), t), "epoch": ("epoch", np.arange(1, epochs + 1))})
+    attrs = provenance(title=f"block RBM rule, b={b}", seed=seed, backend="numpy",
+                       config={"rbm_block": {"samples": str(samples), "temperature": t, "b": b, "epochs": epochs}})
+    return write_dataset(out_ds, out, attrs=attrs | {"b": b, "size": spins.shape[-1], "units": "0/1"})
+
+
+@dataclass(frozen=True)
+class BlockRBMRule:
+    """The RG rule ``rbm``: P(h|v) of a trained block RBM, sampled block by block."""
+
+    model: RBM
+
+    def coarse_grain(self, spins, b: int, stream: Stream):
+        if self.model.n_visible != b * b:
+            raise ValueError(f"the block RBM has {self.model.n_visible} visible units, it cannot coarse-grain "
+                             f"with b={b}; train it with b = {b}")
+        return coarse_grain(spins, self.model, stream)
+
+
+def open_model(path: Path) -> tuple[xr.Dataset, RBM]:
+    """A checked RBM store and the model it holds."""
+    ds = open_kind(path, RBM_MODEL)
+    return ds, RBM(*(np.asarray(ds[name].values, np.float64) for name in ("W", "visible_bias", "hidden_bias")))
+
+
+def load_block_rbm_rule(path: Path) -> BlockRBMRule:
+    return BlockRBMRule(open_model(path)[1])
+
+
+def mapping_1d(*, couplings: list[float], ring_size: int, samples: int, epochs: int, seed: int, out: Path) -> Path:
+    """1D decimation as an exact RBM, and RBMs trained on exact ring samples, against K' = ½ ln cosh 2K."""
+    exact, trained, trained_err = [], [], []
+    for k in couplings:
+        model, _ = decimation_rbm(ring_size // 2, k)
+        exact.append(ring_couplings(model).nearest_neighbour)
+        spins = sample_ring(ring_size, k, samples, Stream.named(seed, "rbm-ring", ring_size, float(k)))
+        config = TrainConfig(n_hidden=ring_size // 2, epochs=epochs, logz="exact")
+        fitted = train(spins_to_units(spins), config, Stream.named(seed, "rbm-ring-train", ring_size, float(k))).model
+        trained.append(ring_couplings(fitted).nearest_neighbour)
+        # statistical scale of K from the data: σ_K = σ_c / (1 − c²), c the measured nn correlation
+        c = (spins * np.roll(spins, -1, axis=1)).mean(axis=1, dtype=np.float64)
+        trained_err.append(c.std(ddof=1) / np.sqrt(c.size) / max(1 - c.mean() ** 2, 1e-6))
+        log(f"K={k:g}: decimation RBM K'={exact[-1]:.12f} (exact {decimation_coupling(k):.12f}); "
+            f"trained RBM K_1={trained[-1]:.4f}")
+    out_ds = xr.Dataset(
+        {"K_prime_rbm": (("coupling",), exact, {"long_name": "K' of the marginal of the exact decimation RBM"}),
+         "K_prime_exact": (("coupling",), decimation_coupling(np.asarray(couplings)),
+                           {"long_name": "1/2 ln cosh 2K"}),
+         "K_trained": (("coupling",), trained,
+                       {"long_name": "nearest-neighbour coupling of an RBM trained on ring samples at K"}),
+         "K_trained_scale": (("coupling",), trained_err, {"long_name": "sampling error scale of K"})},
+        coords={"coupling": ("coupling", np.asarray(couplings, np.float64))},
+    )
+    attrs = provenance(title="1D RBM <-> decimation mapping", seed=seed, backend="numpy",
+                       config={"rbm_1d": {"couplings": list(map(float, couplings)), "ring_size": ring_size,
+                                          "samples": samples, "epochs": epochs}})
+    return write_dataset(out_ds, out, attrs=attrs | {"ring_size": ring_size})
+
+
+def rbm_tables(
+    *, models: list[Path], stack: Path, locality_store: Path, flow_store: Path, mapping: Path, table: Path,
+    figures: dict[str, Path],
+):
+    """``rbm.csv`` (one row per per-temperature model) and the RBM figures."""
+    import pandas as pd
+
+    from rgml.plots.rbm import (
+        flow_figure, generated_figure, locality_figure, mapping1d_figure, receptive_fields_figure,
+    )
+    from rgml.store import save_figure, write_table
+
+    rows = []
+    for path in models:
+        ds, _ = open_model(path)
+        row = {"L": ds.attrs["size"], "T": float(ds["temperature"]), "n_hidden": ds.attrs["n_hidden"],
+               "epochs": ds.attrs["epochs"], "logz_method": ds.attrs["logz_method"]}
+        for name in ("test_loglik", "test_loglik_err", "ising_loglik", "ising_loglik_err", "energy_data",
+                     "energy_generated", "abs_m_data", "abs_m_generated"):
+            row[name] = float(load_variable(ds, name, path))
+        rows.append(row)
+    df = pd.DataFrame(rows).sort_values(["L", "T"]).reset_index(drop=True)
+    df["loglik_gap"] = df["ising_loglik"] - df["test_loglik"]
+    opened = {name: open_store(path) for name, path in
+              (("stack", stack), ("locality", locality_store), ("flow", flow_store), ("mapping", mapping))}
+    write_table(df, table)
+    save_figure(receptive_fields_figure(opened["stack"]), figures["receptive_fields"])
+    save_figure(locality_figure(opened["locality"]), figures["locality"])
+    save_figure(generated_figure(df), figures["generated"])
+    save_figure(flow_figure(opened["flow"]), figures["flow"])
+    save_figure(mapping1d_figure(opened["mapping"]), figures["mapping1d"])
+    log(f"{len(df)} RBMs: held-out ln L {df['test_loglik'].min():.3f} … {df['test_loglik'].max():.3f} nats, "
+        f"gap to the Ising ceiling {df['loglik_gap'].min():.3f} … {df['loglik_gap'].max():.3f}")
+    return df
