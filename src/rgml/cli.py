@@ -247,7 +247,7 @@ def _run_rg_ring(args) -> None:
 
 def _add_rsmi(sub) -> None:
     p = sub.add_parser("rsmi", help="mutual-information RG: learn the block rule that keeps I(H:E)")
-    steps = p.add_subparsers(dest="model", required=True, metavar="STEP")
+    steps = p.add_subparsers(dest="step", required=True, metavar="STEP")
 
     f = steps.add_parser(
         "fit", help="fit RSMI filters on the samples of one temperature",

@@ -106,6 +106,21 @@ def _fill_defaults(config: dict, schema: dict) -> None:
             _fill_defaults(config[name], sub)
 
 
+def _sampled_size_and_temperatures(config: dict, section: str, *, default_size: int) -> None:
+    """A stage's ``size`` and ``temperatures`` must be sampled ones; fill their defaults."""
+    stage, sizes, grid = config[section], config["ising2d"]["sizes"], config["ising2d"]["temperatures"]
+    if stage["size"] is None:
+        stage["size"] = default_size
+    elif stage["size"] not in sizes:
+        raise ConfigError(f"{section}.size: {stage['size']} is not one of ising2d.sizes {sizes}; pick one of them")
+    if not stage["temperatures"]:
+        stage["temperatures"] = list(grid)
+    for i, t in enumerate(stage["temperatures"]):
+        if not any(abs(t - u) < 1e-9 for u in grid):
+            raise ConfigError(f"{section}.temperatures[{i}]: {t} is not in ising2d.temperatures; "
+                              "use only sampled temperatures")
+
+
 def _semantic_checks(config: dict, *, check_backend: bool) -> None:
     temperatures = config["ising2d"]["temperatures"]
     if not any(abs(t - TC) < 10.0**-TEMPERATURE_DECIMALS for t in temperatures):
@@ -130,15 +145,7 @@ def _semantic_checks(config: dict, *, check_backend: bool) -> None:
             )
     rsmi = config["rsmi"]
     sizes = config["ising2d"]["sizes"]
-    if rsmi["size"] is None:
-        rsmi["size"] = max(sizes)
-    elif rsmi["size"] not in sizes:
-        raise ConfigError(f"rsmi.size: {rsmi['size']} is not one of ising2d.sizes {sizes}; pick one of them")
-    if not rsmi["temperatures"]:
-        rsmi["temperatures"] = list(temperatures)
-    for i, t in enumerate(rsmi["temperatures"]):
-        if not any(abs(t - u) < 1e-9 for u in temperatures):
-            raise ConfigError(f"rsmi.temperatures[{i}]: {t} is not in ising2d.temperatures; fit only sampled temperatures")
+    _sampled_size_and_temperatures(config, "rsmi", default_size=max(sizes))
     widest = max([rsmi["buffer"], *rsmi["buffers"]])
     if rsmi["block"] + 2 * (widest + rsmi["environment"]) > rsmi["size"]:
         where = "rsmi.buffer" if widest == rsmi["buffer"] else "rsmi.buffers"
@@ -151,15 +158,7 @@ def _semantic_checks(config: dict, *, check_backend: bool) -> None:
             raise ConfigError(f"ising2d.samples_per_size: size {size} is not one of ising2d.sizes {sizes}")
     config["ising2d"]["samples_per_size"] = {int(k): v for k, v in config["ising2d"]["samples_per_size"].items()}
     rbm = config["rbm"]
-    if rbm["size"] is None:
-        rbm["size"] = min(sizes)
-    elif rbm["size"] not in sizes:
-        raise ConfigError(f"rbm.size: {rbm['size']} is not one of ising2d.sizes {sizes}; pick one of them")
-    if not rbm["temperatures"]:
-        rbm["temperatures"] = list(temperatures)
-    for i, t in enumerate(rbm["temperatures"]):
-        if not any(abs(t - u) < 1e-9 for u in temperatures):
-            raise ConfigError(f"rbm.temperatures[{i}]: {t} is not in ising2d.temperatures; train only on sampled ones")
+    _sampled_size_and_temperatures(config, "rbm", default_size=min(sizes))
     if rbm["stack_temperature"] is None:
         rbm["stack_temperature"] = min(temperatures, key=lambda t: abs(1.0 / t - MEHTA_SCHWAB_COUPLING))
     elif not any(abs(rbm["stack_temperature"] - u) < 1e-9 for u in temperatures):

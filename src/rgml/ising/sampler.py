@@ -48,7 +48,7 @@ ALGORITHMS = ("auto", "metropolis", "wolff")
 #: Metropolis sweep (L² attempts), as measured by bench/sampler_speed.py on
 #: the reference machine (BENCHMARKS.md).  A fixed constant, not a timing
 #: taken at run time, so that the choice of algorithm is reproducible.
-WOLFF_SWEEP_COST = 8.0
+WOLFF_SWEEP_COST = 14.0
 
 #: A pilot series is trusted when it is at least this many τ_int long.
 PILOT_LENGTH_IN_TAU = 50

@@ -28,8 +28,8 @@ from rgml.progress import log
 from rgml.rng import Stream
 from rgml.rsmi import FitConfig, Geometry, fit
 from rgml.steps.rbm import open_model
-from rgml.steps.rsmi import open_fit, temperature_index
-from rgml.steps.validate import load_spins, open_samples_2d
+from rgml.steps.rsmi import open_fit
+from rgml.steps.validate import load_spins, open_samples_2d, samples_at
 from rgml.store import StoreError, write_table
 
 #: |λ| of the deterministic rules written as filters: σ(2·50) = 1 to double precision,
@@ -69,10 +69,7 @@ def rule_information(
     rsmi_rule: Path, rbm_rule: Path, table: Path,
 ) -> pd.DataFrame:
     """I(H:E) kept by every rule's block variable, same estimator and geometry for all."""
-    ds = open_samples_2d(samples)
-    i = temperature_index(ds, temperature, samples)
-    t = float(ds["temperature"].values[i])
-    spins = load_spins(ds, samples, temperature=i)
+    t, spins = samples_at(samples, temperature)
     geometry = Geometry(block=b, buffer=buffer, env=environment, dim=2)
     config = FitConfig(steps=steps, learn_filters=False)
     rows = []

@@ -32,8 +32,7 @@ from rgml.rbm import (
 from rgml.rbm.mapping1d import decimation_rbm
 from rgml.rg.thermometer import projection_temperature
 from rgml.rng import Stream
-from rgml.steps.rsmi import temperature_index
-from rgml.steps.validate import RBM_MODEL, load_spins, open_kind, open_samples_2d
+from rgml.steps.validate import RBM_MODEL, load_spins, open_kind, open_samples_2d, samples_at
 from rgml.store import load_variable, open_store, provenance, write_dataset
 
 #: Fraction of each temperature's configurations held out (the last ones in sampling order).
@@ -102,10 +101,7 @@ def train_temperature(
     checkpoint_seconds: float = 120.0,
 ) -> Path:
     """Train one RBM on the configurations of one temperature and store it with its diagnostics."""
-    ds = open_samples_2d(samples)
-    i = temperature_index(ds, temperature, samples)
-    t = float(ds["temperature"].values[i])
-    spins = load_spins(ds, samples, temperature=i)
+    t, spins = samples_at(samples, temperature)
     size = spins.shape[-1]
     train_spins, test_spins = split(spins)
     log(f"RBM L={size} T={t:.6g}: {config.n_hidden} hidden, {config.epochs} epochs, "
@@ -153,10 +149,7 @@ def train_deep_stack(
     *, samples: Path, temperature: float, widths: list[int], l1: float, epochs: int, seed: int, out: Path,
 ) -> Path:
     """Greedy deep stack (Mehta & Schwab) and the effective receptive fields of every layer."""
-    ds = open_samples_2d(samples)
-    i = temperature_index(ds, temperature, samples)
-    t = float(ds["temperature"].values[i])
-    spins = load_spins(ds, samples, temperature=i)
+    t, spins = samples_at(samples, temperature)
     size = spins.shape[-1]
     train_spins, test_spins = split(spins)
     configs = [TrainConfig(n_hidden=w, epochs=epochs, l1=l1, logz="none") for w in widths]
@@ -182,10 +175,7 @@ def locality_sweep(
     *, samples: Path, temperature: float, n_hidden: int, l1_values: list[float], epochs: int, seed: int, out: Path,
 ) -> Path:
     """Single-layer RBMs at increasing L1 strength: how L1 makes receptive fields local."""
-    ds = open_samples_2d(samples)
-    i = temperature_index(ds, temperature, samples)
-    t = float(ds["temperature"].values[i])
-    spins = load_spins(ds, samples, temperature=i)
+    t, spins = samples_at(samples, temperature)
     size = spins.shape[-1]
     train_spins, _ = split(spins)
     fields, measure = [], []
@@ -261,10 +251,7 @@ def flow(*, samples: Path, n_hidden: int, epochs: int, steps: int, chains: int, 
 
 def block_rule(*, samples: Path, temperature: float, b: int, epochs: int, seed: int, out: Path) -> Path:
     """The block RBM (b×b visible, one hidden unit, shared weights) that is the RG rule ``rbm``."""
-    ds = open_samples_2d(samples)
-    i = temperature_index(ds, temperature, samples)
-    t = float(ds["temperature"].values[i])
-    spins = load_spins(ds, samples, temperature=i)
+    t, spins = samples_at(samples, temperature)
     # ~10⁵ blocks are plenty for the five parameters of a block RBM
     train_spins, test_spins = split(spins[: max(10, BLOCK_SITES // spins[0].size)])
     config = TrainConfig(n_hidden=1, epochs=epochs, batch_size=100, logz="exact")

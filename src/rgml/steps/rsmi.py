@@ -21,7 +21,7 @@ from rgml.progress import log
 from rgml.rng import Stream
 from rgml.rg.ring import ring_flow
 from rgml.rsmi import FitConfig, Geometry, apply_filter, boundaryness, filter_uniformity, fit, weight_share
-from rgml.steps.validate import RSMI_FIT, load_spins, open_kind, open_samples_1d, open_samples_2d
+from rgml.steps.validate import RSMI_FIT, load_spins, open_kind, open_samples_1d, samples_at
 from rgml.store import StoreError, provenance, save_figure, write_dataset, write_table
 
 
@@ -29,27 +29,15 @@ from rgml.store import StoreError, provenance, save_figure, write_dataset, write
 MIN_CONFIGURATIONS = 40
 
 
-def temperature_index(ds: xr.Dataset, temperature: float, path: Path) -> int:
-    """Index of ``temperature`` in a sample store's grid (to 1e-9), or a StoreError."""
-    grid = ds["temperature"].values
-    i = int(np.argmin(np.abs(grid - temperature)))
-    if abs(grid[i] - temperature) > 1e-9:
-        raise StoreError(f"{path}: temperature {temperature} is not in its grid {grid.tolist()}")
-    return i
-
-
 def rsmi_fit(
     *, samples: Path, temperature: float, geometry: Geometry, config: FitConfig, seed: int, out: Path,
 ) -> Path:
     """Fit RSMI filters on the configurations of one temperature and store the result."""
-    ds = open_samples_2d(samples)
-    size = ds.sizes["x"]
-    i = temperature_index(ds, temperature, samples)
-    spins = load_spins(ds, samples, temperature=i)
+    t, spins = samples_at(samples, temperature)
+    size = spins.shape[-1]
     if spins.shape[0] < MIN_CONFIGURATIONS:
         raise StoreError(f"{samples}: only {spins.shape[0]} configurations at T={temperature}; an RSMI fit "
                          f"splits them into 20 chunks and needs at least {MIN_CONFIGURATIONS}: sample more")
-    t = float(ds["temperature"].values[i])
     log(f"RSMI fit L={size} T={t:.6g}: block {geometry.block}, buffer {geometry.buffer}, "
         f"environment {geometry.env}, {config.n_hidden} hidden, {config.estimator}")
     stream = Stream.named(seed, "rsmi", size, t, geometry.block, geometry.buffer, geometry.env,

@@ -200,3 +200,14 @@ def load_spins(ds: xr.Dataset, path: str | Path, *, variable: str = "spins", **s
         raise StoreError(f"{path}: {variable!r} cannot be read ({type(exc).__name__}: {exc}); "
                          "the store is corrupt, rerun the step that makes it") from None
     return check_spins(values, Path(path), variable)
+
+
+def samples_at(path: str | Path, temperature: float) -> tuple[float, np.ndarray]:
+    """The grid temperature (to 1e-9) and the checked ±1 configurations ``(samples, L, L)`` of a 2D sample store."""
+    path = Path(path)
+    ds = open_samples_2d(path)
+    grid = ds["temperature"].values
+    i = int(np.argmin(np.abs(grid - temperature)))
+    if abs(grid[i] - temperature) > 1e-9:
+        raise StoreError(f"{path}: temperature {temperature} is not in its grid {grid.tolist()}")
+    return float(grid[i]), load_spins(ds, path, temperature=i)
