@@ -7,7 +7,11 @@ from snakemake.utils import min_version
 min_version("8.20")
 
 
-configfile: "config/config.yaml"
+# A config given with --configfile replaces the default one (it must be complete: the
+# schema check names anything missing); Snakemake would otherwise merge the two.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
 
 
 report: "workflow/report/workflow.rst"
