@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from scipy.stats import binom
 
 from rgml.ising.lattice import energy_2d
-from rgml.rbm import RBM, rbm_flow
+from rgml.rbm import MEET_TOLERANCE, RBM, TrainConfig, meeting_step, rbm_flow, spins_to_units, train
 from rgml.rng import Stream
-from rbm_ising_data import trained_rbm
+from rbm_ising_data import mc_samples, trained_rbm
 
 
 def energy_thermometer(calls):
@@ -71,3 +73,36 @@ def test_start_validation():
         rbm_flow(model, "lukewarm", 1, Stream.named(74, "x"), shape=(3, 4))
     given = np.ones((3, 3, 4), dtype=np.int8)
     assert rbm_flow(model, given, 1, Stream.named(74, "x"), shape=(3, 4)).start == "given"
+
+
+def _flow_result(abs_m):
+    return SimpleNamespace(abs_magnetization=np.asarray(abs_m, dtype=float))
+
+
+def test_meeting_step_is_where_the_gap_closes_for_good():
+    ordered = _flow_result([1.0, 0.9, 0.85, 0.83, 0.82])
+    assert meeting_step(ordered, _flow_result([0.1, 0.5, 0.84, 0.70, 0.81])) == 4
+    assert meeting_step(ordered, _flow_result([0.1, 0.5, 0.84, 0.82, 0.81])) == 2
+    assert meeting_step(ordered, _flow_result([1.0, 0.9, 0.85, 0.83, 0.82])) == 0
+    assert meeting_step(ordered, _flow_result([0.1, 0.5, 0.6, 0.7, 0.7])) is None
+    assert MEET_TOLERANCE == 0.02
+
+
+@pytest.mark.slow
+def test_flow_of_an_rbm_trained_on_all_temperatures_forgets_its_start_within_40_steps():
+    """Acceptance 7 at test scale: CD-1 with weight decay 0.03 (the workflow's default) on L = 8
+    configurations from T = 1.5 … 3.5; flows from all-up and random starts meet within 40 steps,
+    and at step 40 their |m| agree within 4 standard errors."""
+    temperatures = (1.5, 1.8, 2.1, 2.27, 2.45, 2.8, 3.5)
+    spins = np.concatenate([mc_samples(8, t, 2000) for t in temperatures])
+    config = TrainConfig(n_hidden=64, epochs=30, method="cd", k=1, l2=0.03, logz="none")
+    model = train(spins_to_units(spins.reshape(len(spins), -1)), config, Stream.named(75, "test-flow-all-T")).model
+    ordered, disordered = (rbm_flow(model, start, 40, Stream.named(76, "test-flow-all-T", start), n_chains=1000)
+                           for start in ("ordered", "disordered"))
+    gap = ordered.abs_magnetization[-1] - disordered.abs_magnetization[-1]
+    error = np.hypot(ordered.abs_magnetization_err[-1], disordered.abs_magnetization_err[-1])
+    met = meeting_step(ordered, disordered)
+    print(f"\nflows met at step {met}; |m| after 40 steps {ordered.abs_magnetization[-1]:.4f} (ordered), "
+          f"{disordered.abs_magnetization[-1]:.4f} (disordered) ± {error:.4f}")
+    assert met is not None and met <= 40
+    assert abs(gap) < 4 * error

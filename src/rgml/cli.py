@@ -10,6 +10,7 @@ nothing is written, and earlier results at the output paths are untouched.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -41,7 +42,8 @@ def _floats(text: str) -> list[float]:
     return values
 
 
-def _positive(kind):
+def _positive(kind, *, zero: bool = False):
+    """Argument type: a positive (``zero=True``: non-negative) finite ``kind``."""
     noun = {int: "an integer", float: "a number"}[kind]
 
     def parse(text: str):
@@ -49,8 +51,8 @@ def _positive(kind):
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {noun}, got {text!r}") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        if not (value >= 0 if zero else value > 0) or not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be {'non-negative' if zero else 'positive'}, got {text}")
         return value
 
     return parse
@@ -373,8 +375,10 @@ def _add_rbm(sub) -> None:
     f = steps.add_parser("flow", help="the RBM flow of Iso, Shiba & Yokoo from ordered and disordered starts")
     common(f, temperature=False)
     f.add_argument("--n-hidden", type=_positive(int), default=64, help="hidden units")
-    f.add_argument("--steps", type=_positive(int), default=40, help="flow steps v -> h -> v'")
-    f.add_argument("--chains", type=_positive(int), default=256, help="lattices per start")
+    f.add_argument("--l2", type=_positive(float, zero=True), default=0.03,
+                   help="weight decay of the CD-1 training; it sets how fast the flow forgets its start")
+    f.add_argument("--steps", type=_positive(int), default=200, help="flow steps v -> h -> v'")
+    f.add_argument("--chains", type=_positive(int), default=2000, help="lattices per start")
     f.set_defaults(func=_run_rbm_flow)
 
     b = steps.add_parser("block", help="the block RBM (b x b, one hidden unit) that is the RG rule 'rbm'")
@@ -395,7 +399,8 @@ def _add_rbm(sub) -> None:
     r.add_argument("models", type=Path, nargs="+", help="per-temperature RBM stores")
     for name in ("stack", "locality", "flow", "mapping"):
         r.add_argument(f"--{name}", type=Path, required=True, help=f"the {name} store")
-    r.add_argument("--table", type=Path, required=True, help="output CSV")
+    r.add_argument("--table", type=Path, required=True, help="output CSV, one row per per-temperature RBM")
+    r.add_argument("--flow-table", type=Path, required=True, help="output CSV of the RBM flow's end points")
     for name in ("receptive-fields", "locality-figure", "generated", "flow-figure", "mapping1d"):
         r.add_argument(f"--{name}", type=Path, required=True, help="output PNG")
     r.set_defaults(func=_run_rbm_table)
@@ -427,8 +432,8 @@ def _run_rbm_locality(args) -> None:
 def _run_rbm_flow(args) -> None:
     from rgml.steps.rbm import flow
 
-    flow(samples=args.samples, n_hidden=args.n_hidden, epochs=args.epochs, steps=args.steps, chains=args.chains,
-         seed=args.seed, out=args.out)
+    flow(samples=args.samples, n_hidden=args.n_hidden, epochs=args.epochs, l2=args.l2, steps=args.steps,
+         chains=args.chains, seed=args.seed, out=args.out)
 
 
 def _run_rbm_block(args) -> None:
@@ -452,7 +457,7 @@ def _run_rbm_table(args) -> None:
     from rgml.steps.rbm import rbm_tables
 
     rbm_tables(models=args.models, stack=args.stack, locality_store=args.locality, flow_store=args.flow,
-               mapping=args.mapping, table=args.table,
+               mapping=args.mapping, table=args.table, flow_csv=args.flow_table,
                figures={"receptive_fields": args.receptive_fields, "locality": args.locality_figure,
                         "generated": args.generated, "flow": args.flow_figure, "mapping1d": args.mapping1d})
 

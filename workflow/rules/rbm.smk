@@ -83,12 +83,14 @@ rule rbm_flow:
         "results/benchmarks/rbm_flow_L{L}.tsv"
     params:
         n_hidden=config["rbm"]["flow_hidden"],
+        l2=config["rbm"]["flow_l2"],
         steps=config["rbm"]["flow_steps"],
+        chains=config["rbm"]["flow_chains"],
         epochs=config["rbm"]["epochs"],
         seed=config["seed"],
     shell:
-        "rgml rbm flow --samples {input} --n-hidden {params.n_hidden} --steps {params.steps}"
-        " --epochs {params.epochs} --seed {params.seed} --out {output} 2> {log}"
+        "rgml rbm flow --samples {input} --n-hidden {params.n_hidden} --l2 {params.l2} --steps {params.steps}"
+        " --chains {params.chains} --epochs {params.epochs} --seed {params.seed} --out {output} 2> {log}"
 
 
 rule rbm_block:
@@ -139,6 +141,7 @@ rule rbm_table:
         mapping="results/rbm/ising1d/mapping.zarr",
     output:
         table=report("results/tables/rbm.csv", caption="../report/rbm_table.rst", category="3. RBM"),
+        flow_table=report("results/tables/rbm_flow.csv", caption="../report/rbm_flow_table.rst", category="3. RBM"),
         fields=report(
             "results/figures/rbm_receptive_fields.png",
             caption="../report/rbm_receptive_fields.rst",
@@ -162,6 +165,6 @@ rule rbm_table:
         "results/benchmarks/rbm_table.tsv"
     shell:
         "rgml rbm table {input.models} --stack {input.stack} --locality {input.locality} --flow {input.flow}"
-        " --mapping {input.mapping} --table {output.table} --receptive-fields {output.fields}"
+        " --mapping {input.mapping} --table {output.table} --flow-table {output.flow_table} --receptive-fields {output.fields}"
         " --locality-figure {output.locality} --generated {output.generated} --flow-figure {output.flow}"
         " --mapping1d {output.mapping} 2> {log}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import NullFormatter, ScalarFormatter
 import numpy as np
 import pandas as pd
 
@@ -95,14 +96,22 @@ def flow_figure(flow):
         ax_m.errorbar(step, flow["abs_m"].values[k], flow["abs_m_err"].values[k], fmt=".-", capsize=1,
                       label=f"{start} start")
     ax_t.axhline(TC, color="k", ls=":", label="Tc")
+    t_end, t_end_err = float(flow["end_T_eff"]), float(flow["end_T_eff_err"])
+    ax_t.axhspan(t_end - t_end_err, t_end + t_end_err, color="C2", alpha=0.4,
+                 label=f"end point {t_end:.3f} ± {t_end_err:.3f}")
     ax_t.set_ylabel("T_eff (projection) [J/k_B]")
     ax_t.set_yscale("log")
+    ax_t.yaxis.set_major_formatter(ScalarFormatter())
+    ax_t.yaxis.set_minor_formatter(NullFormatter())
     ax_m.set_ylabel("⟨|m|⟩")
+    met = flow.attrs["meeting_step"]
+    if met >= 0:
+        ax_m.axvline(met, color="k", ls="--", lw=0.8, label=f"|m| within {flow.attrs['meet_tolerance']} from here")
     for ax in (ax_t, ax_m):
         ax.set_xlabel("RBM flow step")
         ax.legend(fontsize=8)
-    fig.suptitle(f"RBM flow (Iso, Shiba & Yokoo 2018): RBM with {flow.attrs['n_hidden']} hidden units trained on "
-                 f"all temperatures, L = {flow.attrs['size']}")
+    fig.suptitle(f"RBM flow (Iso, Shiba & Yokoo 2018): RBM with {flow.attrs['n_hidden']} hidden units "
+                 f"(CD-1, L2 {flow.attrs['l2']:g}) trained on all temperatures, L = {flow.attrs['size']}")
     return fig
 
 

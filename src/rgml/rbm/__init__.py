@@ -23,7 +23,7 @@ module             idea
 
 from rgml.rbm.ais import AISResult, ais_log_partition, annealing_schedule
 from rgml.rbm.block import block_units, coarse_grain, orient, train_block_rbm
-from rgml.rbm.flow import FlowResult, rbm_flow
+from rgml.rbm.flow import MEET_TOLERANCE, FlowResult, meeting_step, rbm_flow
 from rgml.rbm.likelihood import (
     LogLikelihood,
     LogPartition,
@@ -44,6 +44,7 @@ __all__ = [
     "FlowResult",
     "LogLikelihood",
     "LogPartition",
+    "MEET_TOLERANCE",
     "RBM",
     "RingCouplings",
     "StackResult",
@@ -63,6 +64,7 @@ __all__ = [
     "log_partition",
     "logit_of_means",
     "mean_log_likelihood",
+    "meeting_step",
     "orient",
     "radius_of_gyration",
     "rbm_decimation_flow",

@@ -30,6 +30,9 @@ from rgml.rng import Stream
 
 STARTS = ("ordered", "disordered")
 
+#: Flows from the two starts have *met* once their mean |m| differ by at most this much.
+MEET_TOLERANCE = 0.02
+
 Thermometer = Callable[[object], tuple[float, float]]
 
 
@@ -127,3 +130,14 @@ def rbm_flow(
         spins = units_to_spins(units, shape=shape)
         record(spins)
     return FlowResult(label, np.asarray(m), np.asarray(m_err), np.asarray(t), np.asarray(t_err), to_numpy(spins))
+
+
+def meeting_step(ordered: FlowResult, disordered: FlowResult, tolerance: float = MEET_TOLERANCE) -> int | None:
+    """First step from which the two flows' mean |m| stay within ``tolerance`` of each other.
+
+    ``None`` if they are still apart at the last step.
+    """
+    apart = np.abs(ordered.abs_magnetization - disordered.abs_magnetization) > tolerance
+    if apart[-1]:
+        return None
+    return int(np.flatnonzero(apart)[-1] + 1) if apart.any() else 0
