@@ -44,6 +44,7 @@ rule all:
         "results/figures/rsmi_buffer.png",
         "results/figures/rsmi_training.png",
         "results/tables/rbm.csv",
+        "results/tables/rbm_flow.csv",
         "results/figures/rbm_receptive_fields.png",
         "results/figures/rbm_locality.png",
         "results/figures/rbm_generated.png",

@@ -7,7 +7,7 @@ import pytest
 import xarray as xr
 
 from rgml.cli import main
-from rgml.exact import TC, ring_correlation, ring_energy
+from rgml.exact import ring_correlation, ring_energy
 from rgml.store import array_digests, open_store
 
 TEMPERATURES = "2.0,2.269185,3.0"

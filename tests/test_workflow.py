@@ -3,7 +3,6 @@
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,8 +12,6 @@ import yaml
 from rgml.store import array_digests, open_store
 
 from conftest import ROOT, TINY, snakemake  # the tiny_run fixture lives in conftest.py too
-
-ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.workflow
 
@@ -44,6 +41,9 @@ def test_tiny_workflow_makes_every_output(tiny_run):
     assert model["W"].dims == ("visible", "hidden") and model["W"].shape == (64, 16)
     for name in ("stack", "locality", "flow"):
         assert open_store(results / "rbm" / "ising2d" / "L8" / f"{name}.zarr").attrs["size"] == 8
+    flow_table = pd.read_csv(results / "tables" / "rbm_flow.csv")
+    assert list(flow_table["start"]) == ["ordered", "disordered", "both (end point)"]
+    assert {"T_eff", "T_eff_err", "abs_m", "abs_m_err", "Tc", "T_eff_minus_Tc", "meeting_step"} <= set(flow_table)
     for name in ("rbm_receptive_fields", "rbm_locality", "rbm_generated", "rbm_flow", "rbm_mapping1d"):
         assert (results / "figures" / f"{name}.png").stat().st_size > 10_000
     comparison = pd.read_csv(results / "tables" / "comparison.csv")

@@ -17,6 +17,7 @@ from pathlib import Path
 from rgml import __version__
 from rgml.backend import BACKENDS, BackendError
 from rgml.store import StoreError, WriteError, os_error_message
+from rgml.streaming import DEFAULT_BUDGET_BYTES
 
 EXIT_USAGE = 2
 
@@ -56,6 +57,16 @@ def _positive(kind, *, zero: bool = False):
         return value
 
     return parse
+
+
+def _add_memory_budget(parser) -> None:
+    parser.add_argument("--memory-budget-mib", type=_positive(float), default=DEFAULT_BUDGET_BYTES / 2**20,
+                        metavar="MIB", help="training data held in memory at most; larger sample sets are read "
+                                            "from the store in groups (default %(default)g)")
+
+
+def _budget(args) -> int:
+    return int(args.memory_budget_mib * 2**20)
 
 
 def _add_sample(sub) -> None:
@@ -268,6 +279,7 @@ def _add_rsmi(sub) -> None:
     f.add_argument("--norm-stop", type=_positive(float), default=None, help="anneal |lambda| up to this value")
     f.add_argument("--seed", type=int, required=True, help="root seed")
     f.add_argument("--threads", type=_positive(int), default=None, help="accepted for symmetry; fits use one BLAS thread")
+    _add_memory_budget(f)
     f.add_argument("--out", type=Path, required=True, help="output store (T{T}.zarr)")
     f.set_defaults(func=_run_rsmi_fit)
 
@@ -312,7 +324,7 @@ def _run_rsmi_fit(args) -> None:
     config = FitConfig(n_hidden=args.n_hidden, estimator=args.estimator, steps=args.steps,
                        norm_start=args.norm, norm_stop=args.norm_stop)
     rsmi_fit(samples=args.samples, temperature=args.temperature, geometry=geometry, config=config,
-             seed=args.seed, out=args.out)
+             seed=args.seed, out=args.out, budget_bytes=_budget(args))
 
 
 def _run_rsmi_ring(args) -> None:
@@ -338,10 +350,12 @@ def _add_rbm(sub) -> None:
     p = sub.add_parser("rbm", help="restricted Boltzmann machines on Ising samples")
     steps = p.add_subparsers(dest="step", required=True, metavar="STEP")
 
-    def common(q, *, temperature=True):
+    def common(q, *, temperature=True, budget=True):
         q.add_argument("--samples", type=Path, required=True, help="2D sample store (L*.zarr)")
         if temperature:
             q.add_argument("--temperature", type=float, required=True, help="a temperature of the store's grid")
+        if budget:
+            _add_memory_budget(q)
         q.add_argument("--epochs", type=_positive(int), default=30, help="training epochs")
         q.add_argument("--seed", type=int, required=True, help="root seed")
         q.add_argument("--out", type=Path, required=True, help="output store")
@@ -382,7 +396,7 @@ def _add_rbm(sub) -> None:
     f.set_defaults(func=_run_rbm_flow)
 
     b = steps.add_parser("block", help="the block RBM (b x b, one hidden unit) that is the RG rule 'rbm'")
-    common(b)
+    common(b, budget=False)
     b.add_argument("--b", type=_positive(int), default=2, help="block size")
     b.set_defaults(func=_run_rbm_block)
 
@@ -412,28 +426,28 @@ def _run_rbm_train(args) -> None:
 
     train_temperature(samples=args.samples, temperature=args.temperature, seed=args.seed, out=args.out,
                       config=TrainConfig(n_hidden=args.n_hidden, epochs=args.epochs, flip_moves=args.flip_moves),
-                      checkpoint_seconds=args.checkpoint_every)
+                      checkpoint_seconds=args.checkpoint_every, budget_bytes=_budget(args))
 
 
 def _run_rbm_stack(args) -> None:
     from rgml.steps.rbm import train_deep_stack
 
     train_deep_stack(samples=args.samples, temperature=args.temperature, widths=args.widths, l1=args.l1,
-                     epochs=args.epochs, seed=args.seed, out=args.out)
+                     epochs=args.epochs, seed=args.seed, out=args.out, budget_bytes=_budget(args))
 
 
 def _run_rbm_locality(args) -> None:
     from rgml.steps.rbm import locality_sweep
 
     locality_sweep(samples=args.samples, temperature=args.temperature, n_hidden=args.n_hidden,
-                   l1_values=args.l1, epochs=args.epochs, seed=args.seed, out=args.out)
+                   l1_values=args.l1, epochs=args.epochs, seed=args.seed, out=args.out, budget_bytes=_budget(args))
 
 
 def _run_rbm_flow(args) -> None:
     from rgml.steps.rbm import flow
 
     flow(samples=args.samples, n_hidden=args.n_hidden, epochs=args.epochs, l2=args.l2, steps=args.steps,
-         chains=args.chains, seed=args.seed, out=args.out)
+         chains=args.chains, seed=args.seed, out=args.out, budget_bytes=_budget(args))
 
 
 def _run_rbm_block(args) -> None:

@@ -19,10 +19,12 @@ rule rbm_train:
         n_hidden=config["rbm"]["n_hidden"],
         epochs=config["rbm"]["epochs"],
         seed=config["seed"],
+        budget=config["memory_budget_mib"],
         checkpoint_every=config["checkpoint_seconds"],
     shell:
         "rgml rbm train --samples {input} --temperature {params.temperature} --n-hidden {params.n_hidden}"
         " --epochs {params.epochs} --seed {params.seed} --checkpoint-every {params.checkpoint_every}"
+        " --memory-budget-mib {params.budget}"
         " --out {output} 2> {log}"
 
 
@@ -43,9 +45,11 @@ rule rbm_stack:
         l1=config["rbm"]["l1"][-1],
         epochs=config["rbm"]["epochs"],
         seed=config["seed"],
+        budget=config["memory_budget_mib"],
     shell:
         "rgml rbm stack --samples {input} --temperature {params.temperature} --widths {params.widths}"
-        " --l1 {params.l1} --epochs {params.epochs} --seed {params.seed} --out {output} 2> {log}"
+        " --l1 {params.l1} --epochs {params.epochs} --seed {params.seed} --memory-budget-mib {params.budget}"
+        " --out {output} 2> {log}"
 
 
 rule rbm_locality:
@@ -65,9 +69,11 @@ rule rbm_locality:
         l1=floats_arg(config["rbm"]["l1"]),
         epochs=config["rbm"]["epochs"],
         seed=config["seed"],
+        budget=config["memory_budget_mib"],
     shell:
         "rgml rbm locality --samples {input} --temperature {params.temperature} --n-hidden {params.n_hidden}"
-        " --l1 {params.l1} --epochs {params.epochs} --seed {params.seed} --out {output} 2> {log}"
+        " --l1 {params.l1} --epochs {params.epochs} --seed {params.seed} --memory-budget-mib {params.budget}"
+        " --out {output} 2> {log}"
 
 
 rule rbm_flow:
@@ -88,9 +94,11 @@ rule rbm_flow:
         chains=config["rbm"]["flow_chains"],
         epochs=config["rbm"]["epochs"],
         seed=config["seed"],
+        budget=config["memory_budget_mib"],
     shell:
         "rgml rbm flow --samples {input} --n-hidden {params.n_hidden} --l2 {params.l2} --steps {params.steps}"
-        " --chains {params.chains} --epochs {params.epochs} --seed {params.seed} --out {output} 2> {log}"
+        " --chains {params.chains} --epochs {params.epochs} --seed {params.seed}"
+        " --memory-budget-mib {params.budget} --out {output} 2> {log}"
 
 
 rule rbm_block:

@@ -15,6 +15,7 @@ from rgml.rbm.ais import ais_log_partition
 from rgml.rbm.logz import log_partition
 from rgml.rbm.model import RBM
 from rgml.rng import Stream
+from rgml.streaming import ConfigurationSet
 
 LOGZ_METHODS = ("auto", "exact", "ais")
 
@@ -90,8 +91,14 @@ def log_likelihood(model: RBM, units, log_z: float):
 
 
 def mean_log_likelihood(model: RBM, units, log_z: LogPartition) -> LogLikelihood:
-    """Mean ln P(v) per sample over the rows of ``units`` with its error."""
-    per_sample = log_likelihood(model, units, log_z.value)
+    """Mean ln P(v) per sample over the rows of ``units`` with its error.
+
+    ``units``: 0/1 rows, or a :class:`rgml.streaming.ConfigurationSet` of them (read group by group).
+    """
+    if isinstance(units, ConfigurationSet):
+        per_sample = model.xp.concatenate([log_likelihood(model, g, log_z.value) for g in units.groups()])
+    else:
+        per_sample = log_likelihood(model, units, log_z.value)
     n = per_sample.shape[0]
     spread = float(per_sample.std()) / math.sqrt(n) if n > 1 else 0.0
     return LogLikelihood(

@@ -64,8 +64,13 @@ def logit_of_means(units, *, floor: float = 1e-3):
     initialise the visible biases (Hinton, *A Practical Guide to Training
     RBMs*, §8) and as the base-rate model of AIS (Salakhutdinov & Murray 2008).
     """
-    xp = array_namespace(units)
-    p = xp.clip(units.mean(axis=0), floor, 1.0 - floor)
+    return clipped_logit(units.mean(axis=0), floor=floor)
+
+
+def clipped_logit(p, *, floor: float = 1e-3):
+    """ln(p/(1−p)) of probabilities ``p`` clipped to ``[floor, 1 − floor]`` (see :func:`logit_of_means`)."""
+    xp = array_namespace(p)
+    p = xp.clip(p, floor, 1.0 - floor)
     return xp.log(p) - xp.log1p(-p)
 
 

@@ -22,6 +22,7 @@ from rgml.rbm.kernels import bernoulli
 from rgml.rbm.model import RBM
 from rgml.rbm.train import TrainConfig, TrainResult, train
 from rgml.rng import Stream
+from rgml.streaming import ConfigurationSet
 
 PROPAGATION = ("probabilities", "samples")
 
@@ -56,9 +57,17 @@ def receptive_fields(models: Sequence[RBM]) -> list:
 
 
 def propagate_up(model: RBM, units, *, mode: str = "probabilities", stream: Stream | None = None):
-    """Data for the next layer: P(h|v) (``"probabilities"``) or a sample h ~ P(h|v)."""
+    """Data for the next layer: P(h|v) (``"probabilities"``) or a sample h ~ P(h|v).
+
+    A streamed :class:`rgml.streaming.ConfigurationSet` is propagated lazily,
+    group by group as the next layer reads it (``"probabilities"`` only).
+    """
     if mode not in PROPAGATION:
         raise ValueError(f"propagate_up: mode must be one of {PROPAGATION}, not {mode!r}")
+    if isinstance(units, ConfigurationSet):
+        if mode != "probabilities":
+            raise ValueError("propagate_up: data read from a store group by group propagate as probabilities only")
+        return units.map(model.hidden_probabilities)
     p = model.hidden_probabilities(units)
     if mode == "probabilities":
         return p
@@ -80,7 +89,8 @@ def train_stack(
     Parameters
     ----------
     data:
-        0/1 training rows ``(samples, n_visible)``.
+        0/1 training rows ``(samples, n_visible)``, or a
+        :class:`rgml.streaming.ConfigurationSet` of them.
     configs:
         One :class:`TrainConfig` per layer, bottom first (``n_hidden`` sets
         the layer widths, e.g. 400, 100, 25).

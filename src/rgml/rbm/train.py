@@ -46,8 +46,9 @@ from rgml.backend import array_namespace, to_numpy
 from rgml.rbm.kernels import bernoulli, momentum_step_
 from rgml.rbm.numerics import sigmoid
 from rgml.rbm.likelihood import MAX_EXACT_UNITS, LogPartition, estimate_log_partition, mean_log_likelihood
-from rgml.rbm.model import RBM, logit_of_means
+from rgml.rbm.model import RBM, clipped_logit
 from rgml.rng import Stream
+from rgml.streaming import ConfigurationSet, batch_bounds
 
 METHODS = ("pcd", "cd")
 LR_SCHEDULES = ("constant", "linear", "exponential")
@@ -379,6 +380,21 @@ def check_units(data, *, name: str = "data"):
         raise ValueError(f"{name}: values outside [0, 1]; ±1 spins must go through rgml.rbm.spins_to_units")
 
 
+def training_set(data, dtype, *, name: str = "data") -> ConfigurationSet:
+    """``data`` as a :class:`ConfigurationSet` of ``dtype`` rows.
+
+    Arrays are checked (:func:`check_units`) and wrapped; a resident set is
+    read once and held; a streamed set converts each group as it is read.
+    """
+    if isinstance(data, ConfigurationSet):
+        if data.resident:
+            data = next(data.groups())
+        else:
+            return data.map(lambda rows: rows.astype(dtype, copy=False))
+    check_units(data, name=name)
+    return ConfigurationSet.from_array(data.astype(dtype, copy=False))
+
+
 def _resolved_logz(config: TrainConfig, n_visible: int) -> str:
     if config.logz != "auto":
         return config.logz
@@ -392,12 +408,12 @@ def init_state(data, config: TrainConfig, stream: Stream) -> TrainState:
     logits (or 0); each persistent chain starts from h ~ P(h|v) of a random
     training row.  Draws come from ``stream``, which is advanced.
     """
-    check_units(data)
-    xp = array_namespace(data)
     dtype = np.dtype(config.dtype)
-    data = data.astype(dtype, copy=False)
-    n, n_visible = data.shape
-    base = logit_of_means(data)
+    data = training_set(data, dtype)
+    first = data.head(1)
+    xp = array_namespace(first)
+    n, n_visible = data.n, first.shape[1]
+    base = clipped_logit(data.column_means())
     model = RBM.random(
         n_visible,
         config.n_hidden,
@@ -411,11 +427,11 @@ def init_state(data, config: TrainConfig, stream: Stream) -> TrainState:
     if config.method == "pcd":
         n_chains = config.n_chains or config.batch_size
         rows = stream.bits(n_chains, xp) % np.uint64(n)
-        chains = model.sample_hidden(data[rows.astype(xp.int64)], stream)
+        chains = model.sample_hidden(data.rows(to_numpy(rows).astype(np.int64)), stream)
     velocity = tuple(xp.zeros_like(p) for p in (model.weights, model.visible_bias, model.hidden_bias))
     offsets = None
     if config.centering:
-        offsets = (data.mean(axis=0), model.hidden_probabilities(data).mean(axis=0))
+        offsets = (data.column_means(), data.map(model.hidden_probabilities).column_means())
     return TrainState(model, velocity, chains, 0, stream.state(), base_visible_bias=base, offsets=offsets)
 
 
@@ -428,13 +444,6 @@ def _global_flip_move(model: RBM, v, stream: Stream) -> None:
     v[accept] = flipped[accept]
 
 
-def _batch_bounds(n: int, batch_size: int) -> list[tuple[int, int]]:
-    """``ceil(n / batch_size)`` contiguous near-equal slices covering ``range(n)``."""
-    n_batches = -(-n // batch_size)
-    edges = [(i * n) // n_batches for i in range(n_batches + 1)]
-    return list(zip(edges[:-1], edges[1:]))
-
-
 def _logistic(x, bias):
     """In place: x ← σ(x + bias)."""
     x += bias
@@ -444,7 +453,10 @@ def _logistic(x, bias):
 def train_epoch(state: TrainState, data, config: TrainConfig) -> None:
     """One pass over ``data`` in fresh random minibatches; updates ``state`` in place.
 
-    Draw order (what makes runs reproducible): one permutation of the rows,
+    ``data``: 0/1 rows, or a :class:`rgml.streaming.ConfigurationSet` read
+    group by group.  Draw order (what makes runs reproducible): one
+    permutation of the rows (of the blocks, then of each group's rows, for a
+    streamed set, see :meth:`~rgml.streaming.ConfigurationSet.batches`),
     then per minibatch — CD: h ~ P(h|v_data); then per Gibbs sweep
     v ~ P(v|h) and (PCD always, CD but the last sweep) h ~ P(h|v); the last
     PCD hidden sample becomes the chain state.
@@ -453,9 +465,8 @@ def train_epoch(state: TrainState, data, config: TrainConfig) -> None:
     v_model]`` and ``Y = [ε/n₊ · P(h|v_data); −ε/n₋ · P(h|v_model)]``, so the
     weight step is a single product ``XᵀY`` and the bias steps are its margins.
     """
-    xp = array_namespace(data)
     dtype = np.dtype(config.dtype)
-    data = data.astype(dtype, copy=False)
+    data = training_set(data, dtype)
     stream = Stream(np.uint64(state.stream["key"]), state.stream["counter"])
     lr = config.learning_rate_at(state.epoch)
     mu = config.momentum_at(state.epoch)
@@ -468,9 +479,9 @@ def train_epoch(state: TrainState, data, config: TrainConfig) -> None:
     if centered:
         visible_offset, hidden_offset = state.offsets
 
-    n, n_visible = data.shape
-    bounds = _batch_bounds(n, config.batch_size)
-    largest = max(stop - start for start, stop in bounds)
+    xp = model.xp
+    n_visible = model.n_visible
+    largest = max(stop - start for start, stop in batch_bounds(data.n, config.batch_size))
     rows_max = largest + (chains.shape[0] if persistent else largest)
     x_buf = xp.empty((rows_max, n_visible), dtype=dtype)
     y_buf = xp.empty((rows_max, model.n_hidden), dtype=dtype)
@@ -478,16 +489,15 @@ def train_epoch(state: TrainState, data, config: TrainConfig) -> None:
     h_buf = chains if persistent else xp.empty((largest, model.n_hidden), dtype=dtype)
     grad_w = xp.empty_like(w)
 
-    shuffled = data[stream.permutation(n, xp)]
-    for start, stop in bounds:
-        n_pos = stop - start
+    for batch in data.batches(config.batch_size, stream, xp):
+        n_pos = batch.shape[0]
         n_neg = chains.shape[0] if persistent else n_pos
         rows = n_pos + n_neg
         x_pos, x_neg = x_buf[:n_pos], x_buf[n_pos:rows]
         y_pos, y_neg = y_buf[:n_pos], y_buf[n_pos:rows]
         h = h_buf[:n_neg]
 
-        x_pos[...] = shuffled[start:stop]
+        x_pos[...] = batch
         _logistic(xp.matmul(x_pos, w, out=y_pos), b)
         if not persistent:
             bernoulli(y_pos, stream, out=h)
@@ -538,7 +548,7 @@ def _record_epoch(state: TrainState, data, test_data, config: TrainConfig, logz_
     record = dict.fromkeys(HISTORY_KEYS, math.nan)
     record["learning_rate"] = config.learning_rate_at(epoch)
     monitored = data if test_data is None else test_data
-    record["reconstruction_error"] = reconstruction_error(model, monitored[:RECONSTRUCTION_ROWS])
+    record["reconstruction_error"] = reconstruction_error(model, monitored.head(RECONSTRUCTION_ROWS))
     if logz_method != "none":
         ais_stream = Stream(np.uint64(state.stream["key"])).child("ais", epoch)
         log_z: LogPartition = estimate_log_partition(
@@ -574,14 +584,17 @@ def train(
     Parameters
     ----------
     data:
-        Training set, floats in [0, 1] (NumPy or CuPy; the model lives there).
+        Training set, floats in [0, 1] (NumPy or CuPy; the model lives there),
+        or a :class:`rgml.streaming.ConfigurationSet` of such rows for data
+        read from a store group by group.
     config:
         Hyperparameters.
     stream:
         Random stream for a fresh run (advanced by initialisation; training
         continues from its counter).  Leave ``None`` when resuming.
     test_data:
-        Held-out set for the per-epoch log-likelihood and reconstruction error.
+        Held-out set for the per-epoch log-likelihood and reconstruction error
+        (array or set, like ``data``).
     resume:
         A :class:`TrainState` from an earlier call (``result.state``) to
         continue from; it is copied, not modified.
@@ -595,22 +608,20 @@ def train(
     -------
     TrainResult
     """
-    check_units(data)
-    if test_data is not None:
-        check_units(test_data, name="test_data")
+    dtype = np.dtype(config.dtype)
+    data = training_set(data, dtype)
+    test_data = None if test_data is None else training_set(test_data, dtype, name="test_data")
     if (stream is None) == (resume is None):
         raise ValueError("train: pass exactly one of `stream` (fresh run) or `resume` (continue a state)")
     state = init_state(data, config, stream) if resume is None else resume.copy()
-    if state.model.n_visible != data.shape[1] or state.model.n_hidden != config.n_hidden:
+    n_visible = state.model.n_visible
+    if n_visible != data.head(1).shape[1] or state.model.n_hidden != config.n_hidden:
         raise ValueError(
-            f"train: the state's RBM is {state.model.n_visible}×{state.model.n_hidden} but data has "
-            f"{data.shape[1]} units and config.n_hidden is {config.n_hidden}"
+            f"train: the state's RBM is {n_visible}×{state.model.n_hidden} but data has "
+            f"{data.head(1).shape[1]} units and config.n_hidden is {config.n_hidden}"
         )
     stop = config.epochs if stop_epoch is None else min(stop_epoch, config.epochs)
-    dtype = np.dtype(config.dtype)
-    data = data.astype(dtype, copy=False)
-    test_data = None if test_data is None else test_data.astype(dtype, copy=False)
-    logz_method = _resolved_logz(config, data.shape[1])
+    logz_method = _resolved_logz(config, n_visible)
     while state.epoch < stop:
         train_epoch(state, data, config)
         _record_epoch(state, data, test_data, config, logz_method)

@@ -3,18 +3,26 @@
 :class:`Pairs` holds the rows cut from configurations
 (:func:`rgml.rsmi.partition.extract`), grouped by configuration so that
 error bars treat a configuration, with all its block positions and its
-global flip, as one sample.  :func:`evaluate` pushes a whole set through the
-filters and the critic and returns the bound with its standard error; the
+global flip, as one sample.  :class:`StreamedPairs` cuts them group by group
+from configurations read from a store (:mod:`rgml.streaming`), so that only
+one group of rows is resident.  :func:`evaluate` pushes a whole set through
+the filters and the critic and returns the bound with its standard error; the
 fit uses it for held-out estimates.
 """
 
 from __future__ import annotations
 
+import itertools
+
+import numpy as np
+
 from rgml.backend import array_namespace, to_numpy
 from rgml.rsmi.coarse import hidden_log_probs, hidden_states, preactivation
 from rgml.rsmi.critic import critic_forward
 from rgml.rsmi.estimators import pointwise
+from rgml.rng import Stream
 from rgml.stats import estimate
+from rgml.streaming import ConfigurationSet
 
 #: Rows per chunk when a whole data set is pushed through the critic.
 _CHUNK = 16384
@@ -67,6 +75,58 @@ class Pairs:
         """Configuration index of augmented rows."""
         return (index % self.n_stored) // self.n_position
 
+    def groups(self):
+        """The set as one group (the interface of :class:`StreamedPairs`)."""
+        yield self
+
+    def schedule(self, batch_size: int, stream: Stream):
+        """The rows each training step draws from: always this set."""
+        return itertools.repeat(self)
+
+
+class StreamedPairs:
+    """(V, E) rows of configurations read group by group (:class:`rgml.streaming.ConfigurationSet`).
+
+    ``cut(lattices) -> (V, E)`` is :func:`rgml.rsmi.partition.extract` for the
+    fit's geometry and block positions.
+    """
+
+    def __init__(self, configurations: ConfigurationSet, cut, *, flip: bool):
+        self.configurations, self.cut, self.flip = configurations, cut, flip
+        first = self._pairs(configurations.head(1))
+        self.xp = first.xp
+        self.n_config = configurations.n
+        self.visible, self.environment = first.visible[:0], first.environment[:0]  # widths only
+
+    def _pairs(self, lattices) -> Pairs:
+        return Pairs(*self.cut(lattices), flip=self.flip)
+
+    def head(self, n_config: int) -> "Pairs | StreamedPairs":
+        """The first ``n_config`` configurations: read now if they fit in one group, else when used."""
+        first = self.configurations.slice(0, min(n_config, self.n_config))
+        if first.n <= first.group_rows:
+            return self._pairs(first.head(first.n))
+        return StreamedPairs(first, self.cut, flip=self.flip)
+
+    def groups(self):
+        """:class:`Pairs` of every group of configurations, in sampling order."""
+        for lattices in self.configurations.groups():
+            yield self._pairs(lattices)
+
+    def schedule(self, batch_size: int, stream: Stream):
+        """The resident :class:`Pairs` for each training step, endlessly.
+
+        Groups come in random block order (:meth:`rgml.streaming.ConfigurationSet.shuffled_groups`,
+        a fresh order from ``stream`` on every pass) and each stays resident
+        for as many steps as one pass over its rows takes,
+        ``ceil(rows / batch_size)``.
+        """
+        while True:
+            for lattices in self.configurations.shuffled_groups(stream):
+                pairs = self._pairs(lattices)
+                for _ in range(-(-pairs.n_rows // batch_size)):
+                    yield pairs
+
 
 def _scores(filters, critic, pairs: Pairs, states):
     """``ln Q`` and critic scores of every augmented row (chunked)."""
@@ -80,7 +140,7 @@ def _scores(filters, critic, pairs: Pairs, states):
     return xp.concatenate(log_q), xp.concatenate(scores)
 
 
-def evaluate(filters, critic, pairs: Pairs, estimator: str) -> tuple[float, float]:
+def evaluate(filters, critic, pairs: Pairs | StreamedPairs, estimator: str) -> tuple[float, float]:
     """Bound on I(H:E) over a whole set and its standard error (nats).
 
     ``filters`` are ``(n_hidden, n_V)`` on the namespace of ``pairs``;
@@ -93,8 +153,11 @@ def evaluate(filters, critic, pairs: Pairs, estimator: str) -> tuple[float, floa
     honest error bars.
     """
     xp = pairs.xp
-    log_q, scores = _scores(filters, critic, pairs, hidden_states(filters.shape[0], xp))
-    psi = pointwise(estimator, log_q, scores)
-    per_config = xp.bincount(pairs.config_of(xp.arange(pairs.n_rows)), weights=psi, minlength=pairs.n_config)
-    stats = estimate(to_numpy(per_config) / (pairs.n_rows / pairs.n_config))
+    states = hidden_states(filters.shape[0], xp)
+    per_config = []
+    for group in pairs.groups():
+        psi = pointwise(estimator, *_scores(filters, critic, group, states))
+        rows = xp.bincount(group.config_of(xp.arange(group.n_rows)), weights=psi, minlength=group.n_config)
+        per_config.append(to_numpy(rows) / (group.n_rows / group.n_config))
+    stats = estimate(np.concatenate(per_config))
     return stats.mean, stats.error

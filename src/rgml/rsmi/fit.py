@@ -35,8 +35,9 @@ from rgml.rsmi.adam import Adam
 from rgml.rsmi.coarse import hidden_log_probs, hidden_states, preactivation
 from rgml.rsmi.critic import CRITIC_PARAMS, critic_backward, critic_forward, init_critic
 from rgml.rsmi.estimators import check_estimator, filter_gradient, objective
-from rgml.rsmi.evaluation import Pairs, evaluate
+from rgml.rsmi.evaluation import Pairs, StreamedPairs, evaluate
 from rgml.rsmi.partition import Geometry, block_positions, extract, split_configurations
+from rgml.streaming import ConfigurationSet
 
 #: Held-out configurations used for the history curve (the final estimate uses all).
 _MONITOR_CONFIGS = 2000
@@ -201,7 +202,9 @@ def fit_pairs(
         ``(visible, environment)`` ±1 arrays of shape
         ``(configurations, positions, n_V)`` / ``(configurations, positions, n_E)``
         (or ``(rows, sites)``, one row per configuration), NumPy or CuPy,
-        e.g. from :func:`rgml.rsmi.partition.extract`.
+        e.g. from :func:`rgml.rsmi.partition.extract`; or
+        :class:`rgml.rsmi.evaluation.StreamedPairs` cut group by group from
+        configurations read from a store (then ``flip_augment`` is theirs).
     stream:
         Random stream for initialisation and minibatches.
     config:
@@ -237,9 +240,12 @@ def _one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
+def _pair_set(rows, flip: bool) -> Pairs | StreamedPairs:
+    return rows if isinstance(rows, StreamedPairs) else Pairs(*rows, flip=flip)
+
+
 def _fit_pairs(train, heldout, stream: Stream, config: FitConfig, *, block_shape, init_filters) -> FitResult:
-    flip = config.flip_augment
-    data, test = Pairs(*train, flip=flip), Pairs(*heldout, flip=flip)
+    data, test = _pair_set(train, config.flip_augment), _pair_set(heldout, config.flip_augment)
     xp = data.xp
     n_visible = int(np.prod(block_shape))
     if data.visible.shape[1] != n_visible or test.visible.shape[1] != n_visible:
@@ -263,6 +269,7 @@ def _fit_pairs(train, heldout, stream: Stream, config: FitConfig, *, block_shape
     filter_params = {"filters": filters}
     filter_opt = Adam(filter_params, {"filters": config.lr_filters})
     batches = stream.child("batches")
+    resident = data.schedule(config.batch_size, stream.child("groups"))
 
     monitor = test.head(_MONITOR_CONFIGS)
     history = {k: [] for k in ("step", "train_mi", "heldout_mi", "filter_norm", "filters")}
@@ -270,8 +277,9 @@ def _fit_pairs(train, heldout, stream: Stream, config: FitConfig, *, block_shape
     total = config.steps + config.polish_steps
     for step in range(total):
         joint = step < config.steps
-        index = batches.bits(config.batch_size, xp) % xp.uint64(data.n_rows)
-        visible, environment = data.rows(index.astype(xp.int64))
+        rows = next(resident)
+        index = batches.bits(config.batch_size, xp) % xp.uint64(rows.n_rows)
+        visible, environment = rows.rows(index.astype(xp.int64))
         a = preactivation(visible, filters)
         log_q = hidden_log_probs(a, states)
         scores, hidden = critic_forward(critic, environment)
@@ -319,7 +327,10 @@ def fit(
     ----------
     spins:
         ±1 ``int8`` configurations ``(samples, L, L)`` or ``(samples, N)``
-        (NumPy or CuPy), in sampling order.
+        (NumPy or CuPy), in sampling order; or a
+        :class:`rgml.streaming.ConfigurationSet` of them read from a store
+        group by group, of which training keeps one group of (V, E) rows
+        resident at a time (:meth:`rgml.rsmi.evaluation.StreamedPairs.schedule`).
     geometry:
         Block, buffer and environment (:class:`rgml.rsmi.partition.Geometry`).
     stream:
@@ -334,17 +345,23 @@ def fit(
     :class:`FitResult` with filters ``(n_hidden, *geometry.block_shape)``,
     held-out MI ± error in nats, and the training history.
     """
-    train_idx, held_idx = split_configurations(spins.shape[0], stream.child("split"), holdout=config.holdout)
-    positions = block_positions(spins.shape[-1], geometry, stride=config.stride)
-    xp = array_namespace(spins)
-    visible, environment = extract(spins, geometry, positions)
-    train_idx, held_idx = xp.asarray(train_idx), xp.asarray(held_idx)
-    result = fit_pairs(
-        (visible[train_idx], environment[train_idx]),
-        (visible[held_idx], environment[held_idx]),
-        stream,
-        config,
-        block_shape=geometry.block_shape,
-        init_filters=init_filters,
-    )
+    if isinstance(spins, ConfigurationSet) and spins.resident:
+        spins = next(spins.groups())
+    n_samples = spins.n if isinstance(spins, ConfigurationSet) else spins.shape[0]
+    train_idx, held_idx = split_configurations(n_samples, stream.child("split"), holdout=config.holdout)
+    size = spins.head(1).shape[-1] if isinstance(spins, ConfigurationSet) else spins.shape[-1]
+    positions = block_positions(size, geometry, stride=config.stride)
+    if isinstance(spins, ConfigurationSet):
+        def cut(lattices):
+            return extract(lattices, geometry, positions)
+
+        train = StreamedPairs(spins.subset(train_idx), cut, flip=config.flip_augment)
+        heldout = StreamedPairs(spins.subset(held_idx), cut, flip=config.flip_augment)
+    else:
+        xp = array_namespace(spins)
+        visible, environment = extract(spins, geometry, positions)
+        train_idx, held_idx = xp.asarray(train_idx), xp.asarray(held_idx)
+        train = (visible[train_idx], environment[train_idx])
+        heldout = (visible[held_idx], environment[held_idx])
+    result = fit_pairs(train, heldout, stream, config, block_shape=geometry.block_shape, init_filters=init_filters)
     return replace(result, geometry=geometry)

@@ -14,6 +14,7 @@ Stores (units 0/1 as in :mod:`rgml.rbm.model`; spins s = 2v − 1):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,10 @@ from rgml.rbm import (
 from rgml.rbm.mapping1d import decimation_rbm
 from rgml.rg.thermometer import projection_temperature
 from rgml.rng import Stream
-from rgml.steps.validate import RBM_MODEL, load_spins, open_kind, open_samples_2d, samples_at
+from rgml.steps.validate import (
+    RBM_MODEL, open_kind, open_samples_2d, spins_at, stored_spins, training_row_bytes,
+)
+from rgml.streaming import DEFAULT_BUDGET_BYTES, ConfigurationSet, concatenate, in_memory_if_fits
 from rgml.store import load_variable, open_store, provenance, write_dataset
 
 #: Fraction of each temperature's configurations held out (the last ones in sampling order).
@@ -44,9 +48,18 @@ BLOCK_SITES = 250_000
 #: Gibbs sweeps per chain when generating samples from a trained RBM.
 GENERATE_SWEEPS = 2000
 
+#: At most this many RBM samples are generated per model (one per held-out configuration up to it).
+GENERATED_MAX = 2000
 
-def split(spins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Train / held-out configurations: the first 80 % and the last 20 % in sampling order."""
+
+def split(spins):
+    """Train / held-out configurations: the first 80 % and the last 20 % in sampling order.
+
+    ``spins``: an array or a :class:`rgml.streaming.ConfigurationSet`.
+    """
+    if isinstance(spins, ConfigurationSet):
+        n_test = max(1, int(round(TEST_FRACTION * spins.n)))
+        return spins.slice(0, spins.n - n_test), spins.slice(spins.n - n_test, spins.n)
     n_test = max(1, int(round(TEST_FRACTION * spins.shape[0])))
     return spins[:-n_test], spins[-n_test:]
 
@@ -56,11 +69,19 @@ def flat_units(spins: np.ndarray) -> np.ndarray:
     return spins_to_units(spins.reshape(spins.shape[0], -1))
 
 
-def ising_log_likelihood(spins: np.ndarray, temperature: float) -> tuple[float, float]:
-    """Exact mean ln P(s) per configuration of the L×L torus (Kaufman's ln Z): the ceiling for an RBM."""
-    size = spins.shape[-1]
-    per_sample = bond_sum_2d(spins) / temperature - float(kaufman_log_z(size, temperature))
+def ising_log_likelihood(bond_sums: np.ndarray, size: int, temperature: float) -> tuple[float, float]:
+    """Exact mean ln P(s) per configuration of the L×L torus (Kaufman's ln Z): the ceiling for an RBM.
+
+    ``bond_sums``: Σ_<ij> s_i s_j of each configuration (:func:`rgml.ising.lattice.bond_sum_2d`).
+    """
+    per_sample = bond_sums / temperature - float(kaufman_log_z(size, temperature))
     return float(per_sample.mean()), float(per_sample.std(ddof=1) / np.sqrt(per_sample.size))
+
+
+def lattice_observables(spins: ConfigurationSet) -> tuple[np.ndarray, np.ndarray]:
+    """Bond sum and magnetization per spin of every configuration of a set, read group by group."""
+    bonds, mags = zip(*((bond_sum_2d(g), magnetization(g)) for g in spins.groups()))
+    return np.concatenate(bonds), np.concatenate(mags)
 
 
 def _model_vars(model: RBM) -> dict:
@@ -98,35 +119,42 @@ def _train_with_checkpoint(data, config: TrainConfig, stream: Stream, *, test_da
 
 def train_temperature(
     *, samples: Path, temperature: float, config: TrainConfig, seed: int, out: Path,
-    checkpoint_seconds: float = 120.0,
+    checkpoint_seconds: float = 120.0, budget_bytes: int = DEFAULT_BUDGET_BYTES,
 ) -> Path:
-    """Train one RBM on the configurations of one temperature and store it with its diagnostics."""
-    t, spins = samples_at(samples, temperature)
-    size = spins.shape[-1]
+    """Train one RBM on the configurations of one temperature and store it with its diagnostics.
+
+    Configurations that need more than ``budget_bytes`` in memory are read
+    from the store in groups (:mod:`rgml.streaming`).
+    """
+    t, spins = spins_at(samples, temperature, budget_bytes=budget_bytes)
+    size = math.isqrt(spins.head(1)[0].size)
     train_spins, test_spins = split(spins)
     log(f"RBM L={size} T={t:.6g}: {config.n_hidden} hidden, {config.epochs} epochs, "
-        f"{len(train_spins)} train / {len(test_spins)} held-out configurations")
+        f"{train_spins.n} train / {test_spins.n} held-out configurations"
+        + ("" if spins.resident else f", read from the store {spins.group_rows} at a time"))
     stream = Stream.named(seed, "rbm", size, t, config.n_hidden)
     parameters = {"samples": str(samples), "temperature": t, "seed": seed, **config.to_dict()}
     result, checkpoint = _train_with_checkpoint(
-        flat_units(train_spins), config, stream.child("train"), test_data=flat_units(test_spins), out=out,
+        train_spins.map(flat_units), config, stream.child("train"), test_data=test_spins.map(flat_units), out=out,
         parameters=parameters, every=checkpoint_seconds,
     )
     h = result.history
-    ising_ll, ising_ll_err = ising_log_likelihood(test_spins, t)
-    generated = units_to_spins(generate(result.model, len(test_spins), stream.child("generate"),
+    bonds, mags = lattice_observables(test_spins)
+    energy_data = float((-bonds / (size * size)).mean())
+    ising_ll, ising_ll_err = ising_log_likelihood(bonds, size, t)
+    generated = units_to_spins(generate(result.model, min(test_spins.n, GENERATED_MAX), stream.child("generate"),
                                         n_steps=GENERATE_SWEEPS), shape=(size, size))
     log(f"held-out ln L = {h['test_loglik'][-1]:.4f} ± {h['test_loglik_err'][-1]:.4f} nats "
         f"(Ising ceiling {ising_ll:.4f}); generated e = {energy_2d(generated).mean():.4f} "
-        f"vs data {energy_2d(test_spins).mean():.4f}")
+        f"vs data {energy_data:.4f}")
     scalars = {
         "test_loglik": (h["test_loglik"][-1], "held-out log-likelihood per configuration", "nats"),
         "test_loglik_err": (h["test_loglik_err"][-1], "its standard error", "nats"),
         "ising_loglik": (ising_ll, "exact Ising log-likelihood of the held-out set (Kaufman ln Z)", "nats"),
         "ising_loglik_err": (ising_ll_err, "its standard error", "nats"),
-        "energy_data": (energy_2d(test_spins).mean(), "energy per spin of the held-out data", "J"),
+        "energy_data": (energy_data, "energy per spin of the held-out data", "J"),
         "energy_generated": (energy_2d(generated).mean(), "energy per spin of RBM samples", "J"),
-        "abs_m_data": (np.abs(magnetization(test_spins)).mean(), "<|m|> of the held-out data", "1"),
+        "abs_m_data": (np.abs(mags).mean(), "<|m|> of the held-out data", "1"),
         "abs_m_generated": (np.abs(magnetization(generated)).mean(), "<|m|> of RBM samples", "1"),
     }
     data = {**_model_vars(result.model), **_history_vars(h)}
@@ -138,7 +166,7 @@ def train_temperature(
     attrs = provenance(title=f"RBM, L={size}, T={t:.6g}", seed=seed, backend="numpy",
                        config={"rbm": parameters}) | {
         "size": size, "n_hidden": config.n_hidden, "epochs": config.epochs, "logz_method": result.logz_method,
-        "units": "0/1 (s = 2v - 1)", "n_train": len(train_spins), "n_test": len(test_spins),
+        "units": "0/1 (s = 2v - 1)", "n_train": train_spins.n, "n_test": test_spins.n,
     }
     path = write_dataset(out_ds, out, attrs=attrs)
     checkpoint.clear()
@@ -147,15 +175,16 @@ def train_temperature(
 
 def train_deep_stack(
     *, samples: Path, temperature: float, widths: list[int], l1: float, epochs: int, seed: int, out: Path,
+    budget_bytes: int = DEFAULT_BUDGET_BYTES,
 ) -> Path:
     """Greedy deep stack (Mehta & Schwab) and the effective receptive fields of every layer."""
-    t, spins = samples_at(samples, temperature)
-    size = spins.shape[-1]
+    t, spins = spins_at(samples, temperature, budget_bytes=budget_bytes)
+    size = math.isqrt(spins.head(1)[0].size)
     train_spins, test_spins = split(spins)
     configs = [TrainConfig(n_hidden=w, epochs=epochs, l1=l1, logz="none") for w in widths]
     log(f"deep stack L={size} T={t:.6g} (K={1 / t:.4f}): {size * size}-" + "-".join(map(str, widths)))
-    stack = train_stack(flat_units(train_spins), configs, Stream.named(seed, "rbm-stack", size, t),
-                        test_data=flat_units(test_spins))
+    stack = train_stack(train_spins.map(flat_units), configs, Stream.named(seed, "rbm-stack", size, t),
+                        test_data=test_spins.map(flat_units))
     fields = receptive_fields(stack.models)
     data = {}
     for layer, (model, field) in enumerate(zip(stack.models, fields), start=1):
@@ -173,15 +202,16 @@ def train_deep_stack(
 
 def locality_sweep(
     *, samples: Path, temperature: float, n_hidden: int, l1_values: list[float], epochs: int, seed: int, out: Path,
+    budget_bytes: int = DEFAULT_BUDGET_BYTES,
 ) -> Path:
     """Single-layer RBMs at increasing L1 strength: how L1 makes receptive fields local."""
-    t, spins = samples_at(samples, temperature)
-    size = spins.shape[-1]
+    t, spins = spins_at(samples, temperature, budget_bytes=budget_bytes)
+    size = math.isqrt(spins.head(1)[0].size)
     train_spins, _ = split(spins)
     fields, measure = [], []
     for l1 in l1_values:
         config = TrainConfig(n_hidden=n_hidden, epochs=epochs, l1=l1, logz="none")
-        model = train(flat_units(train_spins), config, Stream.named(seed, "rbm-l1", size, t, float(l1))).model
+        model = train(train_spins.map(flat_units), config, Stream.named(seed, "rbm-l1", size, t, float(l1))).model
         fields.append(np.asarray(model.weights).reshape(size, size, n_hidden))
         measure.append(locality(model.weights, (size, size)))
         log(f"L1 = {l1:g}: locality {measure[-1]:.3f}")
@@ -211,7 +241,7 @@ def projection_thermometer(spins) -> tuple[float, float]:
 
 
 def flow(*, samples: Path, n_hidden: int, epochs: int, l2: float, steps: int, chains: int, seed: int,
-         out: Path) -> Path:
+         out: Path, budget_bytes: int = DEFAULT_BUDGET_BYTES) -> Path:
     """The RBM flow: an RBM trained on all temperatures, iterated v → h → v′ from two starts.
 
     The RBM is trained by CD-1 with weight decay ``l2``.  Its Gibbs chain is
@@ -223,13 +253,15 @@ def flow(*, samples: Path, n_hidden: int, epochs: int, l2: float, steps: int, ch
     final lattices of both flows together.
     """
     ds = open_samples_2d(samples)
-    spins = load_spins(ds, samples)
-    size = spins.shape[-1]
-    pooled = np.concatenate([split(s)[0] for s in spins])
-    log(f"RBM flow L={size}: training on {len(pooled)} configurations from {spins.shape[0]} temperatures")
+    size = ds.sizes["x"]
+    per_temperature = [stored_spins(ds, samples, i, budget_bytes=budget_bytes) for i in range(ds.sizes["temperature"])]
+    pooled = in_memory_if_fits(concatenate([split(s)[0] for s in per_temperature]), training_row_bytes(ds),
+                               budget_bytes)
+    log(f"RBM flow L={size}: training on {pooled.n} configurations from {len(per_temperature)} temperatures"
+        + ("" if pooled.resident else f", read from the store {pooled.group_rows} at a time"))
     stream = Stream.named(seed, "rbm-flow", size, n_hidden)
     config = TrainConfig(n_hidden=n_hidden, epochs=epochs, method="cd", k=1, l2=l2, logz="none")
-    model = train(flat_units(pooled), config, stream.child("train")).model
+    model = train(pooled.map(flat_units), config, stream.child("train")).model
     runs = [rbm_flow(model, start, steps, stream.child(start), n_chains=chains, thermometer=projection_thermometer)
             for start in ("ordered", "disordered")]
     met = meeting_step(*runs)
@@ -288,11 +320,13 @@ def flow_table(flow_ds: xr.Dataset):
 
 def block_rule(*, samples: Path, temperature: float, b: int, epochs: int, seed: int, out: Path) -> Path:
     """The block RBM (b×b visible, one hidden unit, shared weights) that is the RG rule ``rbm``."""
-    t, spins = samples_at(samples, temperature)
-    # ~10⁵ blocks are plenty for the five parameters of a block RBM
-    train_spins, test_spins = split(spins[: max(10, BLOCK_SITES // spins[0].size)])
+    t, stored = spins_at(samples, temperature, budget_bytes=0)
+    size = math.isqrt(stored.head(1)[0].size)
+    # ~10⁵ blocks are plenty for the five parameters of a block RBM: read only the configurations needed
+    spins = stored.head(max(10, BLOCK_SITES // (size * size)))
+    train_spins, test_spins = split(spins)
     config = TrainConfig(n_hidden=1, epochs=epochs, batch_size=100, logz="exact")
-    result = train_block_rbm(train_spins, b, config, Stream.named(seed, "rbm-block", spins.shape[-1], t, b),
+    result = train_block_rbm(train_spins, b, config, Stream.named(seed, "rbm-block", size, t, b),
                              test_spins=test_spins)
     log(f"block RBM b={b} at T={t:.6g}: W = {np.round(np.asarray(result.model.weights).ravel(), 3).tolist()}, "
         f"held-out ln L per block {result.history['test_loglik'][-1]:.4f}")

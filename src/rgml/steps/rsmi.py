@@ -21,8 +21,10 @@ from rgml.progress import log
 from rgml.rng import Stream
 from rgml.rg.ring import ring_flow
 from rgml.rsmi import FitConfig, Geometry, apply_filter, boundaryness, filter_uniformity, fit, weight_share
-from rgml.steps.validate import RSMI_FIT, load_spins, open_kind, open_samples_1d, samples_at
+from rgml.rsmi.partition import block_positions
+from rgml.steps.validate import RSMI_FIT, load_spins, open_kind, open_samples_1d, open_samples_2d, spins_at
 from rgml.store import StoreError, provenance, save_figure, write_dataset, write_table
+from rgml.streaming import DEFAULT_BUDGET_BYTES
 
 
 #: Fewest configurations a fit accepts: 20 train/held-out chunks of at least two each.
@@ -31,15 +33,22 @@ MIN_CONFIGURATIONS = 40
 
 def rsmi_fit(
     *, samples: Path, temperature: float, geometry: Geometry, config: FitConfig, seed: int, out: Path,
+    budget_bytes: int = DEFAULT_BUDGET_BYTES,
 ) -> Path:
-    """Fit RSMI filters on the configurations of one temperature and store the result."""
-    t, spins = samples_at(samples, temperature)
-    size = spins.shape[-1]
-    if spins.shape[0] < MIN_CONFIGURATIONS:
-        raise StoreError(f"{samples}: only {spins.shape[0]} configurations at T={temperature}; an RSMI fit "
+    """Fit RSMI filters on the configurations of one temperature and store the result.
+
+    Configurations whose (V, E) rows need more than ``budget_bytes`` are read
+    from the store in groups (:mod:`rgml.streaming`).
+    """
+    size = open_samples_2d(samples).sizes["x"]
+    t, spins = spins_at(samples, temperature, budget_bytes=budget_bytes,
+                        row_bytes=rsmi_row_bytes(size, geometry, config))
+    if spins.n < MIN_CONFIGURATIONS:
+        raise StoreError(f"{samples}: only {spins.n} configurations at T={temperature}; an RSMI fit "
                          f"splits them into 20 chunks and needs at least {MIN_CONFIGURATIONS}: sample more")
     log(f"RSMI fit L={size} T={t:.6g}: block {geometry.block}, buffer {geometry.buffer}, "
-        f"environment {geometry.env}, {config.n_hidden} hidden, {config.estimator}")
+        f"environment {geometry.env}, {config.n_hidden} hidden, {config.estimator}"
+        + ("" if spins.resident else f"; configurations read from the store {spins.group_rows} at a time"))
     stream = Stream.named(seed, "rsmi", size, t, geometry.block, geometry.buffer, geometry.env,
                           config.n_hidden, config.estimator)
     result = fit(spins, geometry, stream, config)
@@ -74,6 +83,12 @@ def rsmi_fit(
               "estimator": config.estimator, "n_hidden": config.n_hidden,
               "n_train": result.n_train, "n_heldout": result.n_heldout}
     return write_dataset(ds_out, out, attrs=attrs)
+
+
+def rsmi_row_bytes(size: int, geometry: Geometry, config: FitConfig) -> int:
+    """Memory one configuration costs an RSMI fit: the lattice and its (V, E) windows, int8 (bytes)."""
+    positions = len(block_positions(size, geometry, stride=config.stride))
+    return size * size + positions * (len(geometry.visible_offsets()) + len(geometry.environment_offsets()))
 
 
 def _boundaryness(filters: np.ndarray) -> np.ndarray:

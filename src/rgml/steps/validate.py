@@ -24,6 +24,7 @@ import numpy as np
 import xarray as xr
 
 from rgml.store import StoreError, load_variable, open_store
+from rgml.streaming import BYTES_PER_SITE, ConfigurationSet, in_memory_if_fits
 
 
 @dataclass(frozen=True)
@@ -202,12 +203,58 @@ def load_spins(ds: xr.Dataset, path: str | Path, *, variable: str = "spins", **s
     return check_spins(values, Path(path), variable)
 
 
-def samples_at(path: str | Path, temperature: float) -> tuple[float, np.ndarray]:
-    """The grid temperature (to 1e-9) and the checked ±1 configurations ``(samples, L, L)`` of a 2D sample store."""
-    path = Path(path)
-    ds = open_samples_2d(path)
+def _grid_index(ds: xr.Dataset, path: Path, temperature: float) -> int:
+    """Index of ``temperature`` (to 1e-9) in the store's temperature grid."""
     grid = ds["temperature"].values
     i = int(np.argmin(np.abs(grid - temperature)))
     if abs(grid[i] - temperature) > 1e-9:
         raise StoreError(f"{path}: temperature {temperature} is not in its grid {grid.tolist()}")
-    return float(grid[i]), load_spins(ds, path, temperature=i)
+    return i
+
+
+def samples_at(path: str | Path, temperature: float) -> tuple[float, np.ndarray]:
+    """The grid temperature (to 1e-9) and the checked ±1 configurations ``(samples, L, L)`` of a 2D sample store."""
+    path = Path(path)
+    ds = open_samples_2d(path)
+    i = _grid_index(ds, path, temperature)
+    return float(ds["temperature"].values[i]), load_spins(ds, path, temperature=i)
+
+
+def stored_spins(ds: xr.Dataset, path: str | Path, index: int, *, budget_bytes: int,
+                 row_bytes: int | None = None) -> ConfigurationSet:
+    """The configurations of temperature ``index`` of an opened 2D sample store as a lazily read set.
+
+    Rows are ±1 int8 lattices ``(L, L)``, checked as they are read; groups hold
+    at most ``budget_bytes`` at ``row_bytes`` per configuration (default
+    :func:`training_row_bytes`) and are whole store chunks.  Pass it through
+    :func:`rgml.streaming.in_memory_if_fits` to hold small sets in memory.
+    """
+    path = Path(path)
+    spins = ds["spins"]
+    block = int(spins.encoding.get("chunks", spins.shape)[spins.dims.index("sample")])
+    row_bytes = row_bytes or training_row_bytes(ds)
+    group = max(block, budget_bytes // row_bytes // block * block)
+
+    def read(positions):
+        return load_spins(ds, path, temperature=index, sample=positions)
+
+    return ConfigurationSet(read, ds.sizes["sample"], group, block)
+
+
+def spins_at(path: str | Path, temperature: float, *, budget_bytes: int,
+             row_bytes: int | None = None) -> tuple[float, ConfigurationSet]:
+    """Like :func:`samples_at`, as a set: in memory if it fits ``budget_bytes``, else read group by group.
+
+    ``row_bytes``: memory one configuration costs the caller (default :func:`training_row_bytes`).
+    """
+    path = Path(path)
+    ds = open_samples_2d(path)
+    i = _grid_index(ds, path, temperature)
+    row_bytes = row_bytes or training_row_bytes(ds)
+    rows = stored_spins(ds, path, i, budget_bytes=budget_bytes, row_bytes=row_bytes)
+    return float(ds["temperature"].values[i]), in_memory_if_fits(rows, row_bytes, budget_bytes)
+
+
+def training_row_bytes(ds: xr.Dataset) -> int:
+    """Memory one resident configuration of a 2D sample store costs in training (bytes)."""
+    return int(ds.sizes["y"] * ds.sizes["x"]) * BYTES_PER_SITE
