@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-from matplotlib.ticker import NullFormatter, ScalarFormatter
+from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
 import numpy as np
 import pandas as pd
 
@@ -101,6 +101,7 @@ def flow_figure(flow):
                  label=f"end point {t_end:.3f} ± {t_end_err:.3f}")
     ax_t.set_ylabel("T_eff (projection) [J/k_B]")
     ax_t.set_yscale("log")
+    ax_t.yaxis.set_major_locator(FixedLocator([1, 1.5, 2, 2.5, 3, 4, 6, 10, 20, 50]))
     ax_t.yaxis.set_major_formatter(ScalarFormatter())
     ax_t.yaxis.set_minor_formatter(NullFormatter())
     ax_m.set_ylabel("⟨|m|⟩")
