@@ -12,7 +12,7 @@ from rgml.rg.flow import FlowAnalysis, crossing, nu_from_slope
 from rgml.rg.mcrg import mcrg_nu
 from rgml.rg.ring import ring_flow
 from rgml.rg.thermometer import (ABOVE, BELOW, invert_monotone, isotonic_decreasing, matching_temperature,
-                                 projection_temperature)
+                                 matching_weights, projection_temperature)
 from rgml.rng import Stream
 
 
@@ -36,6 +36,22 @@ def test_inversion_flags_targets_beyond_the_grid_instead_of_clamping():
     assert invert_monotone(grid, curve, 0.7)[0] == pytest.approx(1.5)
     assert invert_monotone(grid, curve, 0.95)[2] == BELOW
     assert invert_monotone(grid, curve, 0.05)[2] == ABOVE
+
+
+def test_targets_at_the_ends_of_the_grid_are_flagged_not_matched():
+    """A correlation that has decayed to noise at the hot end, or saturated at the cold end, says
+    nothing about where inside the grid it belongs (the spurious grid-end flows of issue 3)."""
+    t = np.array([2.0, 2.5, 3.0, 3.5])
+    grid = np.array([[1.0], [0.4], [0.10], [0.02]])
+    grid_err = np.array([[0.0], [0.01], [0.01], [0.01]])
+    targets = np.array([[1.0], [0.25], [0.035], [0.02]])  # saturated, inside, 1σ above the hot end, at it
+    target_err = np.array([[0.0], [0.01], [0.01], [0.01]])
+    weights, edges = matching_weights(t, grid, grid_err, targets, target_err)
+    assert list(edges[:, 0]) == [BELOW, "", ABOVE, ABOVE]
+    assert weights[0, 0] == weights[2, 0] == weights[3, 0] == 0 and weights[1, 0] > 0
+    t_eff, flags = matching_temperature(t, grid, 1.0 / np.maximum(grid_err, 1e-3) ** 2, targets, weights, edges)
+    assert t_eff[1] == pytest.approx(2.75) and np.isnan(t_eff[[0, 2, 3]]).all()
+    assert list(flags) == [BELOW, "", ABOVE, ABOVE]
 
 
 def test_projection_inverts_the_exact_finite_torus_energy():

@@ -102,12 +102,13 @@ class FlowAnalysis:
         self.densities = {L: np.stack(levels) for L, levels in densities.items()}  # (level, T, S, k)
         self.b = b
         self._weights = {}
+        self._edges = {}
         self._grid_weights = {}
         for L, n, ref in self._matching_pairs():
             grid = self.densities[ref][n - 1][..., :MATCHED]
             target = self.densities[L][n][..., :MATCHED]
             self._grid_weights[L, n] = 1.0 / np.maximum(_errors(grid), 1e-12) ** 2
-            self._weights[L, n] = matching_weights(
+            self._weights[L, n], self._edges[L, n] = matching_weights(
                 self.temperatures[ref], grid.mean(axis=1), _errors(grid), target.mean(axis=1), _errors(target)
             )
 
@@ -150,7 +151,8 @@ class FlowAnalysis:
                 t_prev = t_eff
         for L, n, ref in self._matching_pairs():
             grid, target = means[ref][:, n - 1, :, :MATCHED], means[L][:, n, :, :MATCHED]
-            pairs = [matching_temperature(self.temperatures[ref], g, self._grid_weights[L, n], t, self._weights[L, n])
+            pairs = [matching_temperature(self.temperatures[ref], g, self._grid_weights[L, n], t, self._weights[L, n],
+                                          self._edges[L, n])
                      for g, t in zip(grid, target)]
             t_in = np.broadcast_to(self.temperatures[L], (len(pairs), len(self.temperatures[L])))
             out["matching", L, n] = (t_in, np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs]))

@@ -15,8 +15,15 @@
     temperatures: each correlation is fitted by a monotone (isotonic)
     piecewise-linear curve in T and inverted; a target beyond the grid is
     reported as ``below`` / ``above`` the grid rather than clamped to its end
-    (clamping creates spurious fixed points).  The per-correlation
-    temperatures are combined with fixed inverse-variance weights.
+    (clamping creates spurious fixed points).  So is a target within
+    :data:`EDGE_SIGMAS` standard errors of the curve's end value: it cannot be
+    told apart from one beyond the grid (at the hot end, a correlation that
+    has decayed to noise; at the cold end, one saturated at 1), and matching
+    it to the last grid interval would turn noise into a flow towards the
+    grid.  A correlation with zero variance (every configuration the same)
+    carries no temperature information and is not used.  The remaining
+    per-correlation temperatures are combined with fixed inverse-variance
+    weights.
 
 All functions here take means (and errors) of densities and return floats;
 :mod:`rgml.rg.flow` bootstraps them over samples for error bars.
@@ -29,6 +36,10 @@ import numpy as np
 from rgml.exact import THERMOMETER_RANGE, kaufman_energy, kaufman_temperature
 
 BELOW, INSIDE, ABOVE = "below", "", "above"
+
+#: A matched correlation within this many standard errors of the end of the reference curve counts as
+#: beyond that end of the grid.
+EDGE_SIGMAS = 2.0
 
 
 def projection_temperature(nn_density: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -88,25 +99,44 @@ def invert_monotone(grid_t: np.ndarray, curve: np.ndarray, target: float) -> tup
     return np.nan, np.nan, BELOW if target >= curve[0] else ABOVE
 
 
-def matching_weights(grid_t, grid_mean, grid_err, target_mean, target_err) -> np.ndarray:
-    """Inverse-variance weights of the per-correlation temperatures (fixed before bootstrapping).
+def edge_side(curve: np.ndarray, target: float, cold_margin: float, hot_margin: float) -> str:
+    """``below`` / ``above`` if ``target`` lies beyond, or within the margin of, the cold / hot end of a
+    non-increasing ``curve``; else ``""`` (inside)."""
+    if target >= curve[0] - cold_margin:
+        return BELOW
+    if target <= curve[-1] + hot_margin:
+        return ABOVE
+    return INSIDE
 
-    Shapes: grid_* ``(m, k)``, target_* ``(n, k)``; returns ``(n, k)``,
-    zero where a correlation cannot be inverted.
+
+def matching_weights(grid_t, grid_mean, grid_err, target_mean, target_err) -> tuple[np.ndarray, np.ndarray]:
+    """Inverse-variance weights of the per-correlation temperatures and grid-edge flags (fixed before
+    bootstrapping).
+
+    Shapes: grid_* ``(m, k)``, target_* ``(n, k)``; returns ``(weights, edges)``, both ``(n, k)``:
+    the weight is zero where a correlation cannot be inverted, has zero variance, or lies at or
+    within :data:`EDGE_SIGMAS` of an end of the grid, and ``edges`` says which end (``""`` inside).
     """
     weights = np.zeros(target_mean.shape)
+    edges = np.full(target_mean.shape, INSIDE, dtype=object)
     for a in range(grid_mean.shape[1]):
         curve = isotonic_decreasing(grid_mean[:, a], 1.0 / np.maximum(grid_err[:, a], 1e-12) ** 2)
         grid_sigma = np.interp(target_mean[:, a], curve[::-1], grid_err[::-1, a])
         for j, target in enumerate(target_mean[:, a]):
+            margins = [EDGE_SIGMAS * np.hypot(target_err[j, a], grid_err[end, a]) for end in (0, -1)]
+            edges[j, a] = edge_side(curve, target, *margins)
+            if edges[j, a] != INSIDE or target_err[j, a] == 0:
+                continue
             _, slope, flag = invert_monotone(grid_t, curve, target)
             if flag == INSIDE and slope < 0:
                 sigma_t = np.hypot(target_err[j, a], grid_sigma[j]) / abs(slope)
                 weights[j, a] = 1.0 / max(sigma_t, 1e-12) ** 2
-    return weights
+    return weights, edges
 
 
-def matching_temperature(grid_t, grid_mean, grid_weight, target_mean, weights) -> tuple[np.ndarray, np.ndarray]:
+def matching_temperature(
+    grid_t, grid_mean, grid_weight, target_mean, weights, edges=None
+) -> tuple[np.ndarray, np.ndarray]:
     """Matched temperatures of ``n`` target ensembles against a reference grid.
 
     Parameters
@@ -118,13 +148,14 @@ def matching_temperature(grid_t, grid_mean, grid_weight, target_mean, weights) -
         isotonic-fit weights (1/σ²).
     target_mean:
         ``(n, k)`` mean correlations of the ensembles to be matched.
-    weights:
-        ``(n, k)`` from :func:`matching_weights`.
+    weights, edges:
+        ``(n, k)`` from :func:`matching_weights` (``edges`` default: all inside).
 
     Returns
     -------
-    (T_eff ``(n,)``, flag ``(n,)``): NaN with flag ``below``/``above`` where the
-    correlations lie beyond the grid.
+    (T_eff ``(n,)``, flag ``(n,)``): NaN with flag ``below``/``above`` where no
+    correlation can be matched inside the grid; the flag is the side most of
+    them lie beyond or at (ties: ``below``).
     """
     curves = [isotonic_decreasing(grid_mean[:, a], grid_weight[:, a]) for a in range(grid_mean.shape[1])]
     t_eff = np.full(target_mean.shape[0], np.nan)
@@ -133,7 +164,7 @@ def matching_temperature(grid_t, grid_mean, grid_weight, target_mean, weights) -
         temps, w, sides = [], [], []
         for a, curve in enumerate(curves):
             t, _, flag = invert_monotone(grid_t, curve, target_mean[j, a])
-            sides.append(flag)
+            sides.append(flag if flag != INSIDE or edges is None else edges[j, a])
             if flag == INSIDE and weights[j, a] > 0:
                 temps.append(t)
                 w.append(weights[j, a])
