@@ -64,16 +64,23 @@ def on_target(filters) -> bool:
     return bool((np.sign(f) == np.sign(f[0])).all() and filter_uniformity(f[None])[0] > 0.99)
 
 
-def monte_carlo_h_fit(train: Pairs, config: FitConfig, stream: Stream):
-    """The baseline: one sampled h per row instead of the exact sum over h."""
+def _baseline_start(train: Pairs, config: FitConfig, stream: Stream):
+    """What both baselines start from: all training rows, a random filter of norm ``norm_start``, a
+    fresh critic and the two Adam optimisers (the library fit draws them from the same streams)."""
     visible, environment = train.rows(np.arange(train.n_rows))
-    states = hidden_states(1)
     filters = stream.child("filters").normal((1, visible.shape[1]))
     filters *= config.norm_start / np.linalg.norm(filters)
     critic = init_critic(environment.shape[1], 2, config.critic_width, stream.child("critic"), np)
     critic_opt = Adam(critic, {k: config.lr_critic for k in CRITIC_PARAMS})
     params = {"filters": filters}
     filter_opt = Adam(params, {"filters": config.lr_filters})
+    return visible, environment, filters, params, critic, critic_opt, filter_opt
+
+
+def monte_carlo_h_fit(train: Pairs, config: FitConfig, stream: Stream):
+    """The baseline: one sampled h per row instead of the exact sum over h."""
+    visible, environment, filters, params, critic, critic_opt, filter_opt = _baseline_start(train, config, stream)
+    states = hidden_states(1)
     batches, draws = stream.child("batches"), stream.child("h")
     reached, elapsed = None, 0.0
     total = config.steps + config.polish_steps
@@ -113,13 +120,7 @@ def gumbel_pairwise_fit(train: Pairs, config: FitConfig, stream: Stream, *, temp
     scored on all B² pairs of the batch, as in Koch-Janusz & Ringel and
     Gökmen et al.  The critic's two outputs are (φ₀, φ₁).
     """
-    visible, environment = train.rows(np.arange(train.n_rows))
-    filters = stream.child("filters").normal((1, visible.shape[1]))
-    filters *= config.norm_start / np.linalg.norm(filters)
-    critic = init_critic(environment.shape[1], 2, config.critic_width, stream.child("critic"), np)
-    critic_opt = Adam(critic, {k: config.lr_critic for k in CRITIC_PARAMS})
-    params = {"filters": filters}
-    filter_opt = Adam(params, {"filters": config.lr_filters})
+    visible, environment, filters, params, critic, critic_opt, filter_opt = _baseline_start(train, config, stream)
     batches, noise = stream.child("batches"), stream.child("gumbel")
     reached, elapsed = None, 0.0
     total = config.steps + config.polish_steps

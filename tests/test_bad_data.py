@@ -114,6 +114,16 @@ class Step:
 
 HASH_ONLY = "checksum hashes whatever arrays a complete store holds; their meaning is not its business"
 
+
+def rg_flow_argv(s, o):
+    """`rgml rg flow` on the majority store and the samples it came from (either may be the damaged one)."""
+    return ["rg", "flow", s["maj8"], "--samples", s["L8"], "--seed", 1, "--bootstrap", 4,
+            "--flow-table", o / "flow.csv", "--exponents-table", o / "exp.csv", "--flow-figure", o / "flow.png",
+            "--snapshot-figure", o / "snap.png", "--mcrg-figure", o / "mcrg.png"]
+
+
+RG_FLOW_OUTPUTS = ("flow.csv", "exp.csv", "flow.png", "snap.png", "mcrg.png")
+
 STEPS = [
     Step("thermo", "rgml thermo", "L8", "energy",
          lambda s, o: ["thermo", s["L8"], "--table", o / "t.csv", "--figure", o / "t.png"],
@@ -128,17 +138,9 @@ STEPS = [
                        "--seed", 1, "--out", o / "rsmi_b2.zarr"], ("rsmi_b2.zarr",),
          skip={"spins": "an RSMI fit store holds filters, not configurations"}),
     Step("rg-flow-stores", "rgml rg flow", "maj8", "densities",
-         lambda s, o: ["rg", "flow", s["maj8"], "--samples", s["L8"], "--seed", 1, "--bootstrap", 4,
-                       "--flow-table", o / "flow.csv", "--exponents-table", o / "exp.csv",
-                       "--flow-figure", o / "flow.png", "--snapshot-figure", o / "snap.png",
-                       "--mcrg-figure", o / "mcrg.png"],
-         ("flow.csv", "exp.csv", "flow.png", "snap.png", "mcrg.png")),
+         rg_flow_argv, RG_FLOW_OUTPUTS),
     Step("rg-flow-samples", "rgml rg flow", "L8", "spins",
-         lambda s, o: ["rg", "flow", s["maj8"], "--samples", s["L8"], "--seed", 1, "--bootstrap", 4,
-                       "--flow-table", o / "flow.csv", "--exponents-table", o / "exp.csv",
-                       "--flow-figure", o / "flow.png", "--snapshot-figure", o / "snap.png",
-                       "--mcrg-figure", o / "mcrg.png"],
-         ("flow.csv", "exp.csv", "flow.png", "snap.png", "mcrg.png")),
+         rg_flow_argv, RG_FLOW_OUTPUTS),
     Step("rg-ring", "rgml rg ring", "N16", "spins",
          lambda s, o: ["rg", "ring", "--samples", s["N16"], "--table", o / "ring.csv", "--figure", o / "ring.png"],
          ("ring.csv", "ring.png")),

@@ -108,6 +108,14 @@ def test_training_on_a_resident_set_is_bitwise_training_in_memory():
     assert np.array_equal(in_memory.history["test_loglik"], from_set.history["test_loglik"], equal_nan=True)
 
 
+def test_streamed_groups_may_hold_larger_minibatches_than_the_whole_set():
+    """41 rows in batches of ≤ 20 are three batches of 13–14, but a group of 20 rows is one batch of 20."""
+    spins = exact_torus_samples(4, 2.27, 41)
+    result = train(counted(spins, 20, 20).map(flat_units), TrainConfig(n_hidden=4, epochs=2, logz="none"),
+                   Stream.named(9, "test-stream-train"))
+    assert np.all(np.isfinite(result.model.weights))
+
+
 def test_streamed_training_learns_as_well_as_training_in_memory():
     """L = 4 torus at T = 2.27, exact samples: streamed groups of 500 of 8000 rows (shuffled in blocks of
     100) reach the same held-out log-likelihood as full shuffling, within the seed-to-seed spread."""

@@ -270,11 +270,11 @@ def _add_rsmi(sub) -> None:
     f.add_argument("--samples", type=Path, required=True, help="2D sample store (L*.zarr)")
     f.add_argument("--temperature", type=float, required=True, help="a temperature of the store's grid")
     f.add_argument("--block", type=_positive(int), default=2, help="visible block side L_V")
-    f.add_argument("--buffer", type=int, default=0, help="buffer width L_B (>= 0)")
+    f.add_argument("--buffer", type=_positive(int, zero=True), default=0, help="buffer width L_B (>= 0)")
     f.add_argument("--environment", type=_positive(int), default=2, help="environment shell width L_E")
     f.add_argument("--n-hidden", type=_positive(int), default=1, help="binary hidden units (1..8)")
     f.add_argument("--estimator", choices=["infonce", "ba"], default="infonce", help="variational bound")
-    f.add_argument("--steps", type=int, default=1500, help="joint filter+critic steps")
+    f.add_argument("--steps", type=_positive(int), default=1500, help="joint filter+critic steps")
     f.add_argument("--norm", type=_positive(float), default=2.0, help="filter norm |lambda| (start of annealing)")
     f.add_argument("--norm-stop", type=_positive(float), default=None, help="anneal |lambda| up to this value")
     f.add_argument("--seed", type=int, required=True, help="root seed")
@@ -290,7 +290,7 @@ def _add_rsmi(sub) -> None:
     )
     r.add_argument("--samples", type=Path, required=True, help="1D sample store (N*.zarr)")
     r.add_argument("--b", type=_positive(int), default=2, help="block size (sites)")
-    r.add_argument("--buffer", type=int, default=1, help="buffer width (sites on each side)")
+    r.add_argument("--buffer", type=_positive(int, zero=True), default=1, help="buffer width (sites on each side)")
     r.add_argument("--environment", type=_positive(int), default=2, help="environment width (sites on each side)")
     r.add_argument("--steps", type=_positive(int), default=600, help="joint filter+critic steps")
     r.add_argument("--norm", type=_positive(float), default=2.0, help="initial filter norm")
@@ -314,12 +314,8 @@ def _run_rsmi_fit(args) -> None:
     from rgml.rsmi import FitConfig, Geometry
     from rgml.steps.rsmi import rsmi_fit
 
-    if args.buffer < 0:
-        raise UsageError(f"--buffer: must be >= 0, got {args.buffer}")
     if not 1 <= args.n_hidden <= 8:
         raise UsageError(f"--n-hidden: must lie in 1..8, got {args.n_hidden}")
-    if args.steps < 1:
-        raise UsageError(f"--steps: must be >= 1, got {args.steps}")
     geometry = Geometry(block=args.block, buffer=args.buffer, env=args.environment, dim=2)
     config = FitConfig(n_hidden=args.n_hidden, estimator=args.estimator, steps=args.steps,
                        norm_start=args.norm, norm_stop=args.norm_stop)
@@ -332,8 +328,6 @@ def _run_rsmi_ring(args) -> None:
     from rgml.steps.rsmi import rsmi_ring
 
     _check_block(args.b)
-    if args.buffer < 0:
-        raise UsageError(f"--buffer: must be >= 0, got {args.buffer}")
     rsmi_ring(samples=args.samples, b=args.b, buffer=args.buffer, environment=args.environment,
               config=FitConfig(steps=args.steps, norm_start=args.norm, norm_stop=args.norm_stop),
               seed=args.seed, out=args.out)
@@ -488,7 +482,7 @@ def _add_compare(sub) -> None:
     m.add_argument("--samples", type=Path, required=True, help="2D sample store")
     m.add_argument("--temperature", type=float, required=True, help="a temperature of the store's grid")
     m.add_argument("--b", type=_positive(int), default=2, help="block size")
-    m.add_argument("--buffer", type=int, default=2, help="buffer width")
+    m.add_argument("--buffer", type=_positive(int, zero=True), default=2, help="buffer width (>= 0)")
     m.add_argument("--environment", type=_positive(int), default=2, help="environment shell width")
     m.add_argument("--steps", type=_positive(int), default=1000, help="critic training steps")
     m.add_argument("--rsmi-rule", type=Path, required=True, help="RSMI rule store (rgml rsmi fit)")

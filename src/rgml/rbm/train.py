@@ -48,7 +48,7 @@ from rgml.rbm.numerics import sigmoid
 from rgml.rbm.likelihood import MAX_EXACT_UNITS, LogPartition, estimate_log_partition, mean_log_likelihood
 from rgml.rbm.model import RBM, clipped_logit
 from rgml.rng import Stream
-from rgml.streaming import ConfigurationSet, batch_bounds
+from rgml.streaming import ConfigurationSet
 
 METHODS = ("pcd", "cd")
 LR_SCHEDULES = ("constant", "linear", "exponential")
@@ -383,14 +383,16 @@ def check_units(data, *, name: str = "data"):
 def training_set(data, dtype, *, name: str = "data") -> ConfigurationSet:
     """``data`` as a :class:`ConfigurationSet` of ``dtype`` rows.
 
-    Arrays are checked (:func:`check_units`) and wrapped; a resident set is
-    read once and held; a streamed set converts each group as it is read.
+    Arrays are checked (:func:`check_units`) and wrapped.  Sets are taken as
+    they are — their rows come from a transform such as
+    :func:`rgml.rbm.spins_to_units`, or from an array :func:`train` checked
+    already — a resident set read once and held, a streamed set converted
+    group by group as it is read.
     """
     if isinstance(data, ConfigurationSet):
-        if data.resident:
-            data = next(data.groups())
-        else:
+        if not data.resident:
             return data.map(lambda rows: rows.astype(dtype, copy=False))
+        return ConfigurationSet.from_array(next(data.groups()).astype(dtype, copy=False))
     check_units(data, name=name)
     return ConfigurationSet.from_array(data.astype(dtype, copy=False))
 
@@ -481,7 +483,7 @@ def train_epoch(state: TrainState, data, config: TrainConfig) -> None:
 
     xp = model.xp
     n_visible = model.n_visible
-    largest = max(stop - start for start, stop in batch_bounds(data.n, config.batch_size))
+    largest = min(config.batch_size, data.n)  # no minibatch is larger (streamed groups split on their own)
     rows_max = largest + (chains.shape[0] if persistent else largest)
     x_buf = xp.empty((rows_max, n_visible), dtype=dtype)
     y_buf = xp.empty((rows_max, model.n_hidden), dtype=dtype)

@@ -49,6 +49,7 @@ class Pairs:
         self.environment = environment.reshape(-1, environment.shape[2])
         self.n_stored = self.visible.shape[0]
         self.n_rows = self.n_stored * (2 if flip else 1)
+        self.n_visible, self.n_environment = self.visible.shape[1], self.environment.shape[1]
 
     def head(self, n_config: int) -> "Pairs":
         """The first ``n_config`` configurations (a view)."""
@@ -96,7 +97,7 @@ class StreamedPairs:
         first = self._pairs(configurations.head(1))
         self.xp = first.xp
         self.n_config = configurations.n
-        self.visible, self.environment = first.visible[:0], first.environment[:0]  # widths only
+        self.n_visible, self.n_environment = first.n_visible, first.n_environment
 
     def _pairs(self, lattices) -> Pairs:
         return Pairs(*self.cut(lattices), flip=self.flip)

@@ -248,11 +248,11 @@ def _fit_pairs(train, heldout, stream: Stream, config: FitConfig, *, block_shape
     data, test = _pair_set(train, config.flip_augment), _pair_set(heldout, config.flip_augment)
     xp = data.xp
     n_visible = int(np.prod(block_shape))
-    if data.visible.shape[1] != n_visible or test.visible.shape[1] != n_visible:
+    if data.n_visible != n_visible or test.n_visible != n_visible:
         raise ValueError(
-            f"visible rows have {data.visible.shape[1]} sites but block_shape {block_shape} has {n_visible}"
+            f"visible rows have {data.n_visible} sites but block_shape {block_shape} has {n_visible}"
         )
-    if test.environment.shape[1] != data.environment.shape[1]:
+    if test.n_environment != data.n_environment:
         raise ValueError("training and held-out environments differ in size")
     states = hidden_states(config.n_hidden, xp)
 
@@ -264,7 +264,7 @@ def _fit_pairs(train, heldout, stream: Stream, config: FitConfig, *, block_shape
         filters = xp.asarray(init_filters, dtype=xp.float64).reshape(config.n_hidden, n_visible).copy()
     if config.learn_filters:
         _set_norm(filters, config.filter_norm(0))
-    critic = init_critic(data.environment.shape[1], len(states), config.critic_width, stream.child("critic"), xp)
+    critic = init_critic(data.n_environment, len(states), config.critic_width, stream.child("critic"), xp)
     critic_opt = Adam(critic, {k: config.lr_critic for k in CRITIC_PARAMS})
     filter_params = {"filters": filters}
     filter_opt = Adam(filter_params, {"filters": config.lr_filters})

@@ -14,7 +14,6 @@ Stores (units 0/1 as in :mod:`rgml.rbm.model`; spins s = 2v − 1):
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,8 +125,7 @@ def train_temperature(
     Configurations that need more than ``budget_bytes`` in memory are read
     from the store in groups (:mod:`rgml.streaming`).
     """
-    t, spins = spins_at(samples, temperature, budget_bytes=budget_bytes)
-    size = math.isqrt(spins.head(1)[0].size)
+    t, size, spins = spins_at(samples, temperature, budget_bytes=budget_bytes)
     train_spins, test_spins = split(spins)
     log(f"RBM L={size} T={t:.6g}: {config.n_hidden} hidden, {config.epochs} epochs, "
         f"{train_spins.n} train / {test_spins.n} held-out configurations"
@@ -178,8 +176,7 @@ def train_deep_stack(
     budget_bytes: int = DEFAULT_BUDGET_BYTES,
 ) -> Path:
     """Greedy deep stack (Mehta & Schwab) and the effective receptive fields of every layer."""
-    t, spins = spins_at(samples, temperature, budget_bytes=budget_bytes)
-    size = math.isqrt(spins.head(1)[0].size)
+    t, size, spins = spins_at(samples, temperature, budget_bytes=budget_bytes)
     train_spins, test_spins = split(spins)
     configs = [TrainConfig(n_hidden=w, epochs=epochs, l1=l1, logz="none") for w in widths]
     log(f"deep stack L={size} T={t:.6g} (K={1 / t:.4f}): {size * size}-" + "-".join(map(str, widths)))
@@ -205,8 +202,7 @@ def locality_sweep(
     budget_bytes: int = DEFAULT_BUDGET_BYTES,
 ) -> Path:
     """Single-layer RBMs at increasing L1 strength: how L1 makes receptive fields local."""
-    t, spins = spins_at(samples, temperature, budget_bytes=budget_bytes)
-    size = math.isqrt(spins.head(1)[0].size)
+    t, size, spins = spins_at(samples, temperature, budget_bytes=budget_bytes)
     train_spins, _ = split(spins)
     fields, measure = [], []
     for l1 in l1_values:
@@ -255,7 +251,7 @@ def flow(*, samples: Path, n_hidden: int, epochs: int, l2: float, steps: int, ch
     ds = open_samples_2d(samples)
     size = ds.sizes["x"]
     per_temperature = [stored_spins(ds, samples, i, budget_bytes=budget_bytes) for i in range(ds.sizes["temperature"])]
-    pooled = in_memory_if_fits(concatenate([split(s)[0] for s in per_temperature]), training_row_bytes(ds),
+    pooled = in_memory_if_fits(concatenate([split(s)[0] for s in per_temperature]), training_row_bytes(size),
                                budget_bytes)
     log(f"RBM flow L={size}: training on {pooled.n} configurations from {len(per_temperature)} temperatures"
         + ("" if pooled.resident else f", read from the store {pooled.group_rows} at a time"))
@@ -320,8 +316,7 @@ def flow_table(flow_ds: xr.Dataset):
 
 def block_rule(*, samples: Path, temperature: float, b: int, epochs: int, seed: int, out: Path) -> Path:
     """The block RBM (b×b visible, one hidden unit, shared weights) that is the RG rule ``rbm``."""
-    t, stored = spins_at(samples, temperature, budget_bytes=0)
-    size = math.isqrt(stored.head(1)[0].size)
+    t, size, stored = spins_at(samples, temperature, budget_bytes=0)
     # ~10⁵ blocks are plenty for the five parameters of a block RBM: read only the configurations needed
     spins = stored.head(max(10, BLOCK_SITES // (size * size)))
     train_spins, test_spins = split(spins)

@@ -22,7 +22,7 @@ from rgml.rng import Stream
 from rgml.rg.ring import ring_flow
 from rgml.rsmi import FitConfig, Geometry, apply_filter, boundaryness, filter_uniformity, fit, weight_share
 from rgml.rsmi.partition import block_positions
-from rgml.steps.validate import RSMI_FIT, load_spins, open_kind, open_samples_1d, open_samples_2d, spins_at
+from rgml.steps.validate import RSMI_FIT, load_spins, open_kind, open_samples_1d, spins_at
 from rgml.store import StoreError, provenance, save_figure, write_dataset, write_table
 from rgml.streaming import DEFAULT_BUDGET_BYTES
 
@@ -40,9 +40,8 @@ def rsmi_fit(
     Configurations whose (V, E) rows need more than ``budget_bytes`` are read
     from the store in groups (:mod:`rgml.streaming`).
     """
-    size = open_samples_2d(samples).sizes["x"]
-    t, spins = spins_at(samples, temperature, budget_bytes=budget_bytes,
-                        row_bytes=rsmi_row_bytes(size, geometry, config))
+    t, size, spins = spins_at(samples, temperature, budget_bytes=budget_bytes,
+                              row_bytes=lambda size: rsmi_row_bytes(size, geometry, config))
     if spins.n < MIN_CONFIGURATIONS:
         raise StoreError(f"{samples}: only {spins.n} configurations at T={temperature}; an RSMI fit "
                          f"splits them into 20 chunks and needs at least {MIN_CONFIGURATIONS}: sample more")

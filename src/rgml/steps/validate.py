@@ -17,6 +17,7 @@ unreadable chunk into a :class:`StoreError` and checks the values are ±1.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -232,7 +233,7 @@ def stored_spins(ds: xr.Dataset, path: str | Path, index: int, *, budget_bytes: 
     path = Path(path)
     spins = ds["spins"]
     block = int(spins.encoding.get("chunks", spins.shape)[spins.dims.index("sample")])
-    row_bytes = row_bytes or training_row_bytes(ds)
+    row_bytes = row_bytes or training_row_bytes(ds.sizes["x"])
     group = max(block, budget_bytes // row_bytes // block * block)
 
     def read(positions):
@@ -241,20 +242,23 @@ def stored_spins(ds: xr.Dataset, path: str | Path, index: int, *, budget_bytes: 
     return ConfigurationSet(read, ds.sizes["sample"], group, block)
 
 
-def spins_at(path: str | Path, temperature: float, *, budget_bytes: int,
-             row_bytes: int | None = None) -> tuple[float, ConfigurationSet]:
+def spins_at(
+    path: str | Path, temperature: float, *, budget_bytes: int, row_bytes: Callable[[int], int] | None = None,
+) -> tuple[float, int, ConfigurationSet]:
     """Like :func:`samples_at`, as a set: in memory if it fits ``budget_bytes``, else read group by group.
 
-    ``row_bytes``: memory one configuration costs the caller (default :func:`training_row_bytes`).
+    ``row_bytes(L)``: memory one L×L configuration costs the caller (default
+    :func:`training_row_bytes`).  Returns the grid temperature, L and the set.
     """
     path = Path(path)
     ds = open_samples_2d(path)
     i = _grid_index(ds, path, temperature)
-    row_bytes = row_bytes or training_row_bytes(ds)
-    rows = stored_spins(ds, path, i, budget_bytes=budget_bytes, row_bytes=row_bytes)
-    return float(ds["temperature"].values[i]), in_memory_if_fits(rows, row_bytes, budget_bytes)
+    size = ds.sizes["x"]
+    cost = (row_bytes or training_row_bytes)(size)
+    rows = stored_spins(ds, path, i, budget_bytes=budget_bytes, row_bytes=cost)
+    return float(ds["temperature"].values[i]), size, in_memory_if_fits(rows, cost, budget_bytes)
 
 
-def training_row_bytes(ds: xr.Dataset) -> int:
-    """Memory one resident configuration of a 2D sample store costs in training (bytes)."""
-    return int(ds.sizes["y"] * ds.sizes["x"]) * BYTES_PER_SITE
+def training_row_bytes(size: int) -> int:
+    """Memory one resident L×L configuration costs in RBM training (bytes)."""
+    return size * size * BYTES_PER_SITE
