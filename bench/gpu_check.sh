@@ -2,10 +2,11 @@
 # GPU check of issue 7 (acceptance 4): the one script a session with a lent GPU runs.
 #
 # It runs the GPU tests (pytest -m gpu: CUDA Metropolis == NumPy bitwise, recorded
-# observables, `rgml sample ising2d --backend cupy` store == `--backend numpy`, rng/stats
-# on CuPy), then bench/gpu_sampler.py (flips/ns, bandwidth, baseline ratio), and ends
-# with a short table.  Expected wall time on an H100: 2-4 minutes (limits: 240 s tests,
-# 180 s bench), after the machine's start.
+# observables, `rgml sample ising2d --backend cupy` store == `--backend numpy`, the RG,
+# RBM and RSMI steps with `--backend cupy` against NumPy (tests/test_device_steps.py),
+# the RBM/RSMI/rng/stats code on CuPy arrays), then bench/gpu_sampler.py (flips/ns,
+# bandwidth, baseline ratio), and ends with a short table.  Expected wall time on an
+# H100: 3-5 minutes (limits: 300 s tests, 150 s bench), after the machine's start.
 #
 # 1. Here, in the repository root (the device machine reaches no package index; its
 #    image has CuPy, NumPy, Numba, pandas, SciPy, PyYAML, pytest and hypothesis, but
@@ -60,12 +61,13 @@ print("cupy sees a device:", rgml.backend.cupy_available())
 EOF
 
 echo "== pytest -m gpu"
-timeout 240 python3 -m pytest -q -m gpu -p no:cacheprovider \
-    tests/test_gpu.py tests/test_rng.py tests/test_stats.py 2>&1 | tee "$OUT/pytest.log"
+timeout 300 python3 -m pytest -q -m gpu -p no:cacheprovider \
+    tests/test_gpu.py tests/test_device_steps.py tests/test_rbm_backends.py tests/test_rng.py \
+    tests/test_rsmi_apply.py tests/test_rsmi_fit.py tests/test_rsmi_partition.py tests/test_stats.py 2>&1 | tee "$OUT/pytest.log"
 tests_rc=${PIPESTATUS[0]}
 
 echo "== bench/gpu_sampler.py"
-timeout 180 python3 bench/gpu_sampler.py --json "$OUT/bench.json" 2>&1 | tee "$OUT/bench.log"
+timeout 150 python3 bench/gpu_sampler.py --json "$OUT/bench.json" 2>&1 | tee "$OUT/bench.log"
 bench_rc=${PIPESTATUS[0]}
 nvidia-smi --query-gpu=$query --format=csv,noheader | tee -a "$OUT/gpu.csv"
 

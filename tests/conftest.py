@@ -43,7 +43,7 @@ def mi_exact() -> dict:
 
 
 def _namespaces():
-    params = [pytest.param(np, id="numpy")]
+    params = [pytest.param(np, id="numpy"), pytest.param("emulated", id="emulated-cupy")]
     if cupy_available():
         import cupy
 
@@ -51,9 +51,22 @@ def _namespaces():
     return params
 
 
+@pytest.fixture
+def emulated_gpu(monkeypatch):
+    """Make ``backend: cupy`` run on :mod:`emulated_cupy` (host/device mixing raises, as on a GPU)."""
+    from emulated_cupy import cupy
+
+    import rgml.backend
+
+    monkeypatch.setattr(rgml.backend, "_cupy", lambda: cupy)
+    return cupy
+
+
 @pytest.fixture(params=_namespaces())
 def xp(request):
-    """Array namespace: always NumPy, plus CuPy where a GPU is usable."""
+    """Array namespace: NumPy, the emulated device (host/device slips raise), and CuPy where a GPU is usable."""
+    if request.param == "emulated":
+        return request.getfixturevalue("emulated_gpu")
     return request.param
 
 

@@ -62,8 +62,13 @@ def resolve_backend(name: str) -> str:
 
 def get_xp(name: str) -> ModuleType:
     """Array namespace (``numpy`` or ``cupy``) for a backend name."""
+    return select_backend(name)[1]
+
+
+def select_backend(name: str) -> tuple[str, ModuleType]:
+    """The backend a configured name runs on (as :func:`resolve_backend`) and its array namespace."""
     resolved = resolve_backend(name)
-    return _cupy() if resolved == "cupy" else np
+    return resolved, (_cupy() if resolved == "cupy" else np)
 
 
 def array_namespace(*arrays) -> ModuleType:

@@ -65,6 +65,11 @@ def _add_memory_budget(parser) -> None:
                                             "from the store in groups (default %(default)g)")
 
 
+def _add_backend(parser) -> None:
+    parser.add_argument("--backend", choices=BACKENDS, default="auto",
+                        help="array backend: auto (CuPy where a GPU is usable, else NumPy), numpy or cupy")
+
+
 def _budget(args) -> int:
     return int(args.memory_budget_mib * 2**20)
 
@@ -85,7 +90,7 @@ def _add_sample(sub) -> None:
     p2.add_argument("--out", type=Path, required=True, help="output store (…/L{L}.zarr)")
     p2.add_argument("--algorithm", choices=["auto", "metropolis", "wolff"], default="auto",
                     help="update algorithm; auto picks the cheaper per independent sample at each T")
-    p2.add_argument("--backend", choices=BACKENDS, default="auto", help="array backend")
+    _add_backend(p2)
     p2.add_argument("--chains", type=_positive(int), default=4, help="independent chains per temperature")
     p2.add_argument("--thermalize", type=int, default=None, metavar="SWEEPS",
                     help="sweeps before the first sample (default: max(200, 20 tau_int))")
@@ -107,7 +112,7 @@ def _add_sample(sub) -> None:
     p1.add_argument("--samples", type=_positive(int), required=True, help="configurations per coupling")
     p1.add_argument("--seed", type=int, required=True, help="root seed")
     p1.add_argument("--out", type=Path, required=True, help="output store (…/N{N}.zarr)")
-    p1.add_argument("--backend", choices=BACKENDS, default="auto", help="array backend")
+    _add_backend(p1)
     p1.set_defaults(func=_run_sample_1d)
 
     pm = models.add_parser(
@@ -191,6 +196,7 @@ def _add_rg(sub) -> None:
     c.add_argument("--b", type=_positive(int), default=2, help="block size b (L must be a multiple)")
     c.add_argument("--model", type=Path, default=None, help="trained model store of a learned rule (rbm, rsmi)")
     c.add_argument("--seed", type=int, required=True, help="root seed (tie-breaking and stochastic rules)")
+    _add_backend(c)
     c.add_argument("--out", type=Path, required=True, help="output store ({rule}_b{b}.zarr)")
     c.set_defaults(func=_run_rg_coarse_grain)
 
@@ -239,7 +245,8 @@ def _run_rg_coarse_grain(args) -> None:
         from rgml.steps.learned_rules import load_rule_model
 
         model = load_rule_model(args.rule, args.model)
-    coarse_grain(samples=args.samples, rule=args.rule, b=args.b, seed=args.seed, out=args.out, model=model)
+    coarse_grain(samples=args.samples, rule=args.rule, b=args.b, seed=args.seed, out=args.out, model=model,
+                 backend=args.backend)
 
 
 def _run_rg_flow(args) -> None:
@@ -280,6 +287,7 @@ def _add_rsmi(sub) -> None:
     f.add_argument("--seed", type=int, required=True, help="root seed")
     f.add_argument("--threads", type=_positive(int), default=None, help="accepted for symmetry; fits use one BLAS thread")
     _add_memory_budget(f)
+    _add_backend(f)
     f.add_argument("--out", type=Path, required=True, help="output store (T{T}.zarr)")
     f.set_defaults(func=_run_rsmi_fit)
 
@@ -320,7 +328,7 @@ def _run_rsmi_fit(args) -> None:
     config = FitConfig(n_hidden=args.n_hidden, estimator=args.estimator, steps=args.steps,
                        norm_start=args.norm, norm_stop=args.norm_stop)
     rsmi_fit(samples=args.samples, temperature=args.temperature, geometry=geometry, config=config,
-             seed=args.seed, out=args.out, budget_bytes=_budget(args))
+             seed=args.seed, out=args.out, budget_bytes=_budget(args), backend=args.backend)
 
 
 def _run_rsmi_ring(args) -> None:
@@ -348,8 +356,9 @@ def _add_rbm(sub) -> None:
         q.add_argument("--samples", type=Path, required=True, help="2D sample store (L*.zarr)")
         if temperature:
             q.add_argument("--temperature", type=float, required=True, help="a temperature of the store's grid")
-        if budget:
+        if budget:  # the large trainings: they also run on a GPU
             _add_memory_budget(q)
+            _add_backend(q)
         q.add_argument("--epochs", type=_positive(int), default=30, help="training epochs")
         q.add_argument("--seed", type=int, required=True, help="root seed")
         q.add_argument("--out", type=Path, required=True, help="output store")
@@ -420,28 +429,30 @@ def _run_rbm_train(args) -> None:
 
     train_temperature(samples=args.samples, temperature=args.temperature, seed=args.seed, out=args.out,
                       config=TrainConfig(n_hidden=args.n_hidden, epochs=args.epochs, flip_moves=args.flip_moves),
-                      checkpoint_seconds=args.checkpoint_every, budget_bytes=_budget(args))
+                      checkpoint_seconds=args.checkpoint_every, budget_bytes=_budget(args), backend=args.backend)
 
 
 def _run_rbm_stack(args) -> None:
     from rgml.steps.rbm import train_deep_stack
 
     train_deep_stack(samples=args.samples, temperature=args.temperature, widths=args.widths, l1=args.l1,
-                     epochs=args.epochs, seed=args.seed, out=args.out, budget_bytes=_budget(args))
+                     epochs=args.epochs, seed=args.seed, out=args.out, budget_bytes=_budget(args),
+                     backend=args.backend)
 
 
 def _run_rbm_locality(args) -> None:
     from rgml.steps.rbm import locality_sweep
 
     locality_sweep(samples=args.samples, temperature=args.temperature, n_hidden=args.n_hidden,
-                   l1_values=args.l1, epochs=args.epochs, seed=args.seed, out=args.out, budget_bytes=_budget(args))
+                   l1_values=args.l1, epochs=args.epochs, seed=args.seed, out=args.out, budget_bytes=_budget(args),
+                   backend=args.backend)
 
 
 def _run_rbm_flow(args) -> None:
     from rgml.steps.rbm import flow
 
     flow(samples=args.samples, n_hidden=args.n_hidden, epochs=args.epochs, l2=args.l2, steps=args.steps,
-         chains=args.chains, seed=args.seed, out=args.out, budget_bytes=_budget(args))
+         chains=args.chains, seed=args.seed, out=args.out, budget_bytes=_budget(args), backend=args.backend)
 
 
 def _run_rbm_block(args) -> None:

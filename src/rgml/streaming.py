@@ -113,6 +113,15 @@ class ConfigurationSet:
         inner = self.transform
         return ConfigurationSet(self.read, self.n, self.group_rows, self.block_rows, lambda raw: fn(inner(raw)))
 
+    def to(self, xp) -> "ConfigurationSet":
+        """The same rows on the array namespace ``xp``: raw rows move (host → device) as they are read.
+
+        The current transform then runs on ``xp``; with NumPy this changes nothing.
+        """
+        read = self.read
+        return ConfigurationSet(lambda positions: xp.asarray(read(positions)), self.n, self.group_rows,
+                                self.block_rows, self.transform)
+
     def rows(self, positions) -> object:
         """Training rows at arbitrary ``positions`` (any order, repeats allowed)."""
         positions = np.asarray(positions, dtype=np.int64)

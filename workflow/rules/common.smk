@@ -76,7 +76,7 @@ def rsmi_args(buffer, *, block=None, norm_stop=None):
     args = (
         f"--block {block or r['block']} --buffer {buffer} --environment {r['environment']}"
         f" --n-hidden {r['n_hidden']} --estimator {r['estimator']} --steps {r['steps']} --norm {r['norm']}"
-        f" --memory-budget-mib {config['memory_budget_mib']}"
+        f" --memory-budget-mib {config['memory_budget_mib']} --backend {config['backend']}"
     )
     return args + (f" --norm-stop {norm_stop}" if norm_stop else "")
 

@@ -14,17 +14,20 @@ rule rbm_train:
         "results/logs/rbm_train_L{L}_T{T}.log",
     benchmark:
         "results/benchmarks/rbm_train_L{L}_T{T}.tsv"
+    resources:
+        gpu=gpus(),
     params:
         temperature=lambda wildcards: repr(config_temperature(wildcards.T)),
         n_hidden=config["rbm"]["n_hidden"],
         epochs=config["rbm"]["epochs"],
         seed=config["seed"],
         budget=config["memory_budget_mib"],
+        backend=config["backend"],
         checkpoint_every=config["checkpoint_seconds"],
     shell:
         "rgml rbm train --samples {input} --temperature {params.temperature} --n-hidden {params.n_hidden}"
         " --epochs {params.epochs} --seed {params.seed} --checkpoint-every {params.checkpoint_every}"
-        " --memory-budget-mib {params.budget}"
+        " --memory-budget-mib {params.budget} --backend {params.backend}"
         " --out {output} 2> {log}"
 
 
@@ -39,6 +42,8 @@ rule rbm_stack:
         "results/logs/rbm_stack_L{L}.log",
     benchmark:
         "results/benchmarks/rbm_stack_L{L}.tsv"
+    resources:
+        gpu=gpus(),
     params:
         temperature=repr(config["rbm"]["stack_temperature"]),
         widths=",".join(map(str, config["rbm"]["stack_widths"])),
@@ -46,9 +51,10 @@ rule rbm_stack:
         epochs=config["rbm"]["epochs"],
         seed=config["seed"],
         budget=config["memory_budget_mib"],
+        backend=config["backend"],
     shell:
         "rgml rbm stack --samples {input} --temperature {params.temperature} --widths {params.widths}"
-        " --l1 {params.l1} --epochs {params.epochs} --seed {params.seed} --memory-budget-mib {params.budget}"
+        " --l1 {params.l1} --epochs {params.epochs} --seed {params.seed} --memory-budget-mib {params.budget} --backend {params.backend}"
         " --out {output} 2> {log}"
 
 
@@ -63,6 +69,8 @@ rule rbm_locality:
         "results/logs/rbm_locality_L{L}.log",
     benchmark:
         "results/benchmarks/rbm_locality_L{L}.tsv"
+    resources:
+        gpu=gpus(),
     params:
         temperature=repr(config["rbm"]["stack_temperature"]),
         n_hidden=config["rbm"]["n_hidden"],
@@ -70,9 +78,10 @@ rule rbm_locality:
         epochs=config["rbm"]["epochs"],
         seed=config["seed"],
         budget=config["memory_budget_mib"],
+        backend=config["backend"],
     shell:
         "rgml rbm locality --samples {input} --temperature {params.temperature} --n-hidden {params.n_hidden}"
-        " --l1 {params.l1} --epochs {params.epochs} --seed {params.seed} --memory-budget-mib {params.budget}"
+        " --l1 {params.l1} --epochs {params.epochs} --seed {params.seed} --memory-budget-mib {params.budget} --backend {params.backend}"
         " --out {output} 2> {log}"
 
 
@@ -87,6 +96,8 @@ rule rbm_flow:
         "results/logs/rbm_flow_L{L}.log",
     benchmark:
         "results/benchmarks/rbm_flow_L{L}.tsv"
+    resources:
+        gpu=gpus(),
     params:
         n_hidden=config["rbm"]["flow_hidden"],
         l2=config["rbm"]["flow_l2"],
@@ -95,10 +106,11 @@ rule rbm_flow:
         epochs=config["rbm"]["epochs"],
         seed=config["seed"],
         budget=config["memory_budget_mib"],
+        backend=config["backend"],
     shell:
         "rgml rbm flow --samples {input} --n-hidden {params.n_hidden} --l2 {params.l2} --steps {params.steps}"
         " --chains {params.chains} --epochs {params.epochs} --seed {params.seed}"
-        " --memory-budget-mib {params.budget} --out {output} 2> {log}"
+        " --memory-budget-mib {params.budget} --backend {params.backend} --out {output} 2> {log}"
 
 
 rule rbm_block:

@@ -14,12 +14,15 @@ rule rg_coarse_grain:
         "results/logs/rg_coarse_grain_L{L}_{scheme}_b{b}.log",
     benchmark:
         "results/benchmarks/rg_coarse_grain_L{L}_{scheme}_b{b}.tsv"
+    resources:
+        gpu=gpus(),
     params:
         seed=config["seed"],
         model=lambda wildcards, input: f"--model {input.model}" if input.model else "",
+        backend=config["backend"],
     shell:
         "rgml rg coarse-grain --samples {input.samples} --rule {wildcards.scheme} --b {wildcards.b}"
-        " {params.model} --seed {params.seed} --out {output} 2> {log}"
+        " {params.model} --seed {params.seed} --backend {params.backend} --out {output} 2> {log}"
 
 
 rule rg_flow_ising2d:

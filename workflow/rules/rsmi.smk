@@ -13,6 +13,8 @@ rule rsmi_fit:
         "results/logs/rsmi_fit_L{L}_T{T}.log",
     benchmark:
         "results/benchmarks/rsmi_fit_L{L}_T{T}.tsv"
+    resources:
+        gpu=gpus(),
     params:
         temperature=lambda wildcards: repr(config_temperature(wildcards.T)),
         args=rsmi_args(config["rsmi"]["buffer"]),
@@ -33,6 +35,8 @@ rule rsmi_fit_buffer:
         "results/logs/rsmi_fit_L{L}_buffer{B}_T{T}.log",
     benchmark:
         "results/benchmarks/rsmi_fit_L{L}_buffer{B}_T{T}.tsv"
+    resources:
+        gpu=gpus(),
     params:
         temperature=lambda wildcards: repr(config_temperature(wildcards.T)),
         args=lambda wildcards: rsmi_args(int(wildcards.B)),
@@ -53,6 +57,8 @@ rule rsmi_rule:
         "results/logs/rsmi_rule_b{b}_T{T}.log",
     benchmark:
         "results/benchmarks/rsmi_rule_b{b}_T{T}.tsv"
+    resources:
+        gpu=gpus(),
     params:
         temperature=lambda wildcards: repr(config_temperature(wildcards.T)),
         args=rsmi_args(config["rsmi"]["buffer"], block="{b}", norm_stop=config["rsmi"]["rule_norm"]),

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from rgml.backend import array_namespace, select_backend, to_numpy
 from rgml.checkpoint import Checkpoint
 from rgml.exact import TC, decimation_coupling, kaufman_log_z, kaufman_specific_heat
 from rgml.ising.lattice import bond_sum_2d, energy_2d, magnetization
@@ -68,6 +69,11 @@ def flat_units(spins: np.ndarray) -> np.ndarray:
     return spins_to_units(spins.reshape(spins.shape[0], -1))
 
 
+def training_units(spins: ConfigurationSet, xp) -> ConfigurationSet:
+    """A set of ±1 lattices as 0/1 training rows on the namespace ``xp`` (int8 lattices move, then convert)."""
+    return spins.to(xp).map(flat_units)
+
+
 def ising_log_likelihood(bond_sums: np.ndarray, size: int, temperature: float) -> tuple[float, float]:
     """Exact mean ln P(s) per configuration of the L×L torus (Kaufman's ln Z): the ceiling for an RBM.
 
@@ -85,9 +91,9 @@ def lattice_observables(spins: ConfigurationSet) -> tuple[np.ndarray, np.ndarray
 
 def _model_vars(model: RBM) -> dict:
     return {
-        "W": (("visible", "hidden"), np.asarray(model.weights), {"long_name": "weights (0/1 units)"}),
-        "visible_bias": (("visible",), np.asarray(model.visible_bias), {"long_name": "visible biases"}),
-        "hidden_bias": (("hidden",), np.asarray(model.hidden_bias), {"long_name": "hidden biases"}),
+        "W": (("visible", "hidden"), to_numpy(model.weights), {"long_name": "weights (0/1 units)"}),
+        "visible_bias": (("visible",), to_numpy(model.visible_bias), {"long_name": "visible biases"}),
+        "hidden_bias": (("hidden",), to_numpy(model.hidden_bias), {"long_name": "hidden biases"}),
     }
 
 
@@ -118,13 +124,15 @@ def _train_with_checkpoint(data, config: TrainConfig, stream: Stream, *, test_da
 
 def train_temperature(
     *, samples: Path, temperature: float, config: TrainConfig, seed: int, out: Path,
-    checkpoint_seconds: float = 120.0, budget_bytes: int = DEFAULT_BUDGET_BYTES,
+    checkpoint_seconds: float = 120.0, budget_bytes: int = DEFAULT_BUDGET_BYTES, backend: str = "numpy",
 ) -> Path:
     """Train one RBM on the configurations of one temperature and store it with its diagnostics.
 
     Configurations that need more than ``budget_bytes`` in memory are read
-    from the store in groups (:mod:`rgml.streaming`).
+    from the store in groups (:mod:`rgml.streaming`).  ``backend``: where
+    training and generation run (:mod:`rgml.backend`).
     """
+    backend, xp = select_backend(backend)
     t, size, spins = spins_at(samples, temperature, budget_bytes=budget_bytes)
     train_spins, test_spins = split(spins)
     log(f"RBM L={size} T={t:.6g}: {config.n_hidden} hidden, {config.epochs} epochs, "
@@ -133,15 +141,16 @@ def train_temperature(
     stream = Stream.named(seed, "rbm", size, t, config.n_hidden)
     parameters = {"samples": str(samples), "temperature": t, "seed": seed, **config.to_dict()}
     result, checkpoint = _train_with_checkpoint(
-        train_spins.map(flat_units), config, stream.child("train"), test_data=test_spins.map(flat_units), out=out,
-        parameters=parameters, every=checkpoint_seconds,
+        training_units(train_spins, xp), config, stream.child("train"), test_data=training_units(test_spins, xp),
+        out=out, parameters=parameters, every=checkpoint_seconds,
     )
     h = result.history
     bonds, mags = lattice_observables(test_spins)
     energy_data = float((-bonds / (size * size)).mean())
     ising_ll, ising_ll_err = ising_log_likelihood(bonds, size, t)
-    generated = units_to_spins(generate(result.model, min(test_spins.n, GENERATED_MAX), stream.child("generate"),
-                                        n_steps=GENERATE_SWEEPS), shape=(size, size))
+    generated = to_numpy(units_to_spins(generate(result.model, min(test_spins.n, GENERATED_MAX),
+                                                 stream.child("generate"), n_steps=GENERATE_SWEEPS),
+                                        shape=(size, size)))
     log(f"held-out ln L = {h['test_loglik'][-1]:.4f} ± {h['test_loglik_err'][-1]:.4f} nats "
         f"(Ising ceiling {ising_ll:.4f}); generated e = {energy_2d(generated).mean():.4f} "
         f"vs data {energy_data:.4f}")
@@ -161,7 +170,7 @@ def train_temperature(
                          {"long_name": f"RBM samples after {GENERATE_SWEEPS} Gibbs sweeps (first 16)"})
     out_ds = xr.Dataset(data, coords={"temperature": ((), t, {"units": "J/k_B"}),
                                       "epoch": ("epoch", np.arange(1, len(h["test_loglik"]) + 1))})
-    attrs = provenance(title=f"RBM, L={size}, T={t:.6g}", seed=seed, backend="numpy",
+    attrs = provenance(title=f"RBM, L={size}, T={t:.6g}", seed=seed, backend=backend,
                        config={"rbm": parameters}) | {
         "size": size, "n_hidden": config.n_hidden, "epochs": config.epochs, "logz_method": result.logz_method,
         "units": "0/1 (s = 2v - 1)", "n_train": train_spins.n, "n_test": test_spins.n,
@@ -173,24 +182,25 @@ def train_temperature(
 
 def train_deep_stack(
     *, samples: Path, temperature: float, widths: list[int], l1: float, epochs: int, seed: int, out: Path,
-    budget_bytes: int = DEFAULT_BUDGET_BYTES,
+    budget_bytes: int = DEFAULT_BUDGET_BYTES, backend: str = "numpy",
 ) -> Path:
     """Greedy deep stack (Mehta & Schwab) and the effective receptive fields of every layer."""
+    backend, xp = select_backend(backend)
     t, size, spins = spins_at(samples, temperature, budget_bytes=budget_bytes)
     train_spins, test_spins = split(spins)
     configs = [TrainConfig(n_hidden=w, epochs=epochs, l1=l1, logz="none") for w in widths]
     log(f"deep stack L={size} T={t:.6g} (K={1 / t:.4f}): {size * size}-" + "-".join(map(str, widths)))
-    stack = train_stack(train_spins.map(flat_units), configs, Stream.named(seed, "rbm-stack", size, t),
-                        test_data=test_spins.map(flat_units))
+    stack = train_stack(training_units(train_spins, xp), configs, Stream.named(seed, "rbm-stack", size, t),
+                        test_data=training_units(test_spins, xp))
     fields = receptive_fields(stack.models)
     data = {}
     for layer, (model, field) in enumerate(zip(stack.models, fields), start=1):
-        data[f"W{layer}"] = ((f"in{layer}", f"out{layer}"), np.asarray(model.weights), {"layer": layer})
-        data[f"field{layer}"] = (("y", "x", f"out{layer}"), np.asarray(field).reshape(size, size, -1),
+        data[f"W{layer}"] = ((f"in{layer}", f"out{layer}"), to_numpy(model.weights), {"layer": layer})
+        data[f"field{layer}"] = (("y", "x", f"out{layer}"), to_numpy(field).reshape(size, size, -1),
                                  {"long_name": f"effective receptive fields of layer {layer} (W1...W{layer})"})
         data[f"locality{layer}"] = ((), locality(field, (size, size)),
                                     {"long_name": "radius of gyration of the fields relative to a uniform map"})
-    attrs = provenance(title=f"deep RBM stack, L={size}, T={t:.6g}", seed=seed, backend="numpy",
+    attrs = provenance(title=f"deep RBM stack, L={size}, T={t:.6g}", seed=seed, backend=backend,
                        config={"rbm_stack": {"samples": str(samples), "temperature": t, "widths": widths,
                                              "l1": l1, "epochs": epochs}})
     return write_dataset(xr.Dataset(data, coords={"temperature": ((), t)}), out,
@@ -199,16 +209,17 @@ def train_deep_stack(
 
 def locality_sweep(
     *, samples: Path, temperature: float, n_hidden: int, l1_values: list[float], epochs: int, seed: int, out: Path,
-    budget_bytes: int = DEFAULT_BUDGET_BYTES,
+    budget_bytes: int = DEFAULT_BUDGET_BYTES, backend: str = "numpy",
 ) -> Path:
     """Single-layer RBMs at increasing L1 strength: how L1 makes receptive fields local."""
+    backend, xp = select_backend(backend)
     t, size, spins = spins_at(samples, temperature, budget_bytes=budget_bytes)
     train_spins, _ = split(spins)
     fields, measure = [], []
     for l1 in l1_values:
         config = TrainConfig(n_hidden=n_hidden, epochs=epochs, l1=l1, logz="none")
-        model = train(train_spins.map(flat_units), config, Stream.named(seed, "rbm-l1", size, t, float(l1))).model
-        fields.append(np.asarray(model.weights).reshape(size, size, n_hidden))
+        model = train(training_units(train_spins, xp), config, Stream.named(seed, "rbm-l1", size, t, float(l1))).model
+        fields.append(to_numpy(model.weights).reshape(size, size, n_hidden))
         measure.append(locality(model.weights, (size, size)))
         log(f"L1 = {l1:g}: locality {measure[-1]:.3f}")
     out_ds = xr.Dataset(
@@ -216,7 +227,7 @@ def locality_sweep(
          "locality": (("l1",), measure, {"long_name": "radius of gyration relative to a uniform map"})},
         coords={"l1": ("l1", np.asarray(l1_values, np.float64)), "temperature": ((), t)},
     )
-    attrs = provenance(title=f"L1 locality sweep, L={size}, T={t:.6g}", seed=seed, backend="numpy",
+    attrs = provenance(title=f"L1 locality sweep, L={size}, T={t:.6g}", seed=seed, backend=backend,
                        config={"rbm_locality": {"samples": str(samples), "temperature": t, "n_hidden": n_hidden,
                                                 "l1": list(l1_values), "epochs": epochs}})
     return write_dataset(out_ds, out, attrs=attrs | {"size": size})
@@ -228,7 +239,7 @@ def projection_thermometer(spins) -> tuple[float, float]:
     The error follows from the energy's standard error and de/dT = c(T), the
     exact finite-torus specific heat.
     """
-    e = energy_2d(spins)
+    e = to_numpy(energy_2d(spins))
     size = spins.shape[-1]
     t = float(projection_temperature(-np.atleast_1d(e.mean()), size)[0][0])
     if not np.isfinite(t) or e.size < 2:
@@ -237,7 +248,7 @@ def projection_thermometer(spins) -> tuple[float, float]:
 
 
 def flow(*, samples: Path, n_hidden: int, epochs: int, l2: float, steps: int, chains: int, seed: int,
-         out: Path, budget_bytes: int = DEFAULT_BUDGET_BYTES) -> Path:
+         out: Path, budget_bytes: int = DEFAULT_BUDGET_BYTES, backend: str = "numpy") -> Path:
     """The RBM flow: an RBM trained on all temperatures, iterated v → h → v′ from two starts.
 
     The RBM is trained by CD-1 with weight decay ``l2``.  Its Gibbs chain is
@@ -248,6 +259,7 @@ def flow(*, samples: Path, n_hidden: int, epochs: int, l2: float, steps: int, ch
     the model's stationary ensemble; its T_eff and |m| are measured on the
     final lattices of both flows together.
     """
+    backend, xp = select_backend(backend)
     ds = open_samples_2d(samples)
     size = ds.sizes["x"]
     per_temperature = [stored_spins(ds, samples, i, budget_bytes=budget_bytes) for i in range(ds.sizes["temperature"])]
@@ -257,7 +269,7 @@ def flow(*, samples: Path, n_hidden: int, epochs: int, l2: float, steps: int, ch
         + ("" if pooled.resident else f", read from the store {pooled.group_rows} at a time"))
     stream = Stream.named(seed, "rbm-flow", size, n_hidden)
     config = TrainConfig(n_hidden=n_hidden, epochs=epochs, method="cd", k=1, l2=l2, logz="none")
-    model = train(pooled.map(flat_units), config, stream.child("train")).model
+    model = train(training_units(pooled, xp), config, stream.child("train")).model
     runs = [rbm_flow(model, start, steps, stream.child(start), n_chains=chains, thermometer=projection_thermometer)
             for start in ("ordered", "disordered")]
     met = meeting_step(*runs)
@@ -286,7 +298,7 @@ def flow(*, samples: Path, n_hidden: int, epochs: int, l2: float, steps: int, ch
         coords={"start": ("start", np.array([r.start for r in runs], dtype=object)),
                 "step": ("step", np.arange(steps + 1))},
     )
-    attrs = provenance(title=f"RBM flow, L={size}", seed=seed, backend="numpy",
+    attrs = provenance(title=f"RBM flow, L={size}", seed=seed, backend=backend,
                        config={"rbm_flow": {"samples": str(samples), "n_hidden": n_hidden, "epochs": epochs,
                                             "l2": l2, "steps": steps, "chains": chains}})
     attrs |= {"size": size, "n_hidden": n_hidden, "l2": l2, "meet_tolerance": MEET_TOLERANCE,
@@ -342,7 +354,7 @@ class BlockRBMRule:
         if self.model.n_visible != b * b:
             raise ValueError(f"the block RBM has {self.model.n_visible} visible units, it cannot coarse-grain "
                              f"with b={b}; train it with b = {b}")
-        return coarse_grain(spins, self.model, stream)
+        return coarse_grain(spins, self.model.to(array_namespace(spins)), stream)
 
 
 def open_model(path: Path) -> tuple[xr.Dataset, RBM]:

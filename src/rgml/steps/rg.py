@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from rgml.backend import select_backend, to_numpy
 from rgml.exact import TC
 from rgml.plots.rg import blockspin_snapshots_figure, mcrg_figure, ring_flow_figure, rg_flow_figure
 from rgml.progress import log
@@ -33,8 +34,14 @@ from rgml.store import AtomicStore, StoreError, load_variable, provenance, sampl
     save_figure, spin_compressor, write_table
 
 
-def coarse_grain(*, samples: Path, rule: str, b: int, seed: int, out: Path, model=None) -> Path:
-    """Apply ``rule`` repeatedly to every configuration of a 2D sample store."""
+def coarse_grain(*, samples: Path, rule: str, b: int, seed: int, out: Path, model=None,
+                 backend: str = "numpy") -> Path:
+    """Apply ``rule`` repeatedly to every configuration of a 2D sample store.
+
+    ``backend``: where the blocks and densities are computed; every rule
+    draws from the same keyed streams on either, so the store is the same.
+    """
+    backend, xp = select_backend(backend)
     ds = open_samples_2d(samples)
     size = ds.sizes["x"]
     try:
@@ -55,18 +62,17 @@ def coarse_grain(*, samples: Path, rule: str, b: int, seed: int, out: Path, mode
         encoding[f"level{n}"] = {"compressors": [spin_compressor()], "chunks": (1, chunk, side, side)}
     with AtomicStore(out) as store:
         for i, t in enumerate(temperatures):
-            spins = load_spins(ds, samples, temperature=i)
+            current = xp.asarray(load_spins(ds, samples, temperature=i))
             stream = Stream.named(seed, "rg", rule, b, size, float(t))
-            current = spins
             data = {}
-            densities = [interaction_densities(current)]
+            densities = [to_numpy(interaction_densities(current))]
             for n in range(1, levels + 1):
                 current = apply(current, b, stream.child("level", n))
                 side = current.shape[-1]
-                data[f"level{n}"] = (("temperature", "sample", f"y{n}", f"x{n}"), current[None],
+                data[f"level{n}"] = (("temperature", "sample", f"y{n}", f"x{n}"), to_numpy(current)[None],
                                      {"long_name": f"block spins after {n} RG steps", "level": n,
                                       "size": side, "flag_values": [-1, 1]})
-                densities.append(interaction_densities(current))
+                densities.append(to_numpy(interaction_densities(current)))
             data["densities"] = (("temperature", "level", "sample", "interaction"), np.stack(densities)[None],
                                  {"long_name": "interaction densities S_alpha / N per configuration",
                                   "units": "1"})
@@ -80,7 +86,7 @@ def coarse_grain(*, samples: Path, rule: str, b: int, seed: int, out: Path, mode
             else:
                 store.append(block, dim="temperature")
         attrs = provenance(title=f"{rule} block spins b={b} of L={size}", seed=seed,
-                           backend="numpy", config={"rg": {"rule": rule, "b": b, "samples": str(samples)}})
+                           backend=backend, config={"rg": {"rule": rule, "b": b, "samples": str(samples)}})
         attrs |= {"rule": rule, "b": b, "levels": levels, "size": size}
         return store.commit(attrs)
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from rgml.backend import select_backend
 from rgml.plots.rsmi import rsmi_buffer_figure, rsmi_filters_figure, rsmi_mi_figure, rsmi_training_figure
 from rgml.progress import log
 from rgml.rng import Stream
@@ -33,13 +34,15 @@ MIN_CONFIGURATIONS = 40
 
 def rsmi_fit(
     *, samples: Path, temperature: float, geometry: Geometry, config: FitConfig, seed: int, out: Path,
-    budget_bytes: int = DEFAULT_BUDGET_BYTES,
+    budget_bytes: int = DEFAULT_BUDGET_BYTES, backend: str = "numpy",
 ) -> Path:
     """Fit RSMI filters on the configurations of one temperature and store the result.
 
     Configurations whose (V, E) rows need more than ``budget_bytes`` are read
-    from the store in groups (:mod:`rgml.streaming`).
+    from the store in groups (:mod:`rgml.streaming`).  ``backend``: where the
+    fit runs (:mod:`rgml.backend`).
     """
+    backend, xp = select_backend(backend)
     t, size, spins = spins_at(samples, temperature, budget_bytes=budget_bytes,
                               row_bytes=lambda size: rsmi_row_bytes(size, geometry, config))
     if spins.n < MIN_CONFIGURATIONS:
@@ -50,7 +53,7 @@ def rsmi_fit(
         + ("" if spins.resident else f"; configurations read from the store {spins.group_rows} at a time"))
     stream = Stream.named(seed, "rsmi", size, t, geometry.block, geometry.buffer, geometry.env,
                           config.n_hidden, config.estimator)
-    result = fit(spins, geometry, stream, config)
+    result = fit(spins.to(xp), geometry, stream, config)
     log(f"held-out I(H:E) >= {result.mi:.5f} ± {result.mi_err:.5f} nats (train {result.train_mi:.5f})")
     h = result.history
     filters = result.filters
@@ -75,7 +78,7 @@ def rsmi_fit(
         },
         coords={"temperature": ((), t, {"units": "J/k_B"})},
     )
-    attrs = provenance(title=f"RSMI filters, L={size}, T={t:.6g}", seed=seed, backend="numpy",
+    attrs = provenance(title=f"RSMI filters, L={size}, T={t:.6g}", seed=seed, backend=backend,
                        config={"rsmi": {"samples": str(samples), "temperature": t, **geometry.as_attrs(),
                                         **config.as_attrs()}})
     attrs |= {"size": size, "block": geometry.block, "buffer": geometry.buffer, "environment": geometry.env,
