@@ -11,7 +11,8 @@ races are only probed by running the threads forwards and backwards (a
 result that depends on thread order differs between the two).
 
 ``EmulatedKernels(tmp_dir).kernel`` has the signature of
-``metropolis_cuda._kernel`` and returns launchers that take NumPy arrays.
+``metropolis_cuda._kernel`` and returns launchers that take NumPy arrays or
+the device arrays of :mod:`emulated_cupy`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from emulated_cupy import DeviceArray
 from rgml.ising.metropolis_cuda import CUDA_SOURCE, WIDTHS
 
 SHIM = r"""
@@ -90,6 +92,7 @@ class EmulatedKernels:
             *arrays, chains, size, t, n_record, _warp_aggregate = args
             pointers = []
             for a in arrays:
+                a = a.memory if isinstance(a, DeviceArray) else a
                 assert isinstance(a, np.ndarray) and a.flags.c_contiguous
                 pointers.append(ctypes.c_void_p(a.ctypes.data))
             function(

@@ -8,9 +8,9 @@ array, a device array handed to xarray, Numba or ``np.stack``.  CuPy raises
 wraps NumPy arrays in :class:`DeviceArray`, which computes with NumPy but
 raises like CuPy, so those slips fail in CI on machines without a GPU.
 
-It checks data movement only: kernels written for CUDA (``cupy.RawModule``),
-CuPy's own missing functions and its float reductions are left to the real
-device (``pytest -m gpu``).  Host → device is explicit, as in CuPy
+It checks data movement only: CuPy's float reductions and its kernels are
+left to the real device (``pytest -m gpu``); tests/cuda_emulation.py runs the
+CUDA Metropolis kernel on the :attr:`DeviceArray.memory` of device arrays.  Host → device is explicit, as in CuPy
 (``xp.asarray(host)``), device → host is ``.get()`` or
 :func:`rgml.backend.to_numpy`.
 """
@@ -40,6 +40,15 @@ class DeviceArray:
     def get(self) -> np.ndarray:
         """A host copy (``cupy.ndarray.get``)."""
         return self._a.copy()
+
+    @property
+    def memory(self) -> np.ndarray:
+        """The "device memory" itself, for emulated kernels that write into it (not a CuPy attribute)."""
+        return self._a
+
+    @property
+    def __cuda_array_interface__(self) -> dict:
+        return self._a.__array_interface__
 
     def __array__(self, dtype=None, copy=None):
         raise TypeError("Implicit conversion to a NumPy array is not allowed. "

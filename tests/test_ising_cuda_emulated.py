@@ -3,8 +3,8 @@
 ``tests/cuda_emulation.py`` compiles the very text of
 ``rgml.ising.metropolis_cuda.CUDA_SOURCE`` as C++ and runs each launch thread
 by thread; the Python driver, the host↔device wrapper and the sampler's
-``backend="cupy"`` path run unchanged around it, with NumPy standing in for
-CuPy.  tests/test_gpu.py repeats the bitwise checks on a real device.
+``backend="cupy"`` path run unchanged around it, on the emulated device of
+``tests/emulated_cupy.py`` (where host and device arrays must not mix).  tests/test_gpu.py repeats the bitwise checks on a real device.
 """
 
 import re
@@ -35,10 +35,12 @@ def emulated(tmp_path_factory):
 
 
 @pytest.fixture
-def on_cpu(emulated, monkeypatch):
-    """Route the driver's launches to the emulated kernels and its "device" to NumPy."""
+def on_cpu(emulated, emulated_gpu, monkeypatch):
+    """Route the driver's launches to the emulated kernels and its device to the emulated one.
+
+    The driver's own checks and launches also take NumPy arrays (the tests below call it with them).
+    """
     monkeypatch.setattr(metropolis_cuda, "_kernel", emulated.kernel)
-    monkeypatch.setattr(metropolis_cuda, "_device_namespace", lambda: np)
     return emulated
 
 
