@@ -27,13 +27,21 @@ def rgml(*argv) -> None:
     assert code == 0, f"rgml {' '.join(map(str, argv))} exited with {code}"
 
 
+#: Configurations per store chunk in the fixture store (the default chunk would hold all 96)
+CHUNK = 24
+
+
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory) -> dict[str, Path]:
-    """An L = 16 sample store and the learned rules fitted on it (NumPy)."""
+    """An L = 16 sample store in chunks of 24 configurations and the learned rules fitted on it (NumPy)."""
+    from rgml.steps import sample
+
     d = tmp_path_factory.mktemp("device")
     made = {"L16": d / "L16.zarr", "block": d / "block.zarr", "fit": d / "fit.zarr"}
-    rgml("sample", "ising2d", "--size", 16, "--temperatures", f"2.0,{T_C},3.0", "--samples", 96, "--seed", 4,
-         "--thermalize", 20, "--thin", 2, "--backend", "numpy", "--out", made["L16"])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sample, "samples_per_chunk", lambda sites: CHUNK)
+        rgml("sample", "ising2d", "--size", 16, "--temperatures", f"2.0,{T_C},3.0", "--samples", 96, "--seed", 4,
+             "--thermalize", 20, "--thin", 2, "--backend", "numpy", "--out", made["L16"])
     rgml("rbm", "block", "--samples", made["L16"], "--temperature", T_C, "--epochs", 2, "--seed", 4,
          "--out", made["block"])
     rgml("rsmi", "fit", "--samples", made["L16"], "--temperature", T_C, "--block", 2, "--environment", 1,
@@ -82,14 +90,16 @@ CASES = [(step, budget) for step in STEPS
 
 
 @pytest.mark.parametrize("step, budget", CASES)
-def test_step_on_the_device_writes_the_numpy_store(stores, tmp_path, device, step, budget):
+def test_step_on_the_device_writes_the_numpy_store(stores, tmp_path, device, step, budget, capsys):
     """Same store from ``--backend cupy`` as from ``--backend numpy``: bitwise on the emulated device (it
     computes with NumPy), spins bitwise and floats to rounding on a GPU."""
     argv = [*_argv(step, stores), "--samples", stores["L16"]]
     if budget == "streamed":
-        argv += ["--memory-budget-mib", 0.01]  # 96 configurations read in groups of their chunk length
-    rgml(*argv, "--backend", "numpy", "--out", tmp_path / "host.zarr")
-    rgml(*argv, "--backend", "cupy", "--out", tmp_path / "device.zarr")
+        argv += ["--memory-budget-mib", 0.01]  # 10 kB: one chunk of 24 configurations at a time
+    for backend in ("numpy", "cupy"):
+        rgml(*argv, "--backend", backend, "--out", tmp_path / ("host.zarr" if backend == "numpy" else "device.zarr"))
+        streamed = f"read from the store {CHUNK} at a time" in capsys.readouterr().err
+        assert streamed == (budget == "streamed"), f"{step} {budget} on {backend}: streamed={streamed}"
     host, device_store = open_store(tmp_path / "host.zarr"), open_store(tmp_path / "device.zarr")
     assert (host.attrs["backend"], device_store.attrs["backend"]) == ("numpy", "cupy")
     assert sorted(host.variables) == sorted(device_store.variables)

@@ -93,6 +93,10 @@ class ConfigurationSet:
         """Whether every row fits in one group."""
         return self.group_rows >= self.n
 
+    def reading(self) -> str:
+        """For a step's log: ``""`` for a resident set, else how many rows are read from the store at a time."""
+        return "" if self.resident else f", read from the store {self.group_rows} at a time"
+
     def slice(self, start: int, stop: int) -> "ConfigurationSet":
         """Rows ``start … stop − 1`` as a set of their own."""
         if not 0 <= start <= stop <= self.n:

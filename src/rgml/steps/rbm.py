@@ -137,7 +137,7 @@ def train_temperature(
     train_spins, test_spins = split(spins)
     log(f"RBM L={size} T={t:.6g}: {config.n_hidden} hidden, {config.epochs} epochs, "
         f"{train_spins.n} train / {test_spins.n} held-out configurations"
-        + ("" if spins.resident else f", read from the store {spins.group_rows} at a time"))
+        + spins.reading())
     stream = Stream.named(seed, "rbm", size, t, config.n_hidden)
     parameters = {"samples": str(samples), "temperature": t, "seed": seed, **config.to_dict()}
     result, checkpoint = _train_with_checkpoint(
@@ -189,7 +189,8 @@ def train_deep_stack(
     t, size, spins = spins_at(samples, temperature, budget_bytes=budget_bytes)
     train_spins, test_spins = split(spins)
     configs = [TrainConfig(n_hidden=w, epochs=epochs, l1=l1, logz="none") for w in widths]
-    log(f"deep stack L={size} T={t:.6g} (K={1 / t:.4f}): {size * size}-" + "-".join(map(str, widths)))
+    log(f"deep stack L={size} T={t:.6g} (K={1 / t:.4f}): {size * size}-" + "-".join(map(str, widths))
+        + spins.reading())
     stack = train_stack(training_units(train_spins, xp), configs, Stream.named(seed, "rbm-stack", size, t),
                         test_data=training_units(test_spins, xp))
     fields = receptive_fields(stack.models)
@@ -215,6 +216,8 @@ def locality_sweep(
     backend, xp = select_backend(backend)
     t, size, spins = spins_at(samples, temperature, budget_bytes=budget_bytes)
     train_spins, _ = split(spins)
+    log(f"L1 locality sweep L={size} T={t:.6g}: {n_hidden} hidden, L1 = {', '.join(f'{v:g}' for v in l1_values)}"
+        + spins.reading())
     fields, measure = [], []
     for l1 in l1_values:
         config = TrainConfig(n_hidden=n_hidden, epochs=epochs, l1=l1, logz="none")
@@ -266,7 +269,7 @@ def flow(*, samples: Path, n_hidden: int, epochs: int, l2: float, steps: int, ch
     pooled = in_memory_if_fits(concatenate([split(s)[0] for s in per_temperature]), training_row_bytes(size),
                                budget_bytes)
     log(f"RBM flow L={size}: training on {pooled.n} configurations from {len(per_temperature)} temperatures"
-        + ("" if pooled.resident else f", read from the store {pooled.group_rows} at a time"))
+        + pooled.reading())
     stream = Stream.named(seed, "rbm-flow", size, n_hidden)
     config = TrainConfig(n_hidden=n_hidden, epochs=epochs, method="cd", k=1, l2=l2, logz="none")
     model = train(training_units(pooled, xp), config, stream.child("train")).model

@@ -50,7 +50,7 @@ def rsmi_fit(
                          f"splits them into 20 chunks and needs at least {MIN_CONFIGURATIONS}: sample more")
     log(f"RSMI fit L={size} T={t:.6g}: block {geometry.block}, buffer {geometry.buffer}, "
         f"environment {geometry.env}, {config.n_hidden} hidden, {config.estimator}"
-        + ("" if spins.resident else f"; configurations read from the store {spins.group_rows} at a time"))
+        + spins.reading())
     stream = Stream.named(seed, "rsmi", size, t, geometry.block, geometry.buffer, geometry.env,
                           config.n_hidden, config.estimator)
     result = fit(spins.to(xp), geometry, stream, config)
