@@ -62,3 +62,15 @@ def test_threshold_acceptance_rate(p):
 def test_uniform_uses_top_bits():
     b = bits(np.uint64(1), np.arange(4, dtype=np.uint64))
     assert np.allclose(to_uniform(b), (b >> np.uint64(11)) / 2.0**53)
+
+
+def test_as_stream_keys_an_int_seed_like_the_workflow_and_passes_a_stream_through():
+    from rgml.rng import as_stream
+
+    keyed = as_stream(7, "rsmi", 32, 2.269185)
+    assert keyed.key == Stream.named(7, "rsmi", 32, 2.269185).key
+    given = Stream.named(1, "x")
+    assert as_stream(given, "ignored") is given
+    for bad in (-1, 1.5, "7", True):
+        with pytest.raises((TypeError, ValueError), match="seed"):
+            as_stream(bad, "x")

@@ -163,3 +163,22 @@ class Stream:
     def permutation(self, n: int, xp: ModuleType = np):
         """A uniformly random permutation of ``range(n)``."""
         return xp.argsort(self.bits(n, xp))
+
+
+def as_stream(seed: "int | Stream", *parts) -> Stream:
+    """The stream a library call draws from: a given :class:`Stream` as is, or one keyed by an int seed.
+
+    Library entry points take ``seed: int | Stream``.  An int is the root seed
+    of a sweep and is keyed with ``parts`` — what the call samples (stage,
+    size, temperature, …) — exactly as the workflow keys it, so a notebook
+    call with the workflow's seed reproduces the workflow's store bit for bit.
+    A :class:`Stream` is used as given (``parts`` are ignored): the caller has
+    already named what it samples.
+    """
+    if isinstance(seed, Stream):
+        return seed
+    if isinstance(seed, (bool, float)) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed: expected a non-negative int or an rgml.rng.Stream, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"seed: must be a non-negative integer, got {seed}")
+    return Stream.named(int(seed), *parts)
