@@ -89,14 +89,14 @@ def fit_sklearn(train_units, n_hidden, epochs, args, seed):
 
 def fit_rgml(train_units, n_hidden, epochs, args, seed):
     start = time.perf_counter()
-    result = train(train_units, matched_config(args, n_hidden, epochs), Stream.named(seed, "bench-rbm", n_hidden))
+    result = train(train_units, matched_config(args, n_hidden, epochs), seed=Stream.named(seed, "bench-rbm", n_hidden))
     return result.model, time.perf_counter() - start
 
 
 def fit_rgml_defaults(train_units, n_hidden, epochs, args, seed):
     """For reference: rgml's default hyperparameters (PCD-5, momentum, decaying ε), same epochs."""
     config = TrainConfig(n_hidden=n_hidden, epochs=epochs, logz="none", dtype=args.dtype)
-    result = train(train_units, config, Stream.named(seed, "bench-rbm-defaults", n_hidden))
+    result = train(train_units, config, seed=Stream.named(seed, "bench-rbm-defaults", n_hidden))
     return result.model, math.nan
 
 

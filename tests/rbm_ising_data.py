@@ -90,4 +90,4 @@ def trained_rbm(
     train_units, test_units = ising_units(size, temperature, n_train, n_test)
     config = TrainConfig(n_hidden=n_hidden, epochs=epochs, logz=logz)
     stream = Stream.named(seed, "rbm-test-train", size, temperature, n_hidden)
-    return train(train_units, config, stream, test_data=test_units)
+    return train(train_units, config, seed=stream, test_data=test_units)

@@ -32,6 +32,8 @@ from rgml.cli import EXIT_USAGE, main
 from rgml.rng import Stream
 from rgml.store import STORE_VERSION, write_dataset
 
+pytestmark = pytest.mark.workflow  # the workflow/CLI tier: runs the rgml command or other processes
+
 # --------------------------------------------------------------------------- fixture stores
 
 

@@ -7,6 +7,8 @@ import pytest
 
 from rgml.backend import cupy_available
 
+pytestmark = pytest.mark.workflow  # the workflow/CLI tier: runs the rgml command or other processes
+
 BASE = ["sample", "ising2d", "--size", "8", "--temperatures", "2.0,3.0", "--samples", "10", "--seed", "1"]
 
 

@@ -19,6 +19,8 @@ from rgml.backend import cupy_available
 from rgml.cli import main
 from rgml.store import open_store
 
+pytestmark = pytest.mark.workflow  # the workflow/CLI tier: runs the rgml command or other processes
+
 T_C = 2.269185
 
 
@@ -39,7 +41,7 @@ def stores(tmp_path_factory) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("device")
     made = {"L16": d / "L16.zarr", "block": d / "block.zarr", "fit": d / "fit.zarr"}
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sample, "samples_per_chunk", lambda sites: CHUNK)
+        patch.setattr(sample, "steps_per_block", lambda size, chains: CHUNK // chains)
         rgml("sample", "ising2d", "--size", 16, "--temperatures", f"2.0,{T_C},3.0", "--samples", 96, "--seed", 4,
              "--thermalize", 20, "--thin", 2, "--backend", "numpy", "--out", made["L16"])
     rgml("rbm", "block", "--samples", made["L16"], "--temperature", T_C, "--epochs", 2, "--seed", 4,
@@ -127,9 +129,9 @@ def test_the_emulated_device_refuses_host_data_as_cupy_does(emulated_gpu):
 def test_a_step_that_hands_device_arrays_to_the_store_fails_on_the_emulated_device(
         stores, tmp_path, emulated_gpu, monkeypatch):
     """The check above is what makes these tests fail where a GPU run would: undo one device → host copy."""
-    from rgml.steps import rg
+    from rgml.rg import coarse
 
-    monkeypatch.setattr(rg, "to_numpy", np.asarray)
+    monkeypatch.setattr(coarse, "to_numpy", np.asarray)
     argv = [*_argv("rg majority", stores), "--samples", stores["L16"]]
     with pytest.raises(TypeError, match="Implicit conversion"):
         main([str(a) for a in (*argv, "--backend", "cupy", "--out", tmp_path / "device.zarr")])

@@ -28,6 +28,8 @@ import pytest
 from rgml.store import StoreError, open_store
 from test_bad_data import LOG_LINE, snapshot, stores  # noqa: F401  (stores: the fixture of small real stores)
 
+pytestmark = pytest.mark.workflow  # the workflow/CLI tier: runs the rgml command or other processes
+
 #: The tmpfs: small, but room for an earlier result and its replacement once the filler is gone.
 TMPFS_SIZE = "1m"
 

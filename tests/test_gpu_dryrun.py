@@ -18,6 +18,8 @@ import pytest
 from conftest import ROOT
 from cuda_emulation import compiler
 
+pytestmark = pytest.mark.workflow  # the workflow/CLI tier: runs the rgml command or other processes
+
 
 @pytest.mark.skipif(compiler() is None, reason="needs a C++ compiler to emulate the CUDA source")
 def test_the_gpu_suite_passes_on_the_emulated_device():

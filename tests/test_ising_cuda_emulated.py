@@ -23,7 +23,8 @@ from rgml.ising.metropolis_cuda import (
 from rgml.ising.sampler import SamplerSettings, prepare_chains, production
 from rgml.rng import GAMMA, Stream, stream_key
 
-pytestmark = pytest.mark.skipif(compiler() is None, reason="needs a C++ compiler to emulate the CUDA source")
+pytestmark = [pytest.mark.skipif(compiler() is None, reason="needs a C++ compiler to emulate the CUDA source"),
+              pytest.mark.workflow]  # compiles and runs the emulated kernel in another process
 
 #: Very low (nothing uphill is accepted), around Tc, high, and K = 0 (everything is).
 COUPLINGS = np.array([1 / 0.05, 1 / 1.0, 1 / 2.269185, 1 / 3.5, 1 / 1e6, 0.0])

@@ -45,6 +45,7 @@ def test_small_random_model_within_error(side):
     assert result.log_weights.shape == (100,) and result.n_betas == 3000
 
 
+@pytest.mark.slow
 def test_ais_on_ising_trained_64x16_within_005_nats():
     """Acceptance 1: AIS (S&M schedule, 100 runs, data base rate) vs exact ln Z of a
     64-visible / 16-hidden RBM trained on L = 8, T = 2.27 Ising samples."""

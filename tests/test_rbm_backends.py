@@ -19,8 +19,8 @@ from rbm_ising_data import ising_units
 def test_training_and_evaluation_agree_with_numpy(xp):
     train_units, test_units = ising_units(4, 2.27, 400, 100)
     config = TrainConfig(n_hidden=6, epochs=3, logz="exact", centering=True, l1=1e-4, l2=1e-4)
-    reference = train(train_units, config, Stream.named(100, "test-backend"), test_data=test_units)
-    result = train(xp.asarray(train_units), config, Stream.named(100, "test-backend"), test_data=xp.asarray(test_units))
+    reference = train(train_units, config, seed=Stream.named(100, "test-backend"), test_data=test_units)
+    result = train(xp.asarray(train_units), config, seed=Stream.named(100, "test-backend"), test_data=xp.asarray(test_units))
     assert type(result.model.weights) is type(xp.asarray(train_units))
     assert np.allclose(to_numpy(result.model.weights), reference.model.weights, rtol=0, atol=1e-10)
     assert np.allclose(result.history["test_loglik"], reference.history["test_loglik"], rtol=0, atol=1e-9)
@@ -35,7 +35,7 @@ def test_training_and_evaluation_agree_with_numpy(xp):
 def test_coarse_graining_agrees_with_numpy(xp):
     spins = Stream.named(102, "test-backend-cg").spins((20, 4, 4))
     block_model = orient(train(block_units(spins, 2), TrainConfig(n_hidden=1, epochs=1, logz="none"),
-                               Stream.named(103, "test-backend-block")).model)
+                               seed=Stream.named(103, "test-backend-block")).model)
     reference = coarse_grain(spins, block_model, Stream.named(104, "test-backend-cg"))
     on_xp = coarse_grain(xp.asarray(spins), block_model.to(xp), Stream.named(104, "test-backend-cg"))
     assert np.array_equal(to_numpy(on_xp), reference)

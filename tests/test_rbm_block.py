@@ -25,7 +25,7 @@ def block_model(spins):
     # one hidden unit = a two-mode mixture: the Gibbs chain needs ~20 sweeps to cross between modes
     config = TrainConfig(n_hidden=1, epochs=20, batch_size=100, learning_rate=0.3, lr_schedule="linear",
                          final_learning_rate=0.001, k=20, logz="exact")
-    return train_block_rbm(spins, 2, config, Stream.named(50, "test-block-train"))
+    return train_block_rbm(spins, 2, config, seed=Stream.named(50, "test-block-train"))
 
 
 def test_block_units_layout():

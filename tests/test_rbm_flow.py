@@ -96,7 +96,7 @@ def test_flow_of_an_rbm_trained_on_all_temperatures_forgets_its_start_within_40_
     temperatures = (1.5, 1.8, 2.1, 2.27, 2.45, 2.8, 3.5)
     spins = np.concatenate([mc_samples(8, t, 2000) for t in temperatures])
     config = TrainConfig(n_hidden=64, epochs=30, method="cd", k=1, l2=0.03, logz="none")
-    model = train(spins_to_units(spins.reshape(len(spins), -1)), config, Stream.named(75, "test-flow-all-T")).model
+    model = train(spins_to_units(spins.reshape(len(spins), -1)), config, seed=Stream.named(75, "test-flow-all-T")).model
     ordered, disordered = (rbm_flow(model, start, 40, Stream.named(76, "test-flow-all-T", start), n_chains=1000)
                            for start in ("ordered", "disordered"))
     gap = ordered.abs_magnetization[-1] - disordered.abs_magnetization[-1]

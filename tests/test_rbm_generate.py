@@ -37,7 +37,7 @@ def observables(spins):
 def test_generated_energy_and_magnetization_match_the_data():
     spins = ising_samples(SIZE, TEMPERATURE, N_TRAIN + 2000)
     units = spins_to_units(spins)
-    model = train(units[:N_TRAIN], GENERATE_CONFIG, Stream.named(90, "test-generate-train")).model
+    model = train(units[:N_TRAIN], GENERATE_CONFIG, seed=Stream.named(90, "test-generate-train")).model
     stream = Stream.named(91, "test-generate")
     generated = generate(model, 1000, stream, n_steps=3000)
     later = run_chains(model, generated, 1000, stream)

@@ -75,7 +75,7 @@ def test_trained_rbm_learns_the_ring_coupling():
     spins = ring_samples(10, k, 6000)
     data = spins_to_units(spins)
     config = TrainConfig(n_hidden=10, epochs=40, logz="none")
-    model = train(data, config, Stream.named(40, "test-ring-train")).model
+    model = train(data, config, seed=Stream.named(40, "test-ring-train")).model
     couplings = ring_couplings(model)
     nn = (spins * np.roll(spins, -1, axis=1)).mean(axis=1)
     nn_err = nn.std() / np.sqrt(len(nn))

@@ -90,7 +90,7 @@ def test_l1_makes_receptive_fields_local(data_near_tc):
     strengths = [0.0, 1e-3, 3e-3, 1e-2]  # locality saturates near 1e-2 (ρ ≈ 0.28 at 2e-2 too)
     values = []
     for l1 in strengths:
-        weights = train(train_units, layer_config(25, l1), Stream.named(62, "test-l1")).model.weights
+        weights = train(train_units, layer_config(25, l1), seed=Stream.named(62, "test-l1")).model.weights
         assert np.abs(weights).max() > 0.5  # not switched off by the penalty
         values.append(locality(weights, (SIZE, SIZE)))
     print(f"\nacceptance 6: L1 {strengths} → locality ρ {np.round(values, 4).tolist()}")
@@ -100,7 +100,7 @@ def test_l1_makes_receptive_fields_local(data_near_tc):
 def test_deeper_layers_see_larger_fields(data_near_tc):
     """Acceptance 6: effective receptive fields W1, W1W2, W1W2W3 of a 100-25-9-4 stack grow with depth."""
     train_units, test_units = data_near_tc
-    stack = train_stack(train_units, [layer_config(n, 1e-2) for n in (25, 9, 4)], Stream.named(63, "test-stack"),
+    stack = train_stack(train_units, [layer_config(n, 1e-2) for n in (25, 9, 4)], seed=Stream.named(63, "test-stack"),
                         test_data=test_units)
     fields = stack.receptive_fields()
     assert [f.shape for f in fields] == [(100, 25), (100, 9), (100, 4)]
@@ -113,9 +113,9 @@ def test_deeper_layers_see_larger_fields(data_near_tc):
 def test_stack_propagation_modes(data_near_tc):
     train_units, _ = data_near_tc
     configs = [TrainConfig(n_hidden=n, epochs=1, logz="none") for n in (8, 3)]
-    by_probability = train_stack(train_units[:200], configs, Stream.named(64, "test-prop"))
-    by_sample = train_stack(train_units[:200], configs, Stream.named(64, "test-prop"), propagate="samples")
+    by_probability = train_stack(train_units[:200], configs, seed=Stream.named(64, "test-prop"))
+    by_sample = train_stack(train_units[:200], configs, seed=Stream.named(64, "test-prop"), propagate="samples")
     assert np.array_equal(by_probability.models[0].weights, by_sample.models[0].weights)
     assert not np.array_equal(by_probability.models[1].weights, by_sample.models[1].weights)
     with pytest.raises(ValueError, match="propagate"):
-        train_stack(train_units, configs, Stream.named(64, "x"), propagate="means")
+        train_stack(train_units, configs, seed=Stream.named(64, "x"), propagate="means")

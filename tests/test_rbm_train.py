@@ -60,8 +60,8 @@ def test_resume_is_bitwise_identical(small_data, method):
     """train(20) == train(10) → resume → 10 more, bitwise (issue 8 item 1)."""
     train_units, test_units = small_data
     config = full_config(method)
-    whole = train(train_units, config, Stream.named(30, "test-resume"), test_data=test_units)
-    first = train(train_units, config, Stream.named(30, "test-resume"), test_data=test_units, stop_epoch=10)
+    whole = train(train_units, config, seed=Stream.named(30, "test-resume"), test_data=test_units)
+    first = train(train_units, config, seed=Stream.named(30, "test-resume"), test_data=test_units, stop_epoch=10)
     snapshot = first.state.copy()
     second = train(train_units, config, resume=first.state, test_data=test_units)
     assert first.state.epoch == 10 and second.state.epoch == 20
@@ -76,8 +76,8 @@ def test_resume_from_a_serialised_state(small_data):
     """The checkpoint form (plain arrays and ints, as stored on disk) resumes bitwise too."""
     train_units, test_units = small_data
     config = full_config("pcd", epochs=6, centering=True)
-    whole = train(train_units, config, Stream.named(38, "test-ckpt"), test_data=test_units)
-    first = train(train_units, config, Stream.named(38, "test-ckpt"), test_data=test_units, stop_epoch=3)
+    whole = train(train_units, config, seed=Stream.named(38, "test-ckpt"), test_data=test_units)
+    first = train(train_units, config, seed=Stream.named(38, "test-ckpt"), test_data=test_units, stop_epoch=3)
     saved = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in first.state.to_dict().items()}
     assert all(isinstance(v, (np.ndarray, int)) for v in saved.values())
     resumed = train(train_units, config, resume=TrainState.from_dict(saved), test_data=test_units)
@@ -113,9 +113,9 @@ def test_centred_step_is_the_transformed_plain_step(small_data):
 def test_reruns_are_identical_and_seeds_differ(small_data):
     train_units, _ = small_data
     config = full_config("pcd", epochs=3, logz="none")
-    a = train(train_units, config, Stream.named(31, "test-rerun"))
-    b = train(train_units, config, Stream.named(31, "test-rerun"))
-    c = train(train_units, config, Stream.named(32, "test-rerun"))
+    a = train(train_units, config, seed=Stream.named(31, "test-rerun"))
+    b = train(train_units, config, seed=Stream.named(31, "test-rerun"))
+    c = train(train_units, config, seed=Stream.named(32, "test-rerun"))
     assert np.array_equal(a.model.weights, b.model.weights)
     assert not np.array_equal(a.model.weights, c.model.weights)
 
@@ -123,13 +123,13 @@ def test_reruns_are_identical_and_seeds_differ(small_data):
 def test_history_contents(small_data):
     train_units, test_units = small_data
     config = full_config("pcd", epochs=4)
-    result = train(train_units, config, Stream.named(33, "test-history"), test_data=test_units)
+    result = train(train_units, config, seed=Stream.named(33, "test-history"), test_data=test_units)
     assert set(result.history) == set(HISTORY_KEYS)
     assert all(values.shape == (4,) for values in result.history.values())
     assert np.allclose(result.history["learning_rate"], [config.learning_rate_at(e) for e in range(4)])
     assert np.all(np.isfinite(result.history["test_loglik"])) and np.all(result.history["log_z_err"] == 0)
     assert result.logz_method == "exact" and result.hyperparameters["k"] == 2
-    no_test = train(train_units, dataclasses.replace(config, logz="none"), Stream.named(33, "test-history"))
+    no_test = train(train_units, dataclasses.replace(config, logz="none"), seed=Stream.named(33, "test-history"))
     assert np.all(np.isnan(no_test.history["test_loglik"])) and np.all(np.isnan(no_test.history["log_z"]))
     assert np.all(np.isfinite(no_test.history["reconstruction_error"]))
 
@@ -137,10 +137,10 @@ def test_history_contents(small_data):
 def test_ais_history_for_large_layers(small_data):
     train_units, test_units = small_data
     config = full_config("pcd", epochs=1, n_hidden=24, logz="auto", ais_runs=20, ais_betas=200)
-    result = train(train_units, config, Stream.named(34, "test-history-ais"), test_data=test_units)
+    result = train(train_units, config, seed=Stream.named(34, "test-history-ais"), test_data=test_units)
     assert result.logz_method == "exact"  # the visible layer (16 units) is enumerated
     config = dataclasses.replace(config, logz="ais")
-    result = train(train_units, config, Stream.named(34, "test-history-ais"), test_data=test_units)
+    result = train(train_units, config, seed=Stream.named(34, "test-history-ais"), test_data=test_units)
     assert result.logz_method == "ais" and result.history["log_z_err"][0] > 0
 
 
@@ -150,7 +150,7 @@ def test_learning_approaches_the_ising_ceiling(small_data):
     beyond its statistical error (the gap is a KL divergence estimate, ≥ 0 in expectation)."""
     train_units, test_units = small_data
     config = TrainConfig(n_hidden=16, epochs=30, logz="exact")
-    result = train(train_units, config, Stream.named(35, "test-ceiling"), test_data=test_units)
+    result = train(train_units, config, seed=Stream.named(35, "test-ceiling"), test_data=test_units)
     spins = (2 * test_units - 1).reshape(-1, 4, 4)
     ising = bond_sum_2d(spins) / TEMPERATURE - kaufman_log_z(4, TEMPERATURE)
     rbm = log_likelihood(result.model, test_units, result.history["log_z"][-1])
@@ -171,7 +171,7 @@ def test_float32_training_matches_float64_quality(small_data):
     results = {}
     for dtype in ("float64", "float32"):
         config = TrainConfig(n_hidden=8, epochs=5, logz="exact", dtype=dtype)
-        results[dtype] = train(train_units, config, Stream.named(36, "test-dtype"), test_data=test_units)
+        results[dtype] = train(train_units, config, seed=Stream.named(36, "test-dtype"), test_data=test_units)
     assert results["float32"].model.weights.dtype == np.float32
     ll64, ll32 = (results[d].history["test_loglik"][-1] for d in ("float64", "float32"))
     assert abs(ll64 - ll32) < 0.05
@@ -202,9 +202,9 @@ def test_config_round_trip_and_errors():
 def test_spins_are_refused_with_a_hint():
     spins = exact_torus_samples(4, TEMPERATURE, 10).reshape(10, 16)
     with pytest.raises(ValueError, match="spins_to_units"):
-        train(spins, TrainConfig(n_hidden=2, epochs=1), Stream.named(37, "x"))
+        train(spins, TrainConfig(n_hidden=2, epochs=1), seed=Stream.named(37, "x"))
     with pytest.raises(ValueError, match="spins_to_units"):
-        train(spins.astype(float), TrainConfig(n_hidden=2, epochs=1), Stream.named(37, "x"))
+        train(spins.astype(float), TrainConfig(n_hidden=2, epochs=1), seed=Stream.named(37, "x"))
     with pytest.raises(ValueError, match="exactly one"):
         train((spins + 1) / 2.0, TrainConfig(n_hidden=2, epochs=1))
 
@@ -243,7 +243,7 @@ def test_flip_moves_learn_both_ordered_sectors():
     temperature = 1.5
     train_units = ising_units(4, temperature, 2000, 1000)
     config = TrainConfig(n_hidden=8, epochs=20, flip_moves=True)  # without the move: gap ≈ 6 nats
-    result = train(train_units[0], config, Stream.named(5, "flip-train"), test_data=train_units[1])
+    result = train(train_units[0], config, seed=Stream.named(5, "flip-train"), test_data=train_units[1])
     test_spins = 2 * train_units[1].reshape(-1, 4, 4).astype(np.int8) - 1
     ceiling = (bond_sum_2d(test_spins) / temperature - kaufman_log_z(4, temperature)).mean()
     gap = ceiling - result.history["test_loglik"][-1]

@@ -13,6 +13,8 @@ import pytest
 from rgml.rng import Stream
 from rgml.store import StoreError, array_digests, open_store
 
+pytestmark = pytest.mark.workflow  # the workflow/CLI tier: runs the rgml command or other processes
+
 SAMPLES = 6000
 ARGS = ["sample", "ising2d", "--size", "64", "--temperatures", "2.6,3.2", "--samples", str(SAMPLES),
         "--seed", "11", "--threads", "1"]
@@ -48,7 +50,7 @@ def test_sampling_killed_at_random_moments_resumes_to_the_same_bits(reference, t
     checkpoint = out.with_name(out.name + ".checkpoint.npz")
     resumed_with_samples = 0
     for k, u in enumerate(draws):
-        proc = subprocess.Popen(command(out, "--checkpoint-every", "0"), stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(command(out, "--checkpoint-seconds", "0"), stderr=subprocess.DEVNULL)
         if k < 2:
             time.sleep(u * duration)
         else:  # a moment during production: right after the checkpoint of a random block
@@ -64,7 +66,7 @@ def test_sampling_killed_at_random_moments_resumes_to_the_same_bits(reference, t
             if partial.exists():
                 with pytest.raises(StoreError, match="incomplete"):
                     open_store(partial)
-        rerun = subprocess.run(command(out, "--checkpoint-every", "0"), capture_output=True, text=True, timeout=600)
+        rerun = subprocess.run(command(out, "--checkpoint-seconds", "0"), capture_output=True, text=True, timeout=600)
         assert rerun.returncode == 0, rerun.stderr
         assert array_digests(out) == array_digests(ref)
         if "already stored" in rerun.stderr:
@@ -79,7 +81,7 @@ def test_sampling_killed_at_random_moments_resumes_to_the_same_bits(reference, t
 def test_a_checkpoint_of_other_parameters_is_not_resumed(tmp_path):
     out = tmp_path / "L8.zarr"
     base = [sys.executable, "-m", "rgml.cli", "sample", "ising2d", "--size", "8", "--temperatures", "2.5",
-            "--seed", "3", "--out", str(out), "--checkpoint-every", "0"]
+            "--seed", "3", "--out", str(out), "--checkpoint-seconds", "0"]
     first = subprocess.run([*base, "--samples", "64"], capture_output=True, text=True, check=True)
     assert "resuming" not in first.stderr
     # leave a checkpoint of a different run next to the output, as a killed job would
@@ -113,7 +115,7 @@ def test_rbm_training_killed_at_random_moments_resumes_to_the_same_bits(rbm_refe
     out = tmp_path / "T2.2692.zarr"
     checkpoint = out.with_name(out.name + ".checkpoint.npz")
     cmd = [sys.executable, "-m", "rgml.cli", *RBM_ARGS, "--samples", str(samples), "--out", str(out),
-           "--checkpoint-every", "0"]
+           "--checkpoint-seconds", "0"]
     resumed = 0
     for k, u in enumerate(Stream.named(9, "rbm-kill-points").uniform(5)):
         proc = subprocess.Popen(cmd, stderr=subprocess.DEVNULL)

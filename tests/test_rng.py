@@ -64,13 +64,16 @@ def test_uniform_uses_top_bits():
     assert np.allclose(to_uniform(b), (b >> np.uint64(11)) / 2.0**53)
 
 
-def test_as_stream_keys_an_int_seed_like_the_workflow_and_passes_a_stream_through():
-    from rgml.rng import as_stream
+def test_as_stream_keys_an_int_seed_like_the_workflow_and_uses_a_given_stream():
+    from rgml.rng import as_stream, keyed
 
-    keyed = as_stream(7, "rsmi", 32, 2.269185)
-    assert keyed.key == Stream.named(7, "rsmi", 32, 2.269185).key
+    assert as_stream(7, "rsmi", 32, 2.269185).key == Stream.named(7, "rsmi", 32, 2.269185).key
+    assert keyed(7, "ring", 0.5).key == Stream.named(7, "ring", 0.5).key
     given = Stream.named(1, "x")
     assert as_stream(given, "ignored") is given
+    assert keyed(given, "part").key == given.child("part").key
     for bad in (-1, 1.5, "7", True):
         with pytest.raises((TypeError, ValueError), match="seed"):
             as_stream(bad, "x")
+        with pytest.raises((TypeError, ValueError), match="seed"):
+            keyed(bad, "x")

@@ -23,6 +23,8 @@ TEMPERATURES = (1.8, TC, 4.0)
 GEOMETRY = Geometry(block=4, buffer=2, env=2)
 CONFIG = FitConfig(steps=800, polish_steps=300)
 
+pytestmark = pytest.mark.slow  # fits on 2000 configurations of the 32 x 32 torus
+
 
 @pytest.fixture(scope="module")
 def samples():
@@ -35,7 +37,7 @@ def samples():
 
 @pytest.fixture(scope="module")
 def fits(samples):
-    return {t: fit(samples[t], GEOMETRY, Stream.named(SEED, "rsmi-test", "mc", t), CONFIG) for t in TEMPERATURES}
+    return {t: fit(samples[t], GEOMETRY, CONFIG, seed=Stream.named(SEED, "rsmi-test", "mc", t)) for t in TEMPERATURES}
 
 
 def test_ordered_phase_keeps_one_bit(fits):
@@ -51,7 +53,7 @@ def test_flip_augmentation_restores_the_other_sector(samples):
     one_sector = spins * np.sign(spins.sum(axis=(1, 2)))[:, None, None].astype(np.int8)
     short = FitConfig(steps=300, polish_steps=100)
     results = {
-        flip: fit(one_sector, GEOMETRY, Stream.named(SEED, "rsmi-test", "sector"), replace(short, flip_augment=flip))
+        flip: fit(one_sector, GEOMETRY, replace(short, flip_augment=flip), seed=Stream.named(SEED, "rsmi-test", "sector"))
         for flip in (True, False)
     }
     print(f"[flip augmentation] one sector at T=1.8: with flips {results[True].mi:.4f}, "

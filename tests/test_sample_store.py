@@ -10,6 +10,8 @@ from rgml.cli import main
 from rgml.exact import ring_correlation, ring_energy
 from rgml.store import array_digests, open_store
 
+pytestmark = pytest.mark.workflow  # the workflow/CLI tier: runs the rgml command or other processes
+
 TEMPERATURES = "2.0,2.269185,3.0"
 
 

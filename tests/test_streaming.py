@@ -96,7 +96,7 @@ def test_in_memory_if_fits_reads_once_within_the_budget():
 
 def _train(data, test, seed, n_hidden=6, epochs=6):
     config = TrainConfig(n_hidden=n_hidden, epochs=epochs, logz="exact")
-    return train(data, config, Stream.named(seed, "test-stream-train"), test_data=test)
+    return train(data, config, seed=Stream.named(seed, "test-stream-train"), test_data=test)
 
 
 def test_training_on_a_resident_set_is_bitwise_training_in_memory():
@@ -112,10 +112,11 @@ def test_streamed_groups_may_hold_larger_minibatches_than_the_whole_set():
     """41 rows in batches of ≤ 20 are three batches of 13–14, but a group of 20 rows is one batch of 20."""
     spins = exact_torus_samples(4, 2.27, 41)
     result = train(counted(spins, 20, 20).map(flat_units), TrainConfig(n_hidden=4, epochs=2, logz="none"),
-                   Stream.named(9, "test-stream-train"))
+                   seed=Stream.named(9, "test-stream-train"))
     assert np.all(np.isfinite(result.model.weights))
 
 
+@pytest.mark.slow
 def test_streamed_training_learns_as_well_as_training_in_memory():
     """L = 4 torus at T = 2.27, exact samples: streamed groups of 500 of 8000 rows (shuffled in blocks of
     100) reach the same held-out log-likelihood as full shuffling, within the seed-to-seed spread."""
@@ -139,9 +140,9 @@ def test_rsmi_fit_on_a_streamed_set_finds_the_same_rule_and_information():
     spins = mc_samples(16, 2.269185, 3000)
     geometry = Geometry(block=2, buffer=1, env=2)
     config = FitConfig(steps=400, polish_steps=100, batch_size=512, eval_every=100)
-    in_memory = fit(spins, geometry, Stream.named(8, "test-stream-rsmi"), config)
+    in_memory = fit(spins, geometry, config, seed=Stream.named(8, "test-stream-rsmi"))
     reads = []
-    streamed = fit(counted(spins, 100, 400, reads), geometry, Stream.named(8, "test-stream-rsmi"), config)
+    streamed = fit(counted(spins, 100, 400, reads), geometry, config, seed=Stream.named(8, "test-stream-rsmi"))
     a, b = in_memory.filters.ravel(), streamed.filters.ravel()
     print(f"\nRSMI held-out bound: in memory {in_memory.mi:.4f} ± {in_memory.mi_err:.4f}, "
           f"streamed {streamed.mi:.4f} ± {streamed.mi_err:.4f}; filters {np.round(a, 3)} vs {np.round(b, 3)}")
@@ -176,6 +177,7 @@ STEPS = {
 }
 
 
+@pytest.mark.workflow  # runs the rgml command
 @pytest.mark.parametrize("step", STEPS)
 def test_steps_read_a_store_that_exceeds_the_budget_in_groups_and_reproducibly(large_store, tmp_path, step):
     """With a 1 MiB budget the 600 (or 1200) L = 64 configurations (≥ 12 MiB as training rows) are read

@@ -83,19 +83,47 @@ def test_lint_is_clean():
     assert "Congratulations" in proc.stdout + proc.stderr or "no issues" in (proc.stdout + proc.stderr).lower()
 
 
-def test_sharded_run_gives_bitwise_the_same_stores(tiny_run, tmp_path):
-    """Issue 7, acceptance 2: >= 3 temperature shards per size, merged, equal an unsharded run."""
+def test_per_temperature_jobs_merge_to_the_store_of_a_whole_grid_run(tiny_run, tmp_path):
+    """The workflow samples one temperature per job and merges them: bitwise what one run over the grid makes."""
+    from rgml.cli import main
+
     config = yaml.safe_load(TINY.read_text())
-    config["ising2d"]["temperatures_per_job"] = 2  # 5 temperatures -> 3 shards
-    sharded = tmp_path / "sharded.yaml"
-    sharded.write_text(yaml.safe_dump(config))
-    targets = [f"results/samples/ising2d/L{size}.zarr" for size in (8, 16)]
-    snakemake(tmp_path, *targets, config=sharded)
-    for size in (8, 16):
-        parts = sorted((tmp_path / "results" / "samples" / "ising2d" / "shards" / f"L{size}").glob("part*.zarr"))
-        assert len(parts) == 3
-        merged = tmp_path / targets[size == 16]
-        assert array_digests(merged) == array_digests(tiny_run / targets[size == 16])
+    ising = config["ising2d"]
+    out = tmp_path / "L8.zarr"
+    assert main(["sample", "ising2d", "--size", "8", "--temperatures", ",".join(map(str, ising["temperatures"])),
+                 "--samples", str(ising["samples"]), "--chains", str(ising["chains"]), "--seed", str(config["seed"]),
+                 "--threads", "1", "--backend", "numpy", "--out", str(out)]) == 0
+    merged = tiny_run / "results" / "samples" / "ising2d" / "L8.zarr"
+    parts = sorted((tiny_run / "results" / "samples" / "ising2d" / "temperatures" / "L8").glob("T*.zarr"))
+    assert len(parts) == len(ising["temperatures"])
+    assert array_digests(merged) == array_digests(out)
+
+
+def jobs(proc) -> dict[str, int]:
+    """The job counts of a `snakemake -n` run, by rule (its "Job stats" table)."""
+    lines = (proc.stdout + proc.stderr).splitlines()
+    counts = {}
+    for line in lines[lines.index("Job stats:") + 3:]:
+        words = line.split()
+        if not words or words[0] == "total":
+            break
+        counts[words[0]] = int(words[1])
+    return counts
+
+
+def test_changing_one_temperature_reruns_only_its_sampling_and_the_whole_grid_jobs(tiny_run, tmp_path):
+    """Issue 12, acceptance 4: 2.2 -> 2.25 in the tiny grid (no per-temperature fit uses 2.2)."""
+    workdir = tmp_path / "run"
+    shutil.copytree(tiny_run, workdir, symlinks=True)
+    config = yaml.safe_load(TINY.read_text())
+    config["ising2d"]["temperatures"] = [2.25 if t == 2.2 else t for t in config["ising2d"]["temperatures"]]
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(config))
+    counts = jobs(snakemake(workdir, "-n", config=changed))
+    sizes = len(config["ising2d"]["sizes"])
+    whole_grid = {"merge_ising2d": sizes, "thermodynamics_ising2d": 1, "rg_coarse_grain": 4 * sizes,
+                  "rg_flow_ising2d": 1, "rbm_flow": 1, "rbm_table": 1, "compare_summary": 1, "all": 1}
+    assert counts == {"sample_ising2d": sizes, **whole_grid}, counts
 
 
 def test_open_results_holds_every_store_of_the_sweep(tiny_run):
@@ -140,8 +168,11 @@ def test_report_lists_every_figure_and_table_with_captions(tiny_run, tmp_path):
     html = report.read_text(errors="replace")
     figures = sorted(p.name for p in (tiny_run / "results" / "figures").glob("*.png"))
     tables = sorted(p.name for p in (tiny_run / "results" / "tables").glob("*.csv"))
-    targets = re.findall(r'"results/(?:figures|tables)/([^"]+)"', (ROOT / "Snakefile").read_text())
-    assert sorted(figures + tables) == sorted(targets)
+    common = (ROOT / "workflow" / "rules" / "common.smk").read_text()
+    listed = {kind: re.findall(r'"(\w+)"', re.search(rf"^{kind} = \[(.*?)\]", common, re.S | re.M).group(1))
+              for kind in ("FIGURES", "TABLES")}
+    assert sorted(figures + tables) == sorted([f"{n}.png" for n in listed["FIGURES"]]
+                                              + [f"{n}.csv" for n in listed["TABLES"]])
     for name in figures + tables:
         assert name in html, f"{name} missing from the report"
     # every report item carries its caption from workflow/report/*.rst

@@ -1,25 +1,75 @@
 """The ``rgml`` command line: every pipeline step can be run by hand.
 
 Each subcommand reads its inputs (Zarr stores, parameters), calls the
-library and writes its outputs atomically.  Errors a user can fix (bad
-parameters, missing or damaged stores, an unavailable backend, a full or
-read-only disk) end the program with a one-line message and exit status 2;
-nothing is written, and earlier results at the output paths are untouched.
+library and writes its outputs atomically.  Its parameter options are
+generated from the configuration schema (:mod:`rgml.params`): each step
+declares which config keys it takes (:data:`STEP_OPTIONS`), so an option has
+the config key's type, range, default and description, and the workflow
+builds each job's options from the config with :func:`options`.  Errors a
+user can fix (bad parameters, missing or damaged stores, an unavailable
+backend, a full or read-only disk) end the program with a one-line message
+and exit status 2; nothing is written, and earlier results at the output
+paths are untouched.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
 from rgml import __version__
-from rgml.backend import BACKENDS, BackendError
+from rgml.backend import BackendError
+from rgml.params import add_option, option_string
 from rgml.store import StoreError, WriteError, os_error_message
-from rgml.streaming import DEFAULT_BUDGET_BYTES
 
 EXIT_USAGE = 2
+
+#: Parameter options of every step: ``{step: {option: config key}}``.  A key ending in ``[]`` is one
+#: item of a config list, given per job (the temperature of a fit); a key without a default is required.
+STEP_OPTIONS: dict[str, dict[str, str]] = {
+    "sample ising2d": {
+        "size": "ising2d.sizes[]", "temperatures": "ising2d.temperatures", "samples": "ising2d.samples",
+        "chains": "ising2d.chains", "algorithm": "ising2d.algorithm", "thin_factor": "ising2d.thin_factor",
+        "thermalize": "ising2d.thermalize", "thin": "ising2d.thin", "seed": "seed", "backend": "backend",
+        "threads": "threads", "checkpoint_seconds": "checkpoint_seconds",
+    },
+    "sample ising1d": {"size": "ising1d.size", "couplings": "ising1d.couplings", "samples": "ising1d.samples",
+                       "seed": "seed", "backend": "backend"},
+    "rg coarse-grain": {"b": "rg.b", "seed": "seed", "backend": "backend"},
+    "rg flow": {"seed": "seed", "bootstrap": "rg.bootstrap", "mcrg_couplings": "rg.mcrg_couplings"},
+    "rg ring": {"b": "rg.ring_b"},
+    "rsmi fit": {
+        "temperature": "ising2d.temperatures[]", "block": "rsmi.block", "buffer": "rsmi.buffer",
+        "environment": "rsmi.environment", "n_hidden": "rsmi.n_hidden", "estimator": "rsmi.estimator",
+        "steps": "rsmi.steps", "norm": "rsmi.norm", "seed": "seed", "memory_budget_mib": "memory_budget_mib",
+        "backend": "backend",
+    },
+    "rsmi ring": {"b": "rg.ring_b", "buffer": "rsmi.ring_buffer", "environment": "rsmi.ring_environment",
+                  "steps": "rsmi.steps", "norm": "rsmi.norm", "norm_stop": "rsmi.rule_norm", "seed": "seed"},
+    "rbm train": {"temperature": "ising2d.temperatures[]", "n_hidden": "rbm.n_hidden", "epochs": "rbm.epochs",
+                  "flip_moves": "rbm.flip_moves", "seed": "seed", "checkpoint_seconds": "checkpoint_seconds",
+                  "memory_budget_mib": "memory_budget_mib", "backend": "backend"},
+    "rbm stack": {"temperature": "ising2d.temperatures[]", "widths": "rbm.stack_widths", "l1": "rbm.stack_l1",
+                  "epochs": "rbm.epochs", "seed": "seed", "memory_budget_mib": "memory_budget_mib",
+                  "backend": "backend"},
+    "rbm locality": {"temperature": "ising2d.temperatures[]", "n_hidden": "rbm.n_hidden", "l1": "rbm.l1",
+                     "epochs": "rbm.epochs", "seed": "seed", "memory_budget_mib": "memory_budget_mib",
+                     "backend": "backend"},
+    "rbm flow": {"n_hidden": "rbm.flow_hidden", "l2": "rbm.flow_l2", "steps": "rbm.flow_steps",
+                 "chains": "rbm.flow_chains", "epochs": "rbm.epochs", "seed": "seed",
+                 "memory_budget_mib": "memory_budget_mib", "backend": "backend"},
+    "rbm block": {"temperature": "ising2d.temperatures[]", "b": "rg.b", "epochs": "rbm.epochs", "seed": "seed"},
+    "rbm mapping1d": {"couplings": "ising1d.couplings", "ring_size": "rbm.ring_size", "samples": "rbm.ring_samples",
+                      "epochs": "rbm.epochs", "seed": "seed"},
+    "compare mi": {"temperature": "ising2d.temperatures[]", "b": "rg.b", "buffer": "rsmi.buffer",
+                   "environment": "rsmi.environment", "steps": "rsmi.steps", "seed": "seed"},
+}
+
+
+def options(step: str, config: dict, **values) -> str:
+    """The parameter options of ``step`` for a validated config; ``values`` give per-job ones."""
+    return option_string(STEP_OPTIONS[step], config, **values)
 
 
 class UsageError(ValueError):
@@ -33,41 +83,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def _floats(text: str) -> list[float]:
-    try:
-        values = [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
-    if not values:
-        raise argparse.ArgumentTypeError("expected at least one number")
-    return values
+def _step(group, step: str, *, help: str, description: str | None = None, **kwargs):
+    """A subcommand of ``group`` with the parameter options of ``step`` (:data:`STEP_OPTIONS`)."""
+    parser = group.add_parser(step.split()[-1], help=help, description=description or help, **kwargs)
+    for option, key in STEP_OPTIONS[step].items():
+        add_option(parser, option, key)
+    return parser
 
 
-def _positive(kind, *, zero: bool = False):
-    """Argument type: a positive (``zero=True``: non-negative) finite ``kind``."""
-    noun = {int: "an integer", float: "a number"}[kind]
-
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {noun}, got {text!r}") from None
-        if not (value >= 0 if zero else value > 0) or not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"must be {'non-negative' if zero else 'positive'}, got {text}")
-        return value
-
-    return parse
-
-
-def _add_memory_budget(parser) -> None:
-    parser.add_argument("--memory-budget-mib", type=_positive(float), default=DEFAULT_BUDGET_BYTES / 2**20,
-                        metavar="MIB", help="training data held in memory at most; larger sample sets are read "
-                                            "from the store in groups (default %(default)g)")
-
-
-def _add_backend(parser) -> None:
-    parser.add_argument("--backend", choices=BACKENDS, default="auto",
-                        help="array backend: auto (CuPy where a GPU is usable, else NumPy), numpy or cupy")
+def _out(parser, what: str) -> None:
+    parser.add_argument("--out", type=Path, required=True, help=f"output store ({what})")
 
 
 def _budget(args) -> int:
@@ -77,51 +102,22 @@ def _budget(args) -> int:
 def _add_sample(sub) -> None:
     p = sub.add_parser("sample", help="Monte Carlo / exact samples of the Ising model into a Zarr store")
     models = p.add_subparsers(dest="model", required=True, metavar="MODEL")
-
-    p2 = models.add_parser(
-        "ising2d", help="2D torus over a temperature grid (Metropolis / Wolff, measured thinning)",
-        description="Sample the L x L periodic Ising model at each temperature; writes "
-                    "spins(temperature, sample, y, x), energy, magnetization and per-temperature tau_int.",
-    )
-    p2.add_argument("--size", type=_positive(int), required=True, help="linear size L (even, >= 4)")
-    p2.add_argument("--temperatures", type=_floats, required=True, help="comma-separated T in J/k_B")
-    p2.add_argument("--samples", type=_positive(int), required=True, help="stored configurations per temperature")
-    p2.add_argument("--seed", type=int, required=True, help="root seed of the keyed random streams")
-    p2.add_argument("--out", type=Path, required=True, help="output store (…/L{L}.zarr)")
-    p2.add_argument("--algorithm", choices=["auto", "metropolis", "wolff"], default="auto",
-                    help="update algorithm; auto picks the cheaper per independent sample at each T")
-    _add_backend(p2)
-    p2.add_argument("--chains", type=_positive(int), default=4, help="independent chains per temperature")
-    p2.add_argument("--thermalize", type=int, default=None, metavar="SWEEPS",
-                    help="sweeps before the first sample (default: max(200, 20 tau_int))")
-    p2.add_argument("--thin", type=_positive(int), default=None, metavar="SWEEPS",
-                    help="sweeps between stored samples (default: ceil(thin-factor * tau_int))")
-    p2.add_argument("--thin-factor", type=_positive(float), default=2.0,
-                    help="stored samples are thin-factor * tau_int sweeps apart (default 2)")
-    p2.add_argument("--threads", type=_positive(int), default=None, help="CPU threads for the kernels")
-    p2.add_argument("--checkpoint-every", type=float, default=120.0, metavar="SECONDS",
-                    help="save the chain state this often (default 120); a rerun after a kill resumes from it")
+    p2 = _step(models, "sample ising2d", help="2D torus over a temperature grid (Metropolis / Wolff, measured thinning)",
+               description="Sample the L x L periodic Ising model at each temperature; writes "
+                           "spins(temperature, sample, y, x), energy, magnetization and per-temperature tau_int. "
+                           "A rerun after a kill resumes from the checkpoint saved every --checkpoint-seconds.")
+    _out(p2, "…/L{L}.zarr")
     p2.set_defaults(func=_run_sample_2d)
-
-    p1 = models.add_parser(
-        "ising1d", help="periodic ring, exact independent samples (transfer matrix)",
-        description="Draw exact samples of the periodic Ising ring at each coupling K.",
-    )
-    p1.add_argument("--size", type=_positive(int), required=True, help="number of spins N (>= 2)")
-    p1.add_argument("--couplings", type=_floats, required=True, help="comma-separated K = J/(k_B T)")
-    p1.add_argument("--samples", type=_positive(int), required=True, help="configurations per coupling")
-    p1.add_argument("--seed", type=int, required=True, help="root seed")
-    p1.add_argument("--out", type=Path, required=True, help="output store (…/N{N}.zarr)")
-    _add_backend(p1)
+    p1 = _step(models, "sample ising1d", help="periodic ring, exact independent samples (transfer matrix)")
+    _out(p1, "…/N{N}.zarr")
     p1.set_defaults(func=_run_sample_1d)
-
     pm = models.add_parser(
-        "merge", help="merge 2D sample stores of temperature shards into one store",
-        description="Concatenate the sample stores of disjoint temperature shards (same L, samples and seed) "
-                    "along temperature, in the order given; the result equals an unsharded run bit for bit.",
+        "merge", help="merge 2D sample stores of disjoint temperatures into one store",
+        description="Concatenate the sample stores of disjoint temperatures (same L, samples and seed) along "
+                    "temperature, sorted by temperature; the result equals a run over the whole grid bit for bit.",
     )
-    pm.add_argument("shards", type=Path, nargs="+", help="shard stores, in temperature-grid order")
-    pm.add_argument("--out", type=Path, required=True, help="merged store (…/L{L}.zarr)")
+    pm.add_argument("shards", type=Path, nargs="+", help="per-temperature (or per-shard) sample stores")
+    _out(pm, "…/L{L}.zarr")
     pm.set_defaults(func=_run_sample_merge)
 
 
@@ -129,32 +125,18 @@ def _run_sample_2d(args) -> None:
     from rgml.ising.sampler import SamplerSettings
     from rgml.steps.sample import sample_ising2d
 
-    if args.size % 2 or args.size < 4:
-        raise UsageError(f"--size: the checkerboard sampler needs an even L >= 4, got {args.size}")
-    if any(not (t > 0) or t == float("inf") for t in args.temperatures):
-        raise UsageError("--temperatures: every temperature must be a positive finite number (J/k_B)")
-    if args.thermalize is not None and args.thermalize < 0:
-        raise UsageError(f"--thermalize: must be >= 0 sweeps, got {args.thermalize}")
-    settings = SamplerSettings(
-        chains=args.chains, algorithm=args.algorithm, thermalize=args.thermalize,
-        thin=args.thin, thin_factor=args.thin_factor,
-    )
-    if not args.checkpoint_every >= 0:
-        raise UsageError(f"--checkpoint-every: must be >= 0 seconds, got {args.checkpoint_every}")
+    settings = SamplerSettings(chains=args.chains, algorithm=args.algorithm, thermalize=args.thermalize,
+                               thin=args.thin, thin_factor=args.thin_factor)
     sample_ising2d(size=args.size, temperatures=args.temperatures, samples=args.samples, seed=args.seed,
                    out=args.out, settings=settings, backend=args.backend, threads=args.threads,
-                   checkpoint_seconds=args.checkpoint_every)
+                   checkpoint_seconds=args.checkpoint_seconds)
 
 
 def _run_sample_1d(args) -> None:
     from rgml.steps.sample import sample_ising1d
 
-    if args.size < 2:
-        raise UsageError(f"--size: a ring needs at least 2 spins, got {args.size}")
-    if any(not (0 <= k <= 10) for k in args.couplings):
-        raise UsageError("--couplings: every K must lie in [0, 10]")
-    sample_ising1d(size=args.size, couplings=args.couplings, samples=args.samples, seed=args.seed,
-                   out=args.out, backend=args.backend)
+    sample_ising1d(size=args.size, couplings=args.couplings, samples=args.samples, seed=args.seed, out=args.out,
+                   backend=args.backend)
 
 
 def _run_sample_merge(args) -> None:
@@ -186,30 +168,20 @@ def _add_rg(sub) -> None:
     # dest "step", not "model": coarse-grain has a --model option
     steps = p.add_subparsers(dest="step", required=True, metavar="STEP")
 
-    c = steps.add_parser(
-        "coarse-grain", help="apply a block rule repeatedly to a 2D sample store",
-        description="Coarse-grain every configuration level by level while the lattice is >= 4 across; "
-                    "stores level1, level2, ... and the interaction densities of every level.",
-    )
+    c = _step(steps, "rg coarse-grain", help="apply a block rule repeatedly to a 2D sample store",
+              description="Coarse-grain every configuration level by level while the lattice is >= 4 across; "
+                          "stores level1, level2, ... and the interaction densities of every level.")
     c.add_argument("--samples", type=Path, required=True, help="2D sample store (L*.zarr)")
     c.add_argument("--rule", choices=["majority", "decimation", "rbm", "rsmi"], required=True, help="block rule")
-    c.add_argument("--b", type=_positive(int), default=2, help="block size b (L must be a multiple)")
     c.add_argument("--model", type=Path, default=None, help="trained model store of a learned rule (rbm, rsmi)")
-    c.add_argument("--seed", type=int, required=True, help="root seed (tie-breaking and stochastic rules)")
-    _add_backend(c)
-    c.add_argument("--out", type=Path, required=True, help="output store ({rule}_b{b}.zarr)")
+    _out(c, "{rule}_b{b}.zarr")
     c.set_defaults(func=_run_rg_coarse_grain)
 
-    f = steps.add_parser(
-        "flow", help="flows T -> T_eff, fixed points and nu (flow slopes and MCRG) of every rule",
-        description="Effective temperatures by matching and projection, fixed points and nu with bootstrap "
-                    "errors, Swendsen's MCRG nu at Tc; writes the flow and exponent tables and figures.",
-    )
+    f = _step(steps, "rg flow", help="flows T -> T_eff, fixed points and nu (flow slopes and MCRG) of every rule",
+              description="Effective temperatures by matching and projection, fixed points and nu with bootstrap "
+                          "errors, Swendsen's MCRG nu at Tc; writes the flow and exponent tables and figures.")
     f.add_argument("stores", type=Path, nargs="+", help="RG stores made by 'rgml rg coarse-grain'")
     f.add_argument("--samples", type=Path, nargs="+", required=True, help="the 2D sample stores (for snapshots)")
-    f.add_argument("--seed", type=int, required=True, help="root seed (bootstrap resampling)")
-    f.add_argument("--bootstrap", type=_positive(int), default=200, help="bootstrap resamples")
-    f.add_argument("--mcrg-couplings", type=_positive(int), default=4, help="largest number of MCRG couplings")
     f.add_argument("--flow-table", type=Path, required=True, help="output CSV, one row per (rule, method, L, b, level, T)")
     f.add_argument("--exponents-table", type=Path, required=True, help="output CSV of nu and T* estimates")
     f.add_argument("--flow-figure", type=Path, required=True, help="output PNG of the flows")
@@ -217,36 +189,22 @@ def _add_rg(sub) -> None:
     f.add_argument("--mcrg-figure", type=Path, required=True, help="output PNG of MCRG nu vs couplings")
     f.set_defaults(func=_run_rg_flow)
 
-    r = steps.add_parser(
-        "ring", help="1D decimation flow of ring samples vs the exact recursion",
-        description="Decimate ring samples every b-th spin level by level; K_eff from the nearest-neighbour "
-                    "correlation against tanh K' = tanh^b K.",
-    )
+    r = _step(steps, "rg ring", help="1D decimation flow of ring samples vs the exact recursion",
+              description="Decimate ring samples every b-th spin level by level; K_eff from the nearest-neighbour "
+                          "correlation against tanh K' = tanh^b K.")
     r.add_argument("--samples", type=Path, required=True, help="1D sample store (N*.zarr)")
-    r.add_argument("--b", type=_positive(int), default=2, help="decimation factor")
     r.add_argument("--table", type=Path, required=True, help="output CSV, one row per (K, level)")
     r.add_argument("--figure", type=Path, required=True, help="output PNG")
     r.set_defaults(func=_run_rg_ring)
 
 
-def _check_block(b: int) -> None:
-    if b < 2:
-        raise UsageError(f"--b: the block size must be at least 2, got {b}")
-
-
 def _run_rg_coarse_grain(args) -> None:
-    from rgml.steps.rg import coarse_grain
+    from rgml.steps.rg import coarse_grain, load_rule
 
-    _check_block(args.b)
-    model = None
-    if args.rule in ("rbm", "rsmi"):
-        if args.model is None:
-            raise UsageError(f"--model: rule {args.rule!r} is learned; give its trained model store")
-        from rgml.steps.learned_rules import load_rule_model
-
-        model = load_rule_model(args.rule, args.model)
-    coarse_grain(samples=args.samples, rule=args.rule, b=args.b, seed=args.seed, out=args.out, model=model,
-                 backend=args.backend)
+    if args.rule in ("rbm", "rsmi") and args.model is None:
+        raise UsageError(f"--model: rule {args.rule!r} is learned; give its trained model store")
+    coarse_grain(samples=args.samples, rule=load_rule(args.rule, args.b, args.model), seed=args.seed,
+                 out=args.out, backend=args.backend)
 
 
 def _run_rg_flow(args) -> None:
@@ -261,7 +219,6 @@ def _run_rg_flow(args) -> None:
 def _run_rg_ring(args) -> None:
     from rgml.steps.rg import ring_rg
 
-    _check_block(args.b)
     ring_rg(samples=args.samples, b=args.b, table=args.table, figure=args.figure)
 
 
@@ -269,42 +226,23 @@ def _add_rsmi(sub) -> None:
     p = sub.add_parser("rsmi", help="mutual-information RG: learn the block rule that keeps I(H:E)")
     steps = p.add_subparsers(dest="step", required=True, metavar="STEP")
 
-    f = steps.add_parser(
-        "fit", help="fit RSMI filters on the samples of one temperature",
-        description="Maximise a variational lower bound on I(H:E) over filters lambda with "
-                    "P(h=+1|V) = sigmoid(2 lambda.V); report the held-out bound (nats) and store the filters.",
-    )
-    f.add_argument("--samples", type=Path, required=True, help="2D sample store (L*.zarr)")
-    f.add_argument("--temperature", type=float, required=True, help="a temperature of the store's grid")
-    f.add_argument("--block", type=_positive(int), default=2, help="visible block side L_V")
-    f.add_argument("--buffer", type=_positive(int, zero=True), default=0, help="buffer width L_B (>= 0)")
-    f.add_argument("--environment", type=_positive(int), default=2, help="environment shell width L_E")
-    f.add_argument("--n-hidden", type=_positive(int), default=1, help="binary hidden units (1..8)")
-    f.add_argument("--estimator", choices=["infonce", "ba"], default="infonce", help="variational bound")
-    f.add_argument("--steps", type=_positive(int), default=1500, help="joint filter+critic steps")
-    f.add_argument("--norm", type=_positive(float), default=2.0, help="filter norm |lambda| (start of annealing)")
-    f.add_argument("--norm-stop", type=_positive(float), default=None, help="anneal |lambda| up to this value")
-    f.add_argument("--seed", type=int, required=True, help="root seed")
-    f.add_argument("--threads", type=_positive(int), default=None, help="accepted for symmetry; fits use one BLAS thread")
-    _add_memory_budget(f)
-    _add_backend(f)
-    f.add_argument("--out", type=Path, required=True, help="output store (T{T}.zarr)")
+    f = _step(steps, "rsmi fit", help="fit RSMI filters on the samples of one temperature",
+              description="Maximise a variational lower bound on I(H:E) over filters lambda with "
+                          "P(h=+1|V) = sigmoid(2 lambda.V); report the held-out bound (nats) and store the filters.")
+    f.add_argument("--samples", type=Path, required=True, help="2D sample store with that temperature")
+    f.add_argument("--norm-stop", type=float, default=None,
+                   help="anneal |lambda| geometrically up to this value (the workflow's rule fits: config "
+                        "rsmi.rule_norm); default: hold it at --norm")
+    _out(f, "T{T}.zarr")
     f.set_defaults(func=_run_rsmi_fit)
 
-    r = steps.add_parser(
-        "ring", help="1D: learn a b-site RSMI filter at every coupling of a ring store and follow its RG flow",
-        description="Fit a filter on ring samples at each coupling (norm annealed), coarse-grain the rings with "
-                    "it level by level and read the coupling of each level; in 1D the optimum is decimation.",
-    )
+    r = _step(steps, "rsmi ring",
+              help="1D: learn a b-site RSMI filter at every coupling of a ring store and follow its RG flow",
+              description="Fit a filter on ring samples at each coupling (norm annealed), coarse-grain the rings "
+                          "with it level by level and read the coupling of each level; in 1D the optimum is "
+                          "decimation.")
     r.add_argument("--samples", type=Path, required=True, help="1D sample store (N*.zarr)")
-    r.add_argument("--b", type=_positive(int), default=2, help="block size (sites)")
-    r.add_argument("--buffer", type=_positive(int, zero=True), default=1, help="buffer width (sites on each side)")
-    r.add_argument("--environment", type=_positive(int), default=2, help="environment width (sites on each side)")
-    r.add_argument("--steps", type=_positive(int), default=600, help="joint filter+critic steps")
-    r.add_argument("--norm", type=_positive(float), default=2.0, help="initial filter norm")
-    r.add_argument("--norm-stop", type=_positive(float), default=8.0, help="final filter norm")
-    r.add_argument("--seed", type=int, required=True, help="root seed")
-    r.add_argument("--out", type=Path, required=True, help="output store")
+    _out(r, "ring_b{b}.zarr")
     r.set_defaults(func=_run_rsmi_ring)
 
     t = steps.add_parser("table", help="table and figures of RSMI fits",
@@ -322,8 +260,8 @@ def _run_rsmi_fit(args) -> None:
     from rgml.rsmi import FitConfig, Geometry
     from rgml.steps.rsmi import rsmi_fit
 
-    if not 1 <= args.n_hidden <= 8:
-        raise UsageError(f"--n-hidden: must lie in 1..8, got {args.n_hidden}")
+    if args.norm_stop is not None and not args.norm_stop > 0:
+        raise UsageError(f"--norm-stop: must be a positive number, got {args.norm_stop}")
     geometry = Geometry(block=args.block, buffer=args.buffer, env=args.environment, dim=2)
     config = FitConfig(n_hidden=args.n_hidden, estimator=args.estimator, steps=args.steps,
                        norm_start=args.norm, norm_stop=args.norm_stop)
@@ -335,7 +273,6 @@ def _run_rsmi_ring(args) -> None:
     from rgml.rsmi import FitConfig
     from rgml.steps.rsmi import rsmi_ring
 
-    _check_block(args.b)
     rsmi_ring(samples=args.samples, b=args.b, buffer=args.buffer, environment=args.environment,
               config=FitConfig(steps=args.steps, norm_start=args.norm, norm_stop=args.norm_stop),
               seed=args.seed, out=args.out)
@@ -352,64 +289,30 @@ def _add_rbm(sub) -> None:
     p = sub.add_parser("rbm", help="restricted Boltzmann machines on Ising samples")
     steps = p.add_subparsers(dest="step", required=True, metavar="STEP")
 
-    def common(q, *, temperature=True, budget=True):
+    def with_samples(step: str, *, help: str, description: str | None = None):
+        q = _step(steps, step, help=help, description=description)
         q.add_argument("--samples", type=Path, required=True, help="2D sample store (L*.zarr)")
-        if temperature:
-            q.add_argument("--temperature", type=float, required=True, help="a temperature of the store's grid")
-        if budget:  # the large trainings: they also run on a GPU
-            _add_memory_budget(q)
-            _add_backend(q)
-        q.add_argument("--epochs", type=_positive(int), default=30, help="training epochs")
-        q.add_argument("--seed", type=int, required=True, help="root seed")
-        q.add_argument("--out", type=Path, required=True, help="output store")
+        _out(q, "Zarr")
+        return q
 
-    t = steps.add_parser("train", help="train one RBM per temperature (held-out ln L, generated physics)",
-                         description="PCD-trained Bernoulli RBM on the configurations of one temperature; "
-                                     "stores W, biases, per-epoch history, held-out log-likelihood (exact ln Z or "
-                                     "AIS), the exact Ising log-likelihood of the same test set, and RBM samples.")
-    common(t)
-    t.add_argument("--n-hidden", type=_positive(int), default=16, help="hidden units")
-    t.add_argument("--no-flip-moves", dest="flip_moves", action="store_false",
-                   help="leave out the global spin-flip move of the persistent chains (on by default: below Tc "
-                        "the data are two ordered sectors that Gibbs chains do not cross between)")
-    t.add_argument("--checkpoint-every", type=float, default=120.0, metavar="SECONDS",
-                   help="save the training state this often; a rerun after a kill resumes from it")
-    t.set_defaults(func=_run_rbm_train)
+    with_samples("rbm train", help="train one RBM per temperature (held-out ln L, generated physics)",
+                 description="PCD-trained Bernoulli RBM on the configurations of one temperature; stores W, biases, "
+                             "per-epoch history, held-out log-likelihood (exact ln Z or AIS), the exact Ising "
+                             "log-likelihood of the same test set, and RBM samples.").set_defaults(func=_run_rbm_train)
+    with_samples("rbm stack", help="greedy deep stack and its effective receptive fields (Mehta & Schwab)"
+                 ).set_defaults(func=_run_rbm_stack)
+    with_samples("rbm locality", help="receptive-field locality against the L1 strength"
+                 ).set_defaults(func=_run_rbm_locality)
+    with_samples("rbm flow", help="the RBM flow of Iso, Shiba & Yokoo from ordered and disordered starts"
+                 ).set_defaults(func=_run_rbm_flow)
+    with_samples("rbm block", help="the block RBM (b x b, one hidden unit) that is the RG rule 'rbm'"
+                 ).set_defaults(func=_run_rbm_block)
 
-    s = steps.add_parser("stack", help="greedy deep stack and its effective receptive fields (Mehta & Schwab)")
-    common(s)
-    s.add_argument("--widths", type=lambda v: [int(x) for x in v.split(",")], required=True,
-                   help="hidden widths bottom first, e.g. 400,100,25")
-    s.add_argument("--l1", type=float, default=0.0, help="L1 weight penalty")
-    s.set_defaults(func=_run_rbm_stack)
-
-    lo = steps.add_parser("locality", help="receptive-field locality against the L1 strength")
-    common(lo)
-    lo.add_argument("--n-hidden", type=_positive(int), default=16, help="hidden units")
-    lo.add_argument("--l1", type=_floats, required=True, help="comma-separated L1 strengths")
-    lo.set_defaults(func=_run_rbm_locality)
-
-    f = steps.add_parser("flow", help="the RBM flow of Iso, Shiba & Yokoo from ordered and disordered starts")
-    common(f, temperature=False)
-    f.add_argument("--n-hidden", type=_positive(int), default=64, help="hidden units")
-    f.add_argument("--l2", type=_positive(float, zero=True), default=0.03,
-                   help="weight decay of the CD-1 training; it sets how fast the flow forgets its start")
-    f.add_argument("--steps", type=_positive(int), default=200, help="flow steps v -> h -> v'")
-    f.add_argument("--chains", type=_positive(int), default=2000, help="lattices per start")
-    f.set_defaults(func=_run_rbm_flow)
-
-    b = steps.add_parser("block", help="the block RBM (b x b, one hidden unit) that is the RG rule 'rbm'")
-    common(b, budget=False)
-    b.add_argument("--b", type=_positive(int), default=2, help="block size")
-    b.set_defaults(func=_run_rbm_block)
-
-    m = steps.add_parser("mapping1d", help="1D decimation as an exact RBM; RBMs trained on ring samples")
-    m.add_argument("--couplings", type=_floats, required=True, help="comma-separated K")
-    m.add_argument("--ring-size", type=_positive(int), default=10, help="ring sites (even, 6..20)")
-    m.add_argument("--samples", type=_positive(int), default=4000, help="exact ring samples per K")
-    m.add_argument("--epochs", type=_positive(int), default=30, help="training epochs")
-    m.add_argument("--seed", type=int, required=True, help="root seed")
-    m.add_argument("--out", type=Path, required=True, help="output store")
+    m = _step(steps, "rbm mapping1d", help="1D decimation as an exact RBM; RBMs trained on ring samples")
+    m.add_argument("--levels", type=int, default=4,
+                   help="steps of stacked exact decimation RBMs to record (the workflow: as many as the 1D ring "
+                        "admits)")
+    _out(m, "mapping.zarr")
     m.set_defaults(func=_run_rbm_mapping)
 
     r = steps.add_parser("table", help="rbm.csv and the RBM figures")
@@ -424,12 +327,12 @@ def _add_rbm(sub) -> None:
 
 
 def _run_rbm_train(args) -> None:
-    from rgml.rbm import TrainConfig
+    from rgml.rbm.temperature import train_config
     from rgml.steps.rbm import train_temperature
 
     train_temperature(samples=args.samples, temperature=args.temperature, seed=args.seed, out=args.out,
-                      config=TrainConfig(n_hidden=args.n_hidden, epochs=args.epochs, flip_moves=args.flip_moves),
-                      checkpoint_seconds=args.checkpoint_every, budget_bytes=_budget(args), backend=args.backend)
+                      config=train_config(args.n_hidden, args.epochs, args.flip_moves),
+                      checkpoint_seconds=args.checkpoint_seconds, budget_bytes=_budget(args), backend=args.backend)
 
 
 def _run_rbm_stack(args) -> None:
@@ -441,11 +344,11 @@ def _run_rbm_stack(args) -> None:
 
 
 def _run_rbm_locality(args) -> None:
-    from rgml.steps.rbm import locality_sweep
+    from rgml.steps.rbm import train_locality_sweep
 
-    locality_sweep(samples=args.samples, temperature=args.temperature, n_hidden=args.n_hidden,
-                   l1_values=args.l1, epochs=args.epochs, seed=args.seed, out=args.out, budget_bytes=_budget(args),
-                   backend=args.backend)
+    train_locality_sweep(samples=args.samples, temperature=args.temperature, n_hidden=args.n_hidden,
+                         l1_values=args.l1, epochs=args.epochs, seed=args.seed, out=args.out,
+                         budget_bytes=_budget(args), backend=args.backend)
 
 
 def _run_rbm_flow(args) -> None:
@@ -458,7 +361,6 @@ def _run_rbm_flow(args) -> None:
 def _run_rbm_block(args) -> None:
     from rgml.steps.rbm import block_rule
 
-    _check_block(args.b)
     block_rule(samples=args.samples, temperature=args.temperature, b=args.b, epochs=args.epochs, seed=args.seed,
                out=args.out)
 
@@ -466,10 +368,10 @@ def _run_rbm_block(args) -> None:
 def _run_rbm_mapping(args) -> None:
     from rgml.steps.rbm import mapping_1d
 
-    if args.ring_size % 2 or not 6 <= args.ring_size <= 20:
-        raise UsageError(f"--ring-size: needs an even number of sites from 6 to 20, got {args.ring_size}")
+    if args.levels < 0:
+        raise UsageError(f"--levels: must be >= 0, got {args.levels}")
     mapping_1d(couplings=args.couplings, ring_size=args.ring_size, samples=args.samples, epochs=args.epochs,
-               seed=args.seed, out=args.out)
+               levels=args.levels, seed=args.seed, out=args.out)
 
 
 def _run_rbm_table(args) -> None:
@@ -485,20 +387,12 @@ def _add_compare(sub) -> None:
     p = sub.add_parser("compare", help="compare the block rules: information kept, fixed points, exponents")
     steps = p.add_subparsers(dest="step", required=True, metavar="STEP")
 
-    m = steps.add_parser(
-        "mi", help="I(H:E) of every rule's block variable with the same estimator and geometry",
-        description="Write majority, decimation, the block RBM and the RSMI rule as filters and estimate the "
-                    "information their block variable keeps about the environment (held-out bound, nats).",
-    )
-    m.add_argument("--samples", type=Path, required=True, help="2D sample store")
-    m.add_argument("--temperature", type=float, required=True, help="a temperature of the store's grid")
-    m.add_argument("--b", type=_positive(int), default=2, help="block size")
-    m.add_argument("--buffer", type=_positive(int, zero=True), default=2, help="buffer width (>= 0)")
-    m.add_argument("--environment", type=_positive(int), default=2, help="environment shell width")
-    m.add_argument("--steps", type=_positive(int), default=1000, help="critic training steps")
+    m = _step(steps, "compare mi", help="I(H:E) of every rule's block variable with the same estimator and geometry",
+              description="Write majority, decimation, the block RBM and the RSMI rule as filters and estimate the "
+                          "information their block variable keeps about the environment (held-out bound, nats).")
+    m.add_argument("--samples", type=Path, required=True, help="2D sample store with that temperature")
     m.add_argument("--rsmi-rule", type=Path, required=True, help="RSMI rule store (rgml rsmi fit)")
     m.add_argument("--rbm-rule", type=Path, required=True, help="block RBM store (rgml rbm block)")
-    m.add_argument("--seed", type=int, required=True, help="root seed")
     m.add_argument("--table", type=Path, required=True, help="output CSV")
     m.set_defaults(func=_run_compare_mi)
 
@@ -520,12 +414,11 @@ def _add_compare(sub) -> None:
 
 
 def _run_compare_mi(args) -> None:
-    from rgml.steps.compare import rule_information
+    from rgml.steps.compare import information
 
-    _check_block(args.b)
-    rule_information(samples=args.samples, temperature=args.temperature, b=args.b, buffer=args.buffer,
-                     environment=args.environment, steps=args.steps, seed=args.seed, rsmi_rule=args.rsmi_rule,
-                     rbm_rule=args.rbm_rule, table=args.table)
+    information(samples=args.samples, temperature=args.temperature, b=args.b, buffer=args.buffer,
+                environment=args.environment, steps=args.steps, seed=args.seed, rsmi_rule=args.rsmi_rule,
+                rbm_rule=args.rbm_rule, table=args.table)
 
 
 def _run_compare_summary(args) -> None:
@@ -585,7 +478,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="rgml",
         description="Renormalization group and neural networks on Ising models: the steps of the "
-                    "rgml pipeline. The Snakemake workflow calls these; each can be run by hand.",
+                    "rgml pipeline. The Snakemake workflow calls these; each can be run by hand. "
+                    "Parameter options take the configuration's keys, defaults and ranges "
+                    "(config/README.md).",
     )
     parser.add_argument("--version", action="version", version=f"rgml {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

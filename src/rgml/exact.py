@@ -188,6 +188,19 @@ def kaufman_log_z(L: int, T):
     return _kaufman_derivatives(_check_size(L), 1.0 / _temperatures(T))[0]
 
 
+def torus_log_likelihood(bond_sums, L: int, T: float) -> tuple[float, float]:
+    """Mean exact ln P(s) per configuration of the L×L torus, and its standard error (nats).
+
+    ln P(s) = K Σ_<ij> s_i s_j − ln Z(L, T) with Kaufman's ln Z: the
+    log-likelihood of Ising configurations under the true model, the ceiling
+    any generative model of them (an RBM) can approach.
+
+    ``bond_sums``: Σ_<ij> s_i s_j of each configuration (:func:`rgml.ising.lattice.bond_sum_2d`).
+    """
+    per_sample = np.asarray(bond_sums) / T - float(kaufman_log_z(L, T))
+    return float(per_sample.mean()), float(per_sample.std(ddof=1) / np.sqrt(per_sample.size))
+
+
 def kaufman_energy(L: int, T):
     """Exact energy per spin e = −(1/N) ∂ ln Z/∂β of the L×L torus, in J."""
     L = _check_size(L)

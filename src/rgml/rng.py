@@ -166,19 +166,34 @@ class Stream:
 
 
 def as_stream(seed: "int | Stream", *parts) -> Stream:
-    """The stream a library call draws from: a given :class:`Stream` as is, or one keyed by an int seed.
+    """The stream a library call draws from: keyed by an int seed, or a given :class:`Stream`.
 
     Library entry points take ``seed: int | Stream``.  An int is the root seed
-    of a sweep and is keyed with ``parts`` — what the call samples (stage,
-    size, temperature, …) — exactly as the workflow keys it, so a notebook
-    call with the workflow's seed reproduces the workflow's store bit for bit.
-    A :class:`Stream` is used as given (``parts`` are ignored): the caller has
-    already named what it samples.
+    of a sweep and the stream is ``Stream.named(seed, *parts)``, with ``parts``
+    naming what the call samples (stage, size, temperature, …) exactly as the
+    workflow names it, so a notebook call with the workflow's seed reproduces
+    the workflow's store bit for bit.  A :class:`Stream` is used as given.
     """
     if isinstance(seed, Stream):
         return seed
+    return Stream.named(_root_seed(seed), *parts)
+
+
+def keyed(seed: "int | Stream", *parts) -> Stream:
+    """One of several independent streams of a call: ``Stream.named(seed, *parts)``, or a given stream's child.
+
+    For calls that draw several families (one per coupling, per start, …):
+    with an int seed the family is keyed as the workflow keys it; with a
+    :class:`Stream` it is that stream's ``child(*parts)``.
+    """
+    if isinstance(seed, Stream):
+        return seed.child(*parts)
+    return Stream.named(_root_seed(seed), *parts)
+
+
+def _root_seed(seed) -> int:
     if isinstance(seed, (bool, float)) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed: expected a non-negative int or an rgml.rng.Stream, got {seed!r}")
     if seed < 0:
         raise ValueError(f"seed: must be a non-negative integer, got {seed}")
-    return Stream.named(int(seed), *parts)
+    return int(seed)

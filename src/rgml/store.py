@@ -39,9 +39,6 @@ import rgml
 #: Bumped whenever the layout of a store changes incompatibly.
 STORE_VERSION = 1
 
-#: Chunks of about this many bytes (DESIGN.md §4: "a few MiB per chunk").
-CHUNK_BYTES = 2 * 2**20
-
 
 class StoreError(RuntimeError):
     """A store is missing, incomplete, corrupt or of the wrong kind; the message names the file."""
@@ -90,11 +87,6 @@ def writing(path: Path):
 def spin_compressor() -> BloscCodec:
     """Blosc(zstd, bitshuffle): ±1 int8 spins compress to about 1 bit per spin."""
     return BloscCodec(cname="zstd", clevel=5, shuffle="bitshuffle")
-
-
-def samples_per_chunk(sites: int, *, chunk_bytes: int = CHUNK_BYTES) -> int:
-    """How many int8 configurations of ``sites`` spins fill one chunk."""
-    return max(1, chunk_bytes // sites)
 
 
 def git_revision() -> str | None:

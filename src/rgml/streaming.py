@@ -31,9 +31,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from rgml.backend import array_namespace
+from rgml.params import default
 
 #: Training data a job holds in memory unless told otherwise (config key ``memory_budget_mib``), bytes.
-DEFAULT_BUDGET_BYTES = 2048 * 2**20
+DEFAULT_BUDGET_BYTES = int(default("memory_budget_mib") * 2**20)
 
 #: Bytes of memory one resident row costs per site: the int8 spins as read, plus the float64 training rows and the
 #: shuffled copy of a group.

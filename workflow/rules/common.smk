@@ -1,14 +1,20 @@
-# Shared helpers: config validation, wildcard constraints, parameter formatting.
+# Shared helpers: config validation, wildcard constraints, the target list, each job's command-line
+# options and resources. Every parameter a rule passes comes from the config through rgml.cli.options,
+# so seed, backend and the stage's knobs are named once, in the schema (src/rgml/config.schema.yaml).
 
 import sys
 
+from rgml import resources as estimate
+from rgml.cli import options
 from rgml.config import ConfigError, format_temperature, validate_config
 from rgml.exact import TC
+from rgml.params import SCHEMA_PATH
+from rgml.rg.blocks import n_levels
 
 try:
     config = validate_config(
         config,
-        workflow.source_path("../schemas/config.schema.yaml"),
+        SCHEMA_PATH,
         # a cluster's submit host need not have the GPU its jobs will get
         check_backend=workflow.local_exec,
     )
@@ -22,9 +28,45 @@ wildcard_constraints:
     N=r"[1-9][0-9]*",
     b=r"[1-9][0-9]*",
     scheme=r"majority|decimation|rbm|rsmi",
-    part=r"[0-9]+",
     T=r"[0-9]+\.[0-9]{4}",
     B=r"[0-9]+",
+
+
+SIZES = config["ising2d"]["sizes"]
+TEMPERATURES = config["ising2d"]["temperatures"]
+RING = f"results/samples/ising1d/N{config['ising1d']['size']}.zarr"
+RBM_DIR = f"results/rbm/ising2d/L{config['rbm']['size']}"
+RSMI_DIR = f"results/rsmi/ising2d/L{config['rsmi']['size']}"
+
+
+def cli(step, **values):
+    """The parameter options of an `rgml` step for this config (values: per-job options)."""
+    return options(step, config, **values)
+
+
+def temperature_of(wildcards):
+    """The configured temperature whose file-name spelling is the job's T wildcard (e.g. 2.2692)."""
+    return next(t for t in TEMPERATURES if format_temperature(t) == wildcards.T)
+
+
+def nearest_tc():
+    """The grid temperature nearest Tc."""
+    return min(TEMPERATURES, key=lambda t: abs(t - TC))
+
+
+def samples_at(size, temperature):
+    """The sample store of one temperature of one size (what per-temperature fits read)."""
+    return f"results/samples/ising2d/temperatures/L{size}/T{format_temperature(temperature)}.zarr"
+
+
+def samples_of_size(wildcards):
+    """The sample store of the job's temperature and size."""
+    return f"results/samples/ising2d/temperatures/L{wildcards.L}/T{wildcards.T}.zarr"
+
+
+def sample_stores():
+    """The merged sample store of every size (what whole-grid jobs read)."""
+    return expand("results/samples/ising2d/L{L}.zarr", L=SIZES)
 
 
 def all_rules():
@@ -48,11 +90,7 @@ def rule_model(wildcards):
 
 def comparison_temperatures():
     """Grid temperatures nearest 0.88 Tc, Tc and 1.15 Tc, where the rules' filters are compared."""
-    temps = config["ising2d"]["temperatures"]
-    return sorted({min(temps, key=lambda t: abs(t - f * TC)) for f in (0.88, 1.0, 1.15)})
-
-
-RBM_DIR = f"results/rbm/ising2d/L{config['rbm']['size']}"
+    return sorted({min(TEMPERATURES, key=lambda t: abs(t - f * TC)) for f in (0.88, 1.0, 1.15)})
 
 
 def rbm_models():
@@ -60,52 +98,25 @@ def rbm_models():
     return [f"{RBM_DIR}/T{format_temperature(t)}.zarr" for t in config["rbm"]["temperatures"]]
 
 
-def config_temperature(name):
-    """The configured temperature whose file-name spelling is ``name`` (e.g. 2.2692)."""
-    return next(t for t in config["ising2d"]["temperatures"] if format_temperature(t) == name)
-
-
-def nearest_tc():
-    """The grid temperature nearest Tc."""
-    return min(config["ising2d"]["temperatures"], key=lambda t: abs(t - TC))
-
-
-def rsmi_args(buffer, *, block=None, norm_stop=None):
-    """Command-line options of `rgml rsmi fit` from the config."""
-    r = config["rsmi"]
-    args = (
-        f"--block {block or r['block']} --buffer {buffer} --environment {r['environment']}"
-        f" --n-hidden {r['n_hidden']} --estimator {r['estimator']} --steps {r['steps']} --norm {r['norm']}"
-        f" --memory-budget-mib {config['memory_budget_mib']} --backend {config['backend']}"
-    )
-    return args + (f" --norm-stop {norm_stop}" if norm_stop else "")
-
-
 def rsmi_fits():
     """Every RSMI fit store: the temperature scan and the buffer sweep at Tc."""
     r = config["rsmi"]
-    base = f"results/rsmi/ising2d/L{r['size']}"
-    fits = [f"{base}/T{format_temperature(t)}.zarr" for t in r["temperatures"]]
+    fits = [f"{RSMI_DIR}/T{format_temperature(t)}.zarr" for t in r["temperatures"]]
     tc = format_temperature(nearest_tc())
-    fits += [f"{base}/buffer{b}/T{tc}.zarr" for b in r["buffers"] if b != r["buffer"]]
+    fits += [f"{RSMI_DIR}/buffer{b}/T{tc}.zarr" for b in r["buffers"] if b != r["buffer"]]
     if r["buffers"] and nearest_tc() not in r["temperatures"]:
-        fits.append(f"{base}/T{tc}.zarr")
+        fits.append(f"{RSMI_DIR}/T{tc}.zarr")
     return fits
 
 
-def floats_arg(values):
-    """Comma-separated numbers for the rgml CLI (repr round-trips floats exactly)."""
-    return ",".join(repr(float(v)) for v in values)
-
-
-def rg_stores(rules):
+def rg_stores(rules, sizes=None):
     """Coarse-grained stores of the given block rules for every 2D size."""
-    return expand(
-        "results/rg/ising2d/L{L}/{scheme}_b{b}.zarr",
-        L=config["ising2d"]["sizes"],
-        scheme=rules,
-        b=config["rg"]["b"],
-    )
+    return expand("results/rg/ising2d/L{L}/{scheme}_b{b}.zarr", L=sizes or SIZES, scheme=rules, b=config["rg"]["b"])
+
+
+def ring_levels():
+    """Steps of 1D decimation by 2 the ring of ising1d.size admits."""
+    return n_levels(config["ising1d"]["size"], 2)
 
 
 def gpus():
@@ -113,54 +124,43 @@ def gpus():
     return 1 if config["backend"] == "cupy" else 0
 
 
-def temperature_shards():
-    """The ising2d temperature grid cut into shards of temperatures_per_job (config order)."""
-    temps = config["ising2d"]["temperatures"]
-    per_job = config["ising2d"]["temperatures_per_job"] or len(temps)
-    return [temps[i : i + per_job] for i in range(0, len(temps), per_job)]
-
-
-SAMPLE_2D_CMD = (
-    "rgml sample ising2d --size {wildcards.L} --temperatures {params.temperatures}"
-    " --samples {params.samples} --chains {params.chains} --algorithm {params.algorithm}"
-    " --thin-factor {params.thin_factor} {params.overrides} --seed {params.seed}"
-    " --backend {params.backend} --threads {threads} --checkpoint-every {params.checkpoint_every}"
-    " --out {output} 2> {log}"
-)
-
-
-def samples_for(size):
-    """Stored configurations per temperature for lattices of ``size``."""
-    return config["ising2d"]["samples_per_size"].get(size, config["ising2d"]["samples"])
-
-
-def sample_2d_params(temperatures, size):
-    return dict(
-        temperatures=floats_arg(temperatures),
-        samples=samples_for(size),
-        chains=config["ising2d"]["chains"],
-        algorithm=config["ising2d"]["algorithm"],
-        thin_factor=config["ising2d"]["thin_factor"],
-        overrides=" ".join(
-            f"--{key} {config['ising2d'][key]}"
-            for key in ("thermalize", "thin")
-            if config["ising2d"][key] is not None
-        ),
-        seed=config["seed"],
-        backend=config["backend"],
-        checkpoint_every=config["checkpoint_seconds"],
-    )
-
-
-def sample_params(*, sharded):
-    """Parameters of a sampling job as functions of its wildcards (size, and shard part)."""
-
-    def temperatures(wildcards):
-        if sharded:
-            return temperature_shards()[int(wildcards.part)]
-        return config["ising2d"]["temperatures"]
-
+def per_size(estimator):
+    """Resources of a job of one size (wildcard L) from a :mod:`rgml.resources` estimator."""
     return {
-        key: (lambda wildcards, key=key: sample_2d_params(temperatures(wildcards), int(wildcards.L))[key])
-        for key in sample_2d_params([1.0], 0)
+        name: (lambda wildcards, name=name: estimator(config, int(wildcards.L))[name]) for name in ("mem_mb", "runtime")
     }
+
+
+def fixed(resources):
+    """Resources that do not depend on the job's wildcards."""
+    return {name: resources[name] for name in ("mem_mb", "runtime")}
+
+
+def rbm_training(units, samples=None):
+    """Resources of an RBM training on the rbm.size lattices."""
+    size = config["rbm"]["size"]
+    samples = samples or estimate.samples_for(config, size)
+    return fixed(estimate.training(config, size, samples, units, config["rbm"]["epochs"]))
+
+
+#: Every figure and table of the sweep (results/figures/*.png, results/tables/*.csv), each made by one rule.
+FIGURES = [
+    "thermodynamics_ising2d", "rg_flow_ising2d", "blockspin_snapshots", "mcrg_ising2d", "rg_flow_ising1d",
+    "rsmi_filters", "rsmi_mi", "rsmi_buffer", "rsmi_training", "rbm_receptive_fields", "rbm_locality",
+    "rbm_generated", "rbm_flow", "rbm_mapping1d", "compare_flows", "compare_exponents", "compare_snapshots",
+    "compare_ising1d", "compare_filters",
+]
+TABLES = [
+    "thermodynamics_ising2d", "rg_flow_ising2d", "exponents", "rg_flow_ising1d", "rsmi", "rbm", "rbm_flow",
+    "rule_information", "comparison",
+]
+
+
+def all_targets():
+    """Every table, figure and user-facing store of the sweep (the default target)."""
+    return [
+        *sample_stores(),
+        RING,
+        *expand("results/tables/{name}.csv", name=TABLES),
+        *expand("results/figures/{name}.png", name=FIGURES),
+    ]

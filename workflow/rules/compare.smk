@@ -4,7 +4,7 @@
 
 rule compare_mi:
     input:
-        samples=f"results/samples/ising2d/L{config['rsmi']['size']}.zarr",
+        samples=samples_at(config["rsmi"]["size"], nearest_tc()),
         rsmi_rule=learned_store("rsmi", nearest_tc()),
         rbm_rule=learned_store("rbm", nearest_tc()),
     output:
@@ -19,17 +19,13 @@ rule compare_mi:
         "results/logs/compare_mi.log",
     benchmark:
         "results/benchmarks/compare_mi.tsv"
+    resources:
+        **fixed(estimate.rsmi_fit(config, config["rsmi"]["size"])),
     params:
-        temperature=repr(nearest_tc()),
-        b=config["rg"]["b"],
-        buffer=config["rsmi"]["buffer"],
-        environment=config["rsmi"]["environment"],
-        steps=config["rsmi"]["steps"],
-        seed=config["seed"],
+        options=cli("compare mi", temperature=nearest_tc()),
     shell:
-        "rgml compare mi --samples {input.samples} --temperature {params.temperature} --b {params.b}"
-        " --buffer {params.buffer} --environment {params.environment} --steps {params.steps}"
-        " --rsmi-rule {input.rsmi_rule} --rbm-rule {input.rbm_rule} --seed {params.seed} --table {output} 2> {log}"
+        "rgml compare mi --samples {input.samples} {params.options} --rsmi-rule {input.rsmi_rule}"
+        " --rbm-rule {input.rbm_rule} --table {output} 2> {log}"
 
 
 rule compare_summary:
@@ -40,13 +36,8 @@ rule compare_summary:
         ring_flow="results/tables/rg_flow_ising1d.csv",
         rbm_mapping="results/rbm/ising1d/mapping.zarr",
         rsmi_ring=f"results/rsmi/ising1d/ring_b{config['rg']['ring_b']}.zarr",
-        samples=f"results/samples/ising2d/L{max(config['ising2d']['sizes'])}.zarr",
-        rg_stores=expand(
-            "results/rg/ising2d/L{L}/{scheme}_b{b}.zarr",
-            L=max(config["ising2d"]["sizes"]),
-            scheme=all_rules(),
-            b=config["rg"]["b"],
-        ),
+        samples=f"results/samples/ising2d/L{max(SIZES)}.zarr",
+        rg_stores=rg_stores(all_rules(), [max(SIZES)]),
         rsmi_filters=[learned_store("rsmi", t) for t in comparison_temperatures()],
         rbm_filters=[learned_store("rbm", t) for t in comparison_temperatures()],
     output:
@@ -84,6 +75,8 @@ rule compare_summary:
         "results/logs/compare_summary.log",
     benchmark:
         "results/benchmarks/compare_summary.tsv"
+    resources:
+        **fixed(estimate.whole_grid(config, max(SIZES))),
     shell:
         "rgml compare summary --exponents {input.exponents} --flows {input.flows}"
         " --information {input.information} --ring-flow {input.ring_flow} --rbm-mapping {input.rbm_mapping}"

@@ -1,11 +1,12 @@
 # RBM stage: per-temperature RBMs (likelihood, generated physics), the deep stack and its
 # receptive fields, the L1 locality sweep, the RBM flow, the block RBM that is the RG rule
-# `rbm`, and the exact 1D RBM <-> decimation mapping.
+# `rbm`, and the exact 1D RBM <-> decimation mapping. Per-temperature models read only the
+# samples of their temperature; the flow trains on every temperature.
 
 
 rule rbm_train:
     input:
-        "results/samples/ising2d/L{L}.zarr",
+        samples_of_size,
     output:
         directory("results/rbm/ising2d/L{L}/T{T}.zarr"),
     conda:
@@ -16,106 +17,78 @@ rule rbm_train:
         "results/benchmarks/rbm_train_L{L}_T{T}.tsv"
     resources:
         gpu=gpus(),
+        **rbm_training(config["rbm"]["n_hidden"]),
     params:
-        temperature=lambda wildcards: repr(config_temperature(wildcards.T)),
-        n_hidden=config["rbm"]["n_hidden"],
-        epochs=config["rbm"]["epochs"],
-        seed=config["seed"],
-        budget=config["memory_budget_mib"],
-        backend=config["backend"],
-        checkpoint_every=config["checkpoint_seconds"],
+        options=lambda wildcards: cli("rbm train", temperature=temperature_of(wildcards)),
     shell:
-        "rgml rbm train --samples {input} --temperature {params.temperature} --n-hidden {params.n_hidden}"
-        " --epochs {params.epochs} --seed {params.seed} --checkpoint-every {params.checkpoint_every}"
-        " --memory-budget-mib {params.budget} --backend {params.backend}"
-        " --out {output} 2> {log}"
+        "rgml rbm train --samples {input} {params.options} --out {output} 2> {log}"
 
 
 rule rbm_stack:
     input:
-        "results/samples/ising2d/L{L}.zarr",
+        samples_at(config["rbm"]["size"], config["rbm"]["stack_temperature"]),
     output:
-        directory("results/rbm/ising2d/L{L}/stack.zarr"),
+        directory(f"{RBM_DIR}/stack.zarr"),
     conda:
         "../envs/rgml.yaml"
     log:
-        "results/logs/rbm_stack_L{L}.log",
+        "results/logs/rbm_stack.log",
     benchmark:
-        "results/benchmarks/rbm_stack_L{L}.tsv"
+        "results/benchmarks/rbm_stack.tsv"
     resources:
         gpu=gpus(),
+        **rbm_training(max(config["rbm"]["stack_widths"])),
     params:
-        temperature=repr(config["rbm"]["stack_temperature"]),
-        widths=",".join(map(str, config["rbm"]["stack_widths"])),
-        l1=config["rbm"]["l1"][-1],
-        epochs=config["rbm"]["epochs"],
-        seed=config["seed"],
-        budget=config["memory_budget_mib"],
-        backend=config["backend"],
+        options=cli("rbm stack", temperature=config["rbm"]["stack_temperature"]),
     shell:
-        "rgml rbm stack --samples {input} --temperature {params.temperature} --widths {params.widths}"
-        " --l1 {params.l1} --epochs {params.epochs} --seed {params.seed} --memory-budget-mib {params.budget} --backend {params.backend}"
-        " --out {output} 2> {log}"
+        "rgml rbm stack --samples {input} {params.options} --out {output} 2> {log}"
 
 
 rule rbm_locality:
     input:
-        "results/samples/ising2d/L{L}.zarr",
+        samples_at(config["rbm"]["size"], config["rbm"]["stack_temperature"]),
     output:
-        directory("results/rbm/ising2d/L{L}/locality.zarr"),
+        directory(f"{RBM_DIR}/locality.zarr"),
     conda:
         "../envs/rgml.yaml"
     log:
-        "results/logs/rbm_locality_L{L}.log",
+        "results/logs/rbm_locality.log",
     benchmark:
-        "results/benchmarks/rbm_locality_L{L}.tsv"
+        "results/benchmarks/rbm_locality.tsv"
     resources:
         gpu=gpus(),
+        **rbm_training(config["rbm"]["n_hidden"] * len(config["rbm"]["l1"])),
     params:
-        temperature=repr(config["rbm"]["stack_temperature"]),
-        n_hidden=config["rbm"]["n_hidden"],
-        l1=floats_arg(config["rbm"]["l1"]),
-        epochs=config["rbm"]["epochs"],
-        seed=config["seed"],
-        budget=config["memory_budget_mib"],
-        backend=config["backend"],
+        options=cli("rbm locality", temperature=config["rbm"]["stack_temperature"]),
     shell:
-        "rgml rbm locality --samples {input} --temperature {params.temperature} --n-hidden {params.n_hidden}"
-        " --l1 {params.l1} --epochs {params.epochs} --seed {params.seed} --memory-budget-mib {params.budget} --backend {params.backend}"
-        " --out {output} 2> {log}"
+        "rgml rbm locality --samples {input} {params.options} --out {output} 2> {log}"
 
 
 rule rbm_flow:
     input:
-        "results/samples/ising2d/L{L}.zarr",
+        f"results/samples/ising2d/L{config['rbm']['size']}.zarr",
     output:
-        directory("results/rbm/ising2d/L{L}/flow.zarr"),
+        directory(f"{RBM_DIR}/flow.zarr"),
     conda:
         "../envs/rgml.yaml"
     log:
-        "results/logs/rbm_flow_L{L}.log",
+        "results/logs/rbm_flow.log",
     benchmark:
-        "results/benchmarks/rbm_flow_L{L}.tsv"
+        "results/benchmarks/rbm_flow.tsv"
     resources:
         gpu=gpus(),
+        **rbm_training(
+            config["rbm"]["flow_hidden"], len(TEMPERATURES) * estimate.samples_for(config, config["rbm"]["size"])
+        ),
     params:
-        n_hidden=config["rbm"]["flow_hidden"],
-        l2=config["rbm"]["flow_l2"],
-        steps=config["rbm"]["flow_steps"],
-        chains=config["rbm"]["flow_chains"],
-        epochs=config["rbm"]["epochs"],
-        seed=config["seed"],
-        budget=config["memory_budget_mib"],
-        backend=config["backend"],
+        options=cli("rbm flow"),
     shell:
-        "rgml rbm flow --samples {input} --n-hidden {params.n_hidden} --l2 {params.l2} --steps {params.steps}"
-        " --chains {params.chains} --epochs {params.epochs} --seed {params.seed}"
-        " --memory-budget-mib {params.budget} --backend {params.backend} --out {output} 2> {log}"
+        "rgml rbm flow --samples {input} {params.options} --out {output} 2> {log}"
 
 
 rule rbm_block:
     input:
-        f"results/samples/ising2d/L{max(config['ising2d']['sizes'])}.zarr",
+        lambda wildcards: samples_at(max(SIZES), temperature_of(wildcards)),
     output:
         directory("results/rbm/ising2d/block_b{b}_T{T}.zarr"),
     conda:
@@ -124,13 +97,12 @@ rule rbm_block:
         "results/logs/rbm_block_b{b}_T{T}.log",
     benchmark:
         "results/benchmarks/rbm_block_b{b}_T{T}.tsv"
+    resources:
+        **fixed(estimate.small(config)),
     params:
-        temperature=lambda wildcards: repr(config_temperature(wildcards.T)),
-        epochs=config["rbm"]["epochs"],
-        seed=config["seed"],
+        options=lambda wildcards: cli("rbm block", temperature=temperature_of(wildcards), b=int(wildcards.b)),
     shell:
-        "rgml rbm block --samples {input} --temperature {params.temperature} --b {wildcards.b}"
-        " --epochs {params.epochs} --seed {params.seed} --out {output} 2> {log}"
+        "rgml rbm block --samples {input} {params.options} --out {output} 2> {log}"
 
 
 rule rbm_mapping1d:
@@ -142,14 +114,13 @@ rule rbm_mapping1d:
         "results/logs/rbm_mapping1d.log",
     benchmark:
         "results/benchmarks/rbm_mapping1d.tsv"
+    resources:
+        **fixed(estimate.small(config)),
     params:
-        couplings=floats_arg(config["ising1d"]["couplings"]),
-        ring_size=config["rbm"]["ring_size"],
-        epochs=config["rbm"]["epochs"],
-        seed=config["seed"],
+        options=cli("rbm mapping1d"),
+        levels=ring_levels(),
     shell:
-        "rgml rbm mapping1d --couplings {params.couplings} --ring-size {params.ring_size}"
-        " --epochs {params.epochs} --seed {params.seed} --out {output} 2> {log}"
+        "rgml rbm mapping1d {params.options} --levels {params.levels} --out {output} 2> {log}"
 
 
 rule rbm_table:
@@ -161,7 +132,9 @@ rule rbm_table:
         mapping="results/rbm/ising1d/mapping.zarr",
     output:
         table=report("results/tables/rbm.csv", caption="../report/rbm_table.rst", category="3. RBM"),
-        flow_table=report("results/tables/rbm_flow.csv", caption="../report/rbm_flow_table.rst", category="3. RBM"),
+        flow_table=report(
+            "results/tables/rbm_flow.csv", caption="../report/rbm_flow_table.rst", category="3. RBM"
+        ),
         fields=report(
             "results/figures/rbm_receptive_fields.png",
             caption="../report/rbm_receptive_fields.rst",
@@ -183,8 +156,10 @@ rule rbm_table:
         "results/logs/rbm_table.log",
     benchmark:
         "results/benchmarks/rbm_table.tsv"
+    resources:
+        **fixed(estimate.small(config)),
     shell:
         "rgml rbm table {input.models} --stack {input.stack} --locality {input.locality} --flow {input.flow}"
-        " --mapping {input.mapping} --table {output.table} --flow-table {output.flow_table} --receptive-fields {output.fields}"
-        " --locality-figure {output.locality} --generated {output.generated} --flow-figure {output.flow}"
-        " --mapping1d {output.mapping} 2> {log}"
+        " --mapping {input.mapping} --table {output.table} --flow-table {output.flow_table}"
+        " --receptive-fields {output.fields} --locality-figure {output.locality} --generated {output.generated}"
+        " --flow-figure {output.flow} --mapping1d {output.mapping} 2> {log}"

@@ -16,19 +16,19 @@ rule rg_coarse_grain:
         "results/benchmarks/rg_coarse_grain_L{L}_{scheme}_b{b}.tsv"
     resources:
         gpu=gpus(),
+        **per_size(estimate.whole_grid),
     params:
-        seed=config["seed"],
+        options=lambda wildcards: cli("rg coarse-grain", b=int(wildcards.b)),
         model=lambda wildcards, input: f"--model {input.model}" if input.model else "",
-        backend=config["backend"],
     shell:
-        "rgml rg coarse-grain --samples {input.samples} --rule {wildcards.scheme} --b {wildcards.b}"
-        " {params.model} --seed {params.seed} --backend {params.backend} --out {output} 2> {log}"
+        "rgml rg coarse-grain --samples {input.samples} --rule {wildcards.scheme} {params.model}"
+        " {params.options} --out {output} 2> {log}"
 
 
 rule rg_flow_ising2d:
     input:
         stores=rg_stores(all_rules()),
-        samples=expand("results/samples/ising2d/L{L}.zarr", L=config["ising2d"]["sizes"]),
+        samples=sample_stores(),
     output:
         flow=report(
             "results/tables/rg_flow_ising2d.csv",
@@ -61,13 +61,12 @@ rule rg_flow_ising2d:
         "results/logs/rg_flow_ising2d.log",
     benchmark:
         "results/benchmarks/rg_flow_ising2d.tsv"
+    resources:
+        **fixed(estimate.analysis(config)),
     params:
-        seed=config["seed"],
-        bootstrap=config["rg"]["bootstrap"],
-        couplings=config["rg"]["mcrg_couplings"],
+        options=cli("rg flow"),
     shell:
-        "rgml rg flow {input.stores} --samples {input.samples} --seed {params.seed}"
-        " --bootstrap {params.bootstrap} --mcrg-couplings {params.couplings}"
+        "rgml rg flow {input.stores} --samples {input.samples} {params.options}"
         " --flow-table {output.flow} --exponents-table {output.exponents}"
         " --flow-figure {output.flow_figure} --snapshot-figure {output.snapshots}"
         " --mcrg-figure {output.mcrg} 2> {log}"
@@ -75,7 +74,7 @@ rule rg_flow_ising2d:
 
 rule rg_ising1d:
     input:
-        f"results/samples/ising1d/N{config['ising1d']['size']}.zarr",
+        RING,
     output:
         table=report(
             "results/tables/rg_flow_ising1d.csv",
@@ -93,8 +92,9 @@ rule rg_ising1d:
         "results/logs/rg_ising1d.log",
     benchmark:
         "results/benchmarks/rg_ising1d.tsv"
+    resources:
+        **fixed(estimate.small(config)),
     params:
-        b=config["rg"]["ring_b"],
+        options=cli("rg ring"),
     shell:
-        "rgml rg ring --samples {input} --b {params.b} --table {output.table}"
-        " --figure {output.figure} 2> {log}"
+        "rgml rg ring --samples {input} {params.options} --table {output.table} --figure {output.figure} 2> {log}"

@@ -1,10 +1,11 @@
 # Mutual-information RG (Koch-Janusz & Ringel): fit filters that maximise I(H:E) at each
-# temperature, the buffer sweep at Tc, and the filter that becomes the RG rule `rsmi`.
+# temperature (each fit reads only its temperature's samples), the buffer sweep at Tc, and the
+# filter that becomes the RG rule `rsmi`.
 
 
 rule rsmi_fit:
     input:
-        "results/samples/ising2d/L{L}.zarr",
+        samples_of_size,
     output:
         directory("results/rsmi/ising2d/L{L}/T{T}.zarr"),
     conda:
@@ -15,18 +16,16 @@ rule rsmi_fit:
         "results/benchmarks/rsmi_fit_L{L}_T{T}.tsv"
     resources:
         gpu=gpus(),
+        **per_size(estimate.rsmi_fit),
     params:
-        temperature=lambda wildcards: repr(config_temperature(wildcards.T)),
-        args=rsmi_args(config["rsmi"]["buffer"]),
-        seed=config["seed"],
+        options=lambda wildcards: cli("rsmi fit", temperature=temperature_of(wildcards)),
     shell:
-        "rgml rsmi fit --samples {input} --temperature {params.temperature} {params.args}"
-        " --seed {params.seed} --out {output} 2> {log}"
+        "rgml rsmi fit --samples {input} {params.options} --out {output} 2> {log}"
 
 
 rule rsmi_fit_buffer:
     input:
-        "results/samples/ising2d/L{L}.zarr",
+        samples_of_size,
     output:
         directory("results/rsmi/ising2d/L{L}/buffer{B}/T{T}.zarr"),
     conda:
@@ -37,18 +36,16 @@ rule rsmi_fit_buffer:
         "results/benchmarks/rsmi_fit_L{L}_buffer{B}_T{T}.tsv"
     resources:
         gpu=gpus(),
+        **per_size(estimate.rsmi_fit),
     params:
-        temperature=lambda wildcards: repr(config_temperature(wildcards.T)),
-        args=lambda wildcards: rsmi_args(int(wildcards.B)),
-        seed=config["seed"],
+        options=lambda wildcards: cli("rsmi fit", temperature=temperature_of(wildcards), buffer=int(wildcards.B)),
     shell:
-        "rgml rsmi fit --samples {input} --temperature {params.temperature} {params.args}"
-        " --seed {params.seed} --out {output} 2> {log}"
+        "rgml rsmi fit --samples {input} {params.options} --out {output} 2> {log}"
 
 
 rule rsmi_rule:
     input:
-        f"results/samples/ising2d/L{max(config['ising2d']['sizes'])}.zarr",
+        lambda wildcards: samples_at(max(SIZES), temperature_of(wildcards)),
     output:
         directory("results/rsmi/ising2d/rule_b{b}_T{T}.zarr"),
     conda:
@@ -59,13 +56,12 @@ rule rsmi_rule:
         "results/benchmarks/rsmi_rule_b{b}_T{T}.tsv"
     resources:
         gpu=gpus(),
+        **fixed(estimate.rsmi_fit(config, max(SIZES))),
     params:
-        temperature=lambda wildcards: repr(config_temperature(wildcards.T)),
-        args=rsmi_args(config["rsmi"]["buffer"], block="{b}", norm_stop=config["rsmi"]["rule_norm"]),
-        seed=config["seed"],
+        options=lambda wildcards: cli("rsmi fit", temperature=temperature_of(wildcards), block=int(wildcards.b)),
+        norm_stop=config["rsmi"]["rule_norm"],
     shell:
-        "rgml rsmi fit --samples {input} --temperature {params.temperature} {params.args}"
-        " --seed {params.seed} --out {output} 2> {log}"
+        "rgml rsmi fit --samples {input} {params.options} --norm-stop {params.norm_stop} --out {output} 2> {log}"
 
 
 rule rsmi_table:
@@ -99,6 +95,8 @@ rule rsmi_table:
         "results/logs/rsmi_table.log",
     benchmark:
         "results/benchmarks/rsmi_table.tsv"
+    resources:
+        **fixed(estimate.small(config)),
     shell:
         "rgml rsmi table {input} --table {output.table} --filters-figure {output.filters}"
         " --mi-figure {output.mi} --buffer-figure {output.buffer} --training-figure {output.training} 2> {log}"
@@ -106,20 +104,18 @@ rule rsmi_table:
 
 rule rsmi_ring:
     input:
-        f"results/samples/ising1d/N{config['ising1d']['size']}.zarr",
+        RING,
     output:
-        directory("results/rsmi/ising1d/ring_b{b}.zarr"),
+        directory(f"results/rsmi/ising1d/ring_b{config['rg']['ring_b']}.zarr"),
     conda:
         "../envs/rgml.yaml"
     log:
-        "results/logs/rsmi_ring_b{b}.log",
+        "results/logs/rsmi_ring.log",
     benchmark:
-        "results/benchmarks/rsmi_ring_b{b}.tsv"
+        "results/benchmarks/rsmi_ring.tsv"
+    resources:
+        **fixed(estimate.small(config)),
     params:
-        steps=config["rsmi"]["steps"],
-        norm=config["rsmi"]["norm"],
-        norm_stop=config["rsmi"]["rule_norm"],
-        seed=config["seed"],
+        options=cli("rsmi ring"),
     shell:
-        "rgml rsmi ring --samples {input} --b {wildcards.b} --steps {params.steps} --norm {params.norm}"
-        " --norm-stop {params.norm_stop} --seed {params.seed} --out {output} 2> {log}"
+        "rgml rsmi ring --samples {input} {params.options} --out {output} 2> {log}"

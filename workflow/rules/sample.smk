@@ -1,62 +1,48 @@
-# Monte Carlo sampling of the 2D torus and exact sampling of the 1D ring, and the
-# thermodynamics check against exact results.
+# Monte Carlo sampling of the 2D torus, one job per (size, temperature) so that changing a temperature
+# resamples only that temperature; the per-size store every whole-grid job reads is merged from them.
+# Exact sampling of the 1D ring, and the thermodynamics check against exact results.
 
 
-if config["ising2d"]["temperatures_per_job"] is None:
+rule sample_ising2d:
+    output:
+        directory("results/samples/ising2d/temperatures/L{L}/T{T}.zarr"),
+    conda:
+        "../envs/rgml.yaml"
+    log:
+        "results/logs/sample_ising2d_L{L}_T{T}.log",
+    benchmark:
+        "results/benchmarks/sample_ising2d_L{L}_T{T}.tsv"
+    threads: min(config["threads"], config["ising2d"]["chains"])
+    resources:
+        gpu=gpus(),
+        **per_size(estimate.sampling),
+    params:
+        options=lambda wildcards, threads: cli(
+            "sample ising2d",
+            size=int(wildcards.L),
+            temperatures=[temperature_of(wildcards)],
+            samples=estimate.samples_for(config, int(wildcards.L)),
+            threads=threads,
+        ),
+    shell:
+        "rgml sample ising2d {params.options} --out {output} 2> {log}"
 
-    rule sample_ising2d:
-        output:
-            directory("results/samples/ising2d/L{L}.zarr"),
-        conda:
-            "../envs/rgml.yaml"
-        log:
-            "results/logs/sample_ising2d_L{L}.log",
-        benchmark:
-            "results/benchmarks/sample_ising2d_L{L}.tsv"
-        threads: config["threads"]
-        resources:
-            gpu=gpus(),
-        params:
-            **sample_params(sharded=False),
-        shell:
-            SAMPLE_2D_CMD
 
-else:
-
-    rule sample_ising2d_shard:
-        output:
-            directory("results/samples/ising2d/shards/L{L}/part{part}.zarr"),
-        conda:
-            "../envs/rgml.yaml"
-        log:
-            "results/logs/sample_ising2d_L{L}_part{part}.log",
-        benchmark:
-            "results/benchmarks/sample_ising2d_L{L}_part{part}.tsv"
-        threads: config["threads"]
-        resources:
-            gpu=gpus(),
-        params:
-            **sample_params(sharded=True),
-        shell:
-            SAMPLE_2D_CMD
-
-    rule merge_ising2d_shards:
-        input:
-            lambda wildcards: expand(
-                "results/samples/ising2d/shards/L{L}/part{part}.zarr",
-                L=wildcards.L,
-                part=range(len(temperature_shards())),
-            ),
-        output:
-            directory("results/samples/ising2d/L{L}.zarr"),
-        conda:
-            "../envs/rgml.yaml"
-        log:
-            "results/logs/merge_ising2d_L{L}.log",
-        benchmark:
-            "results/benchmarks/merge_ising2d_L{L}.tsv"
-        shell:
-            "rgml sample merge {input} --out {output} 2> {log}"
+rule merge_ising2d:
+    input:
+        lambda wildcards: [samples_at(wildcards.L, t) for t in TEMPERATURES],
+    output:
+        directory("results/samples/ising2d/L{L}.zarr"),
+    conda:
+        "../envs/rgml.yaml"
+    log:
+        "results/logs/merge_ising2d_L{L}.log",
+    benchmark:
+        "results/benchmarks/merge_ising2d_L{L}.tsv"
+    resources:
+        **per_size(estimate.merging),
+    shell:
+        "rgml sample merge {input} --out {output} 2> {log}"
 
 
 rule sample_ising1d:
@@ -68,20 +54,17 @@ rule sample_ising1d:
         "results/logs/sample_ising1d_N{N}.log",
     benchmark:
         "results/benchmarks/sample_ising1d_N{N}.tsv"
+    resources:
+        **fixed(estimate.small(config)),
     params:
-        couplings=floats_arg(config["ising1d"]["couplings"]),
-        samples=config["ising1d"]["samples"],
-        seed=config["seed"],
-        backend=config["backend"],
+        options=cli("sample ising1d"),
     shell:
-        "rgml sample ising1d --size {wildcards.N} --couplings {params.couplings}"
-        " --samples {params.samples} --seed {params.seed} --backend {params.backend}"
-        " --out {output} 2> {log}"
+        "rgml sample ising1d {params.options} --out {output} 2> {log}"
 
 
 rule thermodynamics_ising2d:
     input:
-        expand("results/samples/ising2d/L{L}.zarr", L=config["ising2d"]["sizes"]),
+        sample_stores(),
     output:
         table=report(
             "results/tables/thermodynamics_ising2d.csv",
@@ -99,5 +82,7 @@ rule thermodynamics_ising2d:
         "results/logs/thermodynamics_ising2d.log",
     benchmark:
         "results/benchmarks/thermodynamics_ising2d.tsv"
+    resources:
+        **fixed(estimate.whole_grid(config, max(SIZES))),
     shell:
         "rgml thermo {input} --table {output.table} --figure {output.figure} 2> {log}"

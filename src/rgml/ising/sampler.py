@@ -35,6 +35,7 @@ import numba
 import numpy as np
 
 from rgml.exact import TC
+from rgml.params import default
 from rgml.ising.lattice import energy_2d, magnetization
 from rgml.ising.metropolis import acceptance_thresholds, metropolis_sweeps
 from rgml.ising.metropolis_cuda import metropolis_sweeps_offloaded
@@ -56,13 +57,18 @@ PILOT_LENGTH_IN_TAU = 50
 
 @dataclass(frozen=True, kw_only=True)
 class SamplerSettings:
-    """Knobs of the sampler; ``None`` means "choose from the measured τ_int"."""
+    """Knobs of the sampler; ``None`` means "choose from the measured τ_int".
 
-    chains: int = 4
-    algorithm: str = "auto"
-    thermalize: int | None = None
-    thin: int | None = None
-    thin_factor: float = 2.0
+    Defaults are those of the configuration keys ``ising2d.chains``,
+    ``ising2d.algorithm``, ``ising2d.thermalize``, ``ising2d.thin`` and
+    ``ising2d.thin_factor`` (:mod:`rgml.params`).
+    """
+
+    chains: int = default("ising2d.chains")
+    algorithm: str = default("ising2d.algorithm")
+    thermalize: int | None = default("ising2d.thermalize")
+    thin: int | None = default("ising2d.thin")
+    thin_factor: float = default("ising2d.thin_factor")
     min_thermalize: int = 200
     pilot_sweeps: int = 500
     max_pilot_sweeps: int = 32000

@@ -6,8 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from rgml.exact import TC, decimation_flow
-from rgml.rbm.mapping1d import rbm_decimation_flow
+from rgml.exact import TC
 
 RULE_ORDER = ("majority", "decimation", "rbm", "rsmi")
 COLOURS = dict(zip(RULE_ORDER, ("C0", "C3", "C2", "C1")))
@@ -109,13 +108,14 @@ def ring_figure(ring: pd.DataFrame, mapping, rsmi_ring):
         colour = f"C{j % 10}"
         g = ring[ring["K"] == k]
         levels = g["level"].to_numpy()
-        ax.plot(levels, decimation_flow(k, int(levels.max())), "-", color=colour, lw=1)
+        ax.plot(levels, g["K_exact"], "-", color=colour, lw=1)
         ax.errorbar(levels, g["K_eff"], g["K_eff_err"], fmt="o", ms=4, color=colour, capsize=2,
                     label=f"K⁽⁰⁾ = {k:g}")
-        ax.plot(levels, rbm_decimation_flow(k, int(levels.max())), "x", color=colour, ms=7)
+        stacked = mapping["K_stacked"].sel(coupling=k, method="nearest")
+        ax.plot(stacked["level"], stacked, "x", color=colour, ms=7)
         r = rsmi_ring.sel(coupling=k, method="nearest")
         ax.errorbar(r["level"] + 0.12, r["K_eff"], r["K_eff_err"], fmt="s", mfc="none", ms=5, color=colour, capsize=1)
-    ax.plot([], [], "k-", label="exact recursion tanh K' = tanh² K")
+    ax.plot([], [], "k-", label="exact recursion tanh K' = tanh^b K")
     ax.plot([], [], "ko", label="decimated ring samples")
     ax.plot([], [], "kx", label="stacked exact decimation RBMs")
     ax.plot([], [], "ks", mfc="none", label="RSMI-learned rule on ring samples")

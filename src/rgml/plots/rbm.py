@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from rgml.exact import TC, decimation_coupling, kaufman_energy
+from rgml.rbm.locality import strongest_unit
 
 UNITS_SHOWN = 8
 
@@ -56,7 +57,7 @@ def locality_figure(sweep):
     ax.legend(fontsize=7)
     for k in range(len(l1)):
         field = sweep["field"].values[k]
-        strongest = int(np.argmax((field**2).sum(axis=(0, 1))))
+        strongest = strongest_unit(field)
         _field_panel(fig.add_subplot(grid[0, k + 2]), field[..., strongest], f"L1 = {l1[k]:g}")
     fig.suptitle(f"L1 makes receptive fields local (L = {sweep.attrs['size']}, T = {float(sweep['temperature']):.3f})")
     return fig

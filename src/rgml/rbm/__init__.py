@@ -15,68 +15,33 @@ module             idea
 ``sampling``       block Gibbs chains, generating configurations
 ``stack``          greedy deep stacks, effective receptive fields
 ``locality``       radius-of-gyration locality of receptive fields
-``block``          block-RBM coarse-graining (one hidden unit per b×b block)
-``mapping1d``      1D decimation as an exact RBM; couplings of a marginal
-``flow``           the RBM flow of Iso, Shiba & Yokoo
+``block``          the block RBM and the RG rule ``rbm`` (a :class:`rgml.rg.rules.BlockRule`)
+``mapping1d``      1D decimation as an exact RBM; couplings of a marginal; the 1D experiment
+``flow``           the RBM flow of Iso, Shiba & Yokoo, and the experiment on all temperatures
+``data``           Ising configurations as training rows; train / held-out split
+``temperature``    one RBM per temperature against the exact Ising ceiling
 =================  ==========================================================
+
+Front door (int seeds keyed as the workflow keys them, results with
+``to_dataset()`` / ``from_dataset()``): :func:`fit_temperature`,
+:func:`deep_stack`, :func:`locality_sweep`, :func:`flow_experiment`,
+:func:`fit_block_rule`, :func:`mapping_experiment`; :func:`train` for a bare RBM.
 """
 
-from rgml.rbm.ais import AISResult, ais_log_partition, annealing_schedule
-from rgml.rbm.block import block_units, coarse_grain, orient, train_block_rbm
-from rgml.rbm.flow import MEET_TOLERANCE, FlowResult, meeting_step, rbm_flow
-from rgml.rbm.likelihood import (
-    LogLikelihood,
-    LogPartition,
-    estimate_log_partition,
-    log_likelihood,
-    mean_log_likelihood,
-)
-from rgml.rbm.locality import locality, radius_of_gyration, relative_radius_of_gyration
-from rgml.rbm.logz import log_partition
-from rgml.rbm.mapping1d import RingCouplings, decimation_rbm, rbm_decimation_flow, ring_couplings
-from rgml.rbm.model import RBM, logit_of_means, spins_to_units, units_to_spins
-from rgml.rbm.sampling import generate, gibbs_step, run_chains
-from rgml.rbm.stack import StackResult, receptive_fields, train_stack
-from rgml.rbm.train import TrainConfig, TrainResult, TrainState, reconstruction_error, train
+from rgml.lazy import exports
 
-__all__ = [
-    "AISResult",
-    "FlowResult",
-    "LogLikelihood",
-    "LogPartition",
-    "MEET_TOLERANCE",
-    "RBM",
-    "RingCouplings",
-    "StackResult",
-    "TrainConfig",
-    "TrainResult",
-    "TrainState",
-    "ais_log_partition",
-    "annealing_schedule",
-    "block_units",
-    "coarse_grain",
-    "decimation_rbm",
-    "estimate_log_partition",
-    "generate",
-    "gibbs_step",
-    "locality",
-    "log_likelihood",
-    "log_partition",
-    "logit_of_means",
-    "mean_log_likelihood",
-    "meeting_step",
-    "orient",
-    "radius_of_gyration",
-    "rbm_decimation_flow",
-    "rbm_flow",
-    "receptive_fields",
-    "reconstruction_error",
-    "relative_radius_of_gyration",
-    "ring_couplings",
-    "run_chains",
-    "spins_to_units",
-    "train",
-    "train_block_rbm",
-    "train_stack",
-    "units_to_spins",
-]
+__getattr__, __dir__, __all__ = exports(__name__, {
+    "ais": ['AISResult', 'ais_log_partition', 'annealing_schedule'],
+    "block": ['BlockRBMRule', 'block_units', 'coarse_grain', 'fit_block_rule', 'orient', 'train_block_rbm'],
+    "data": ['split', 'training_units'],
+    "flow": ['MEET_TOLERANCE', 'FlowExperiment', 'FlowResult', 'flow_experiment', 'meeting_step', 'rbm_flow'],
+    "likelihood": ['LogLikelihood', 'LogPartition', 'estimate_log_partition', 'log_likelihood', 'mean_log_likelihood'],
+    "locality": ['LocalitySweep', 'locality', 'locality_sweep', 'radius_of_gyration', 'relative_radius_of_gyration'],
+    "logz": ['log_partition'],
+    "mapping1d": ['RingCouplings', 'RingMapping', 'decimation_rbm', 'mapping_experiment', 'rbm_decimation_flow', 'ring_couplings'],
+    "model": ['RBM', 'logit_of_means', 'spins_to_units', 'units_to_spins'],
+    "sampling": ['generate', 'gibbs_step', 'run_chains'],
+    "stack": ['DeepStack', 'StackResult', 'deep_stack', 'receptive_fields', 'train_stack'],
+    "temperature": ['RBM_MODEL', 'TemperatureRBM', 'fit_temperature'],
+    "train": ['TrainConfig', 'TrainResult', 'TrainState', 'reconstruction_error', 'train'],
+}, namespace=globals())

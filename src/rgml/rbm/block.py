@@ -21,13 +21,21 @@ coarse spin follow the block's majority instead of its opposite.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
-from rgml.backend import array_namespace
+import numpy as np
+import xarray as xr
+
+from rgml.backend import array_namespace, to_numpy
+from rgml.params import default
+from rgml.rbm.data import as_set, split
 from rgml.rbm.kernels import bernoulli
 from rgml.rbm.model import RBM
 from rgml.rbm.numerics import sigmoid
+from rgml.rbm.temperature import history_of, history_variables, model_of, model_variables
 from rgml.rbm.train import TrainConfig, TrainResult, train
-from rgml.rng import Stream
+from rgml.rg.rules import BlockFilter, BlockRule
+from rgml.rng import Stream, as_stream, keyed
 
 RULES = ("sample", "mean_field")
 
@@ -68,8 +76,8 @@ def train_block_rbm(
     spins,
     block: int,
     config: TrainConfig,
-    stream: Stream,
     *,
+    seed: int | Stream,
     test_spins=None,
 ) -> TrainResult:
     """Train the block RBM on all b×b blocks of ``spins`` ``(samples, L, L)``.
@@ -83,7 +91,7 @@ def train_block_rbm(
         )
     data = block_units(spins, block, dtype=config.dtype)
     test = None if test_spins is None else block_units(test_spins, block, dtype=config.dtype)
-    result = train(data, config, stream, test_data=test)
+    result = train(data, config, seed=as_stream(seed, "rbm-block", block), test_data=test)
     return TrainResult(orient(result.model), result.history, result.config, result.state, result.logz_method)
 
 
@@ -116,3 +124,75 @@ def coarse_grain(spins, model: RBM, stream: Stream, *, rule: str = "sample"):
         coin = stream.uniform(field.shape, xp) < 0.5
         h = xp.where(field > 0, 1.0, xp.where(field < 0, 0.0, coin.astype(field.dtype)))
     return (2 * h - 1).astype(xp.int8).reshape(n, ly // b, lx // b)
+
+
+#: Lattice sites of the configurations a block RBM is trained on (all their blocks): ~10⁵ blocks are
+#: plenty for its b² + 2 parameters.
+BLOCK_SITES = 250_000
+
+
+@dataclass(frozen=True)
+class BlockRBMRule(BlockRule):
+    """The RG rule ``rbm``: P(h|v) of a trained block RBM, sampled block by block.
+
+    Attributes
+    ----------
+    model:
+        Block RBM (b² visible units, one hidden unit, 0/1 units), :func:`orient`-ed.
+    history:
+        Its training history (may be empty).
+    temperature:
+        T (J/k_B) of the configurations it was trained on.
+    size:
+        L of those configurations.
+    """
+
+    model: RBM
+    history: dict = field(default_factory=dict)
+    temperature: float = math.nan
+    size: int = 0
+    name: str = "rbm"
+
+    @property
+    def b(self) -> int:
+        return block_size(self.model)
+
+    def coarse_grain(self, spins, stream: Stream):
+        return coarse_grain(spins, self.model.to(array_namespace(spins)), stream)
+
+    def as_filter(self) -> BlockFilter:
+        """λ = W/4 and bias c + ΣW/2: P(h=1|v) = σ(c + W·v) with v = (s+1)/2 is σ(2 λ·s + bias)."""
+        w = to_numpy(self.model.weights)[:, 0]
+        return BlockFilter((w / 4.0).reshape(self.b, self.b), float(to_numpy(self.model.hidden_bias)[0] + w.sum() / 2.0))
+
+    def to_dataset(self) -> xr.Dataset:
+        """The block RBM store's dataset (:data:`rgml.rbm.temperature.RBM_MODEL` plus the history)."""
+        epochs = len(next(iter(self.history.values()))) if self.history else 0
+        ds = xr.Dataset({**model_variables(self.model), **history_variables(self.history)},
+                        coords={"temperature": ((), self.temperature), "epoch": ("epoch", np.arange(1, epochs + 1))})
+        ds.attrs.update({"b": self.b, "size": self.size, "units": "0/1"})
+        return ds
+
+    @classmethod
+    def from_dataset(cls, ds: xr.Dataset) -> "BlockRBMRule":
+        model = model_of(ds)
+        block_size(model)
+        return cls(model, history_of(ds), float(ds["temperature"].values), int(ds.attrs.get("size", 0)))
+
+
+def fit_block_rule(spins, b: int = default("rg.b"), *, seed: int | Stream, temperature: float,
+                   epochs: int = default("rbm.epochs")) -> BlockRBMRule:
+    """Train the block RBM that is the RG rule ``rbm`` on configurations of one temperature.
+
+    Uses the first ``max(10, BLOCK_SITES / L²)`` configurations (array or
+    set, in sampling order), 80 % for training and the rest held out, with
+    exact ln Z; draws from (seed, "rbm-block", L, T, b).
+    """
+    spins = as_set(spins)
+    size = spins.head(1).shape[-1]
+    spins = spins.head(max(10, BLOCK_SITES // (size * size)))
+    train_spins, test_spins = split(spins)
+    config = TrainConfig(n_hidden=1, epochs=epochs, batch_size=100, logz="exact")
+    result = train_block_rbm(train_spins, b, config, seed=keyed(seed, "rbm-block", size, float(temperature), b),
+                             test_spins=test_spins)
+    return BlockRBMRule(result.model.to(np), result.history, float(temperature), size)

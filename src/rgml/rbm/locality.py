@@ -22,8 +22,16 @@ evenly over the lattice.  This is the locality measure of the L1 sweep
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-from rgml.backend import array_namespace
+import numpy as np
+import xarray as xr
+
+from rgml.backend import array_namespace, to_numpy
+from rgml.params import default
+from rgml.rbm.data import as_set, split, training_units
+from rgml.rbm.train import TrainConfig, train
+from rgml.rng import keyed
 
 
 def torus_squared_distance(shape: tuple[int, int], *, xp) -> object:
@@ -66,6 +74,12 @@ def relative_radius_of_gyration(fields, shape: tuple[int, int]):
     return radius_of_gyration(fields, shape) / uniform_radius_of_gyration(shape)
 
 
+def strongest_unit(fields) -> int:
+    """Index of the unit whose receptive field ``(..., n_units)`` has the largest power Σ_i f_i²."""
+    fields = np.asarray(fields)
+    return int(np.argmax((fields**2).reshape(-1, fields.shape[-1]).sum(axis=0)))
+
+
 def locality(fields, shape: tuple[int, int]) -> float:
     """Summary ρ of a layer: the per-unit ρ averaged with weights ``Σ_i f_i²``.
 
@@ -77,3 +91,66 @@ def locality(fields, shape: tuple[int, int]) -> float:
     power = (xp.asarray(fields, dtype=xp.float64) ** 2).sum(axis=0)
     keep = power > 0
     return float((rho[keep] * power[keep]).sum() / power[keep].sum())
+
+
+@dataclass(frozen=True)
+class LocalitySweep:
+    """Single-layer RBMs trained at increasing L1 strength and the locality of their receptive fields.
+
+    Attributes
+    ----------
+    l1:
+        L1 strengths λ₁.
+    fields:
+        Receptive fields W ``(l1, y, x, hidden)``.
+    locality:
+        Power-weighted relative radius of gyration ρ per strength (:func:`locality`).
+    size, temperature:
+        L and T (J/k_B) of the training data.
+    """
+
+    l1: np.ndarray
+    fields: np.ndarray
+    locality: np.ndarray
+    size: int
+    temperature: float
+
+    def to_dataset(self) -> xr.Dataset:
+        ds = xr.Dataset(
+            {"field": (("l1", "y", "x", "hidden"), self.fields, {"long_name": "receptive fields W"}),
+             "locality": (("l1",), self.locality, {"long_name": "radius of gyration relative to a uniform map"})},
+            coords={"l1": ("l1", np.asarray(self.l1, np.float64)), "temperature": ((), self.temperature)},
+        )
+        ds.attrs["size"] = self.size
+        return ds
+
+    @classmethod
+    def from_dataset(cls, ds: xr.Dataset) -> "LocalitySweep":
+        return cls(ds["l1"].values, ds["field"].values, ds["locality"].values, int(ds.attrs["size"]),
+                   float(ds["temperature"].values))
+
+
+def locality_sweep(spins, l1_values=default("rbm.l1"), *, seed, temperature: float,
+                   n_hidden: int = default("rbm.n_hidden"), epochs: int = default("rbm.epochs"), xp=None,
+                   log=lambda message: None) -> LocalitySweep:
+    """Mehta & Schwab's observation, measured: single-layer RBMs at each L1 strength and their locality.
+
+    ``spins``: ±1 lattices ``(samples, L, L)`` (array or set) of one
+    temperature; trained on the first 80 % (defaults: the config's ``rbm.l1``,
+    ``rbm.n_hidden`` and ``rbm.epochs``).  Each
+    strength draws from (seed, "rbm-l1", L, T, λ₁).
+    """
+    spins = as_set(spins)
+    size = spins.head(1).shape[-1]
+    xp = xp or array_namespace(spins.head(1))
+    train_spins, _ = split(spins)
+    fields, measure = [], []
+    for l1 in l1_values:
+        config = TrainConfig(n_hidden=n_hidden, epochs=epochs, l1=l1, logz="none")
+        model = train(training_units(train_spins, xp), config,
+                      seed=keyed(seed, "rbm-l1", size, float(temperature), float(l1))).model
+        fields.append(to_numpy(model.weights).reshape(size, size, n_hidden))
+        measure.append(locality(model.weights, (size, size)))
+        log(f"L1 = {l1:g}: locality {measure[-1]:.3f}")
+    return LocalitySweep(np.asarray(l1_values, np.float64), np.stack(fields), np.asarray(measure), size,
+                         float(temperature))

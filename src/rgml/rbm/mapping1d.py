@@ -29,10 +29,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import xarray as xr
 
 from rgml.backend import to_numpy
+from rgml.exact import decimation_coupling
+from rgml.ising.ring import sample_ring
+from rgml.params import default
 from rgml.rbm.logz import all_states
-from rgml.rbm.model import RBM
+from rgml.rbm.model import RBM, spins_to_units
+from rgml.rbm.train import TrainConfig, train
+from rgml.rng import Stream, keyed
 
 
 #: :func:`ring_couplings` holds all 2^N visible states (N ≤ 20: 2^20 × 20 floats, 170 MB).
@@ -123,3 +129,83 @@ def rbm_decimation_flow(coupling: float, n_steps: int, *, n_kept: int = 8) -> np
         model, _ = decimation_rbm(n_kept, flow[-1])
         flow.append(ring_couplings(model).nearest_neighbour)
     return np.asarray(flow)
+
+
+@dataclass(frozen=True)
+class RingMapping:
+    """The 1D RBM ↔ decimation mapping at each coupling.
+
+    Attributes
+    ----------
+    couplings:
+        K of each ring.
+    k_prime_rbm:
+        K' of the marginal of the exact decimation RBM (must equal ½ ln cosh 2K).
+    k_trained, k_trained_scale:
+        Nearest-neighbour coupling of an RBM trained on exact ring samples at K,
+        and the sampling error scale of K.
+    stacked:
+        ``(coupling, level)``: K after 0…n steps of stacked exact decimation RBMs
+        (:func:`rbm_decimation_flow`).
+    ring_size:
+        Sites of the trained rings.
+    """
+
+    couplings: np.ndarray
+    k_prime_rbm: np.ndarray
+    k_trained: np.ndarray
+    k_trained_scale: np.ndarray
+    stacked: np.ndarray
+    ring_size: int
+
+    def to_dataset(self) -> xr.Dataset:
+        ds = xr.Dataset(
+            {"K_prime_rbm": (("coupling",), self.k_prime_rbm,
+                             {"long_name": "K' of the marginal of the exact decimation RBM"}),
+             "K_prime_exact": (("coupling",), decimation_coupling(self.couplings), {"long_name": "1/2 ln cosh 2K"}),
+             "K_trained": (("coupling",), self.k_trained,
+                           {"long_name": "nearest-neighbour coupling of an RBM trained on ring samples at K"}),
+             "K_trained_scale": (("coupling",), self.k_trained_scale, {"long_name": "sampling error scale of K"}),
+             "K_stacked": (("coupling", "level"), self.stacked,
+                           {"long_name": "K after n steps of stacked exact decimation RBMs"})},
+            coords={"coupling": ("coupling", np.asarray(self.couplings, np.float64)),
+                    "level": ("level", np.arange(self.stacked.shape[1]))},
+        )
+        ds.attrs["ring_size"] = self.ring_size
+        return ds
+
+    @classmethod
+    def from_dataset(cls, ds: xr.Dataset) -> "RingMapping":
+        return cls(ds["coupling"].values, ds["K_prime_rbm"].values, ds["K_trained"].values,
+                   ds["K_trained_scale"].values, ds["K_stacked"].values, int(ds.attrs["ring_size"]))
+
+
+def mapping_experiment(couplings, *, seed: int | Stream, ring_size: int = default("rbm.ring_size"),
+                       samples: int = default("rbm.ring_samples"), epochs: int = default("rbm.epochs"),
+                       levels: int = 4, log=lambda message: None) -> RingMapping:
+    """1D decimation as an exact RBM, and RBMs trained on exact ring samples, against K' = ½ ln cosh 2K.
+
+    At each K: the exact decimation RBM's marginal coupling; an RBM with
+    ``ring_size/2`` hidden units trained (exact ln Z) on ``samples`` exact ring
+    samples (drawn from (seed, "rbm-ring", N, K), trained on (seed, "rbm-ring-train", N, K)),
+    with the statistical scale of K from the data, σ_K = σ_c / (1 − c²) for
+    the measured nearest-neighbour correlation c; and ``levels`` steps of
+    stacked decimation RBMs.
+    """
+    if ring_size % 2 or not 6 <= ring_size <= MAX_RING_SITES:
+        raise ValueError(f"ring_size: needs an even number of sites from 6 to {MAX_RING_SITES}, got {ring_size}")
+    exact, trained, trained_err = [], [], []
+    for k in couplings:
+        model, _ = decimation_rbm(ring_size // 2, k)
+        exact.append(ring_couplings(model).nearest_neighbour)
+        spins = sample_ring(ring_size, k, samples, keyed(seed, "rbm-ring", ring_size, float(k)))
+        config = TrainConfig(n_hidden=ring_size // 2, epochs=epochs, logz="exact")
+        fitted = train(spins_to_units(spins), config, seed=keyed(seed, "rbm-ring-train", ring_size, float(k))).model
+        trained.append(ring_couplings(fitted).nearest_neighbour)
+        c = (spins * np.roll(spins, -1, axis=1)).mean(axis=1, dtype=np.float64)
+        trained_err.append(c.std(ddof=1) / np.sqrt(c.size) / max(1 - c.mean() ** 2, 1e-6))
+        log(f"K={k:g}: decimation RBM K'={exact[-1]:.12f} (exact {decimation_coupling(k):.12f}); "
+            f"trained RBM K_1={trained[-1]:.4f}")
+    stacked = np.stack([rbm_decimation_flow(float(k), levels) for k in couplings])
+    return RingMapping(np.asarray(couplings, np.float64), np.asarray(exact), np.asarray(trained),
+                       np.asarray(trained_err), stacked, ring_size)

@@ -18,10 +18,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import xarray as xr
+
+from rgml.backend import array_namespace, to_numpy
+from rgml.params import default
+from rgml.rbm.data import as_set, split, training_units
 from rgml.rbm.kernels import bernoulli
+from rgml.rbm.locality import locality
 from rgml.rbm.model import RBM
 from rgml.rbm.train import TrainConfig, TrainResult, train
-from rgml.rng import Stream
+from rgml.rng import Stream, as_stream
 from rgml.streaming import ConfigurationSet
 
 PROPAGATION = ("probabilities", "samples")
@@ -79,8 +86,8 @@ def propagate_up(model: RBM, units, *, mode: str = "probabilities", stream: Stre
 def train_stack(
     data,
     configs: Sequence[TrainConfig],
-    stream: Stream,
     *,
+    seed: int | Stream,
     test_data=None,
     propagate: str = "probabilities",
 ) -> StackResult:
@@ -94,8 +101,8 @@ def train_stack(
     configs:
         One :class:`TrainConfig` per layer, bottom first (``n_hidden`` sets
         the layer widths, e.g. 400, 100, 25).
-    stream:
-        Root stream; layer ``l`` trains on ``stream.child("layer", l)`` and
+    seed:
+        Root stream (or int seed, keyed ``(seed, "rbm-stack")``); layer ``l`` trains on ``stream.child("layer", l)`` and
         samples its output (``propagate="samples"``) from
         ``stream.child("propagate", l)``, so layers do not share draws.
     test_data:
@@ -106,11 +113,12 @@ def train_stack(
     """
     if not configs:
         raise ValueError("train_stack: give at least one layer config")
+    stream = as_stream(seed, "rbm-stack")
     if propagate not in PROPAGATION:
         raise ValueError(f"train_stack: propagate must be one of {PROPAGATION}, not {propagate!r}")
     layers = []
     for index, config in enumerate(configs):
-        result = train(data, config, stream.child("layer", index), test_data=test_data)
+        result = train(data, config, seed=stream.child("layer", index), test_data=test_data)
         layers.append(result)
         if index < len(configs) - 1:
             up = stream.child("propagate", index)
@@ -118,3 +126,71 @@ def train_stack(
             if test_data is not None:
                 test_data = propagate_up(result.model, test_data, mode=propagate, stream=up)
     return StackResult(tuple(layers), propagate)
+
+
+@dataclass(frozen=True)
+class DeepStack:
+    """A greedily trained stack on L×L configurations of one temperature, with its receptive fields.
+
+    Attributes
+    ----------
+    models:
+        One RBM per layer, bottom first (host, 0/1 units).
+    size, temperature:
+        L and T (J/k_B) of the training data.
+    l1, epochs:
+        The layers' L1 penalty and epochs.
+    """
+
+    models: tuple[RBM, ...]
+    size: int
+    temperature: float
+    l1: float
+    epochs: int
+
+    def fields(self) -> list:
+        """Effective receptive fields of every layer ``(L·L, n_hidden_l)``."""
+        return receptive_fields(self.models)
+
+    def to_dataset(self) -> xr.Dataset:
+        """The stack store's dataset: ``W{l}``, biases, ``field{l} (y, x, out{l})``, ``locality{l}``."""
+        data = {}
+        size = self.size
+        for layer, (model, field) in enumerate(zip(self.models, self.fields()), start=1):
+            data[f"W{layer}"] = ((f"in{layer}", f"out{layer}"), to_numpy(model.weights), {"layer": layer})
+            data[f"visible_bias{layer}"] = ((f"in{layer}",), to_numpy(model.visible_bias), {"layer": layer})
+            data[f"hidden_bias{layer}"] = ((f"out{layer}",), to_numpy(model.hidden_bias), {"layer": layer})
+            data[f"field{layer}"] = (("y", "x", f"out{layer}"), to_numpy(field).reshape(size, size, -1),
+                                     {"long_name": f"effective receptive fields of layer {layer} (W1...W{layer})"})
+            data[f"locality{layer}"] = ((), locality(field, (size, size)),
+                                        {"long_name": "radius of gyration of the fields relative to a uniform map"})
+        ds = xr.Dataset(data, coords={"temperature": ((), self.temperature)})
+        ds.attrs.update({"size": size, "layers": len(self.models), "l1": self.l1, "epochs": self.epochs})
+        return ds
+
+    @classmethod
+    def from_dataset(cls, ds: xr.Dataset) -> "DeepStack":
+        models = tuple(RBM(*(np.asarray(ds[f"{name}{layer}"].values, np.float64)
+                             for name in ("W", "visible_bias", "hidden_bias")))
+                       for layer in range(1, int(ds.attrs["layers"]) + 1))
+        return cls(models, int(ds.attrs["size"]), float(ds["temperature"].values), float(ds.attrs["l1"]),
+                   int(ds.attrs["epochs"]))
+
+
+def deep_stack(spins, widths: Sequence[int] = default("rbm.stack_widths"), *, seed: int | Stream,
+               temperature: float, l1: float = default("rbm.stack_l1"), epochs: int = default("rbm.epochs"),
+               xp=None) -> DeepStack:
+    """Mehta & Schwab's deep stack on ±1 lattices ``(samples, L, L)`` (array or set) of one temperature.
+
+    Layers are trained greedily with L1 ``l1`` on the first 80 % of the
+    configurations (held-out: the rest); draws from (seed, "rbm-stack", L, T).
+    """
+    spins = as_set(spins)
+    size = spins.head(1).shape[-1]
+    xp = xp or array_namespace(spins.head(1))
+    train_spins, test_spins = split(spins)
+    configs = [TrainConfig(n_hidden=w, epochs=epochs, l1=l1, logz="none") for w in widths]
+    stack = train_stack(training_units(train_spins, xp), configs,
+                        seed=as_stream(seed, "rbm-stack", size, float(temperature)),
+                        test_data=training_units(test_spins, xp))
+    return DeepStack(tuple(model.to(np) for model in stack.models), size, float(temperature), float(l1), int(epochs))

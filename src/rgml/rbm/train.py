@@ -47,7 +47,8 @@ from rgml.rbm.kernels import bernoulli, momentum_step_
 from rgml.rbm.numerics import sigmoid
 from rgml.rbm.likelihood import MAX_EXACT_UNITS, LogPartition, estimate_log_partition, mean_log_likelihood
 from rgml.rbm.model import RBM, clipped_logit
-from rgml.rng import Stream
+from rgml.params import default
+from rgml.rng import Stream, as_stream
 from rgml.streaming import ConfigurationSet
 
 METHODS = ("pcd", "cd")
@@ -159,7 +160,7 @@ class TrainConfig:
     """
 
     n_hidden: int
-    epochs: int = 30
+    epochs: int = default("rbm.epochs")
     batch_size: int = 20
     learning_rate: float = 0.1
     lr_schedule: str = "linear"
@@ -574,8 +575,8 @@ def _record_epoch(state: TrainState, data, test_data, config: TrainConfig, logz_
 def train(
     data,
     config: TrainConfig,
-    stream: Stream | None = None,
     *,
+    seed: int | Stream | None = None,
     test_data=None,
     resume: TrainState | None = None,
     stop_epoch: int | None = None,
@@ -591,9 +592,10 @@ def train(
         read from a store group by group.
     config:
         Hyperparameters.
-    stream:
+    seed:
         Random stream for a fresh run (advanced by initialisation; training
-        continues from its counter).  Leave ``None`` when resuming.
+        continues from its counter), or an int root seed (keyed
+        ``(seed, "rbm-train")``).  Leave ``None`` when resuming.
     test_data:
         Held-out set for the per-epoch log-likelihood and reconstruction error
         (array or set, like ``data``).
@@ -613,9 +615,9 @@ def train(
     dtype = np.dtype(config.dtype)
     data = training_set(data, dtype)
     test_data = None if test_data is None else training_set(test_data, dtype, name="test_data")
-    if (stream is None) == (resume is None):
-        raise ValueError("train: pass exactly one of `stream` (fresh run) or `resume` (continue a state)")
-    state = init_state(data, config, stream) if resume is None else resume.copy()
+    if (seed is None) == (resume is None):
+        raise ValueError("train: pass exactly one of `seed` (fresh run) or `resume` (continue a state)")
+    state = init_state(data, config, as_stream(seed, "rbm-train")) if resume is None else resume.copy()
     n_visible = state.model.n_visible
     if n_visible != data.head(1).shape[1] or state.model.n_hidden != config.n_hidden:
         raise ValueError(

@@ -1,9 +1,32 @@
-"""Real-space renormalization group: block rules, correlations, thermometers, flows, MCRG.
+"""Real-space renormalization group: block rules, coarse-graining, thermometers, flows, MCRG.
 
-* :mod:`rgml.rg.blocks` — majority and decimation block spins (2D), ring decimation (1D);
-* :mod:`rgml.rg.correlations` — even short-range interactions S_α of configurations;
-* :mod:`rgml.rg.thermometer` — effective temperature by projection or by matching;
-* :mod:`rgml.rg.flow` — flows T → T_eff, fixed points and ν with bootstrap errors;
-* :mod:`rgml.rg.mcrg` — Swendsen's Monte Carlo RG (linearised RG matrix, λ_t, ν);
-* :mod:`rgml.rg.ring` — the 1D decimation flow measured on ring samples.
+=================  ==========================================================
+module             idea
+=================  ==========================================================
+``rules``          the :class:`BlockRule` protocol; majority and decimation
+``blocks``         block-spin kernels (2D) and ring decimation (1D)
+``coarse``         sample sets coarse-grained level by level (the RG stores' contract)
+``correlations``   even short-range interactions S_α of configurations
+``thermometer``    effective temperature by projection or by matching
+``flow``           flows T → T_eff, fixed points and ν with bootstrap errors
+``mcrg``           Swendsen's Monte Carlo RG (linearised RG matrix, λ_t, ν)
+``analysis``       flows and MCRG of every rule and size: the flow and exponent tables
+``ring``           the 1D decimation flow measured on ring samples
+=================  ==========================================================
+
+Front door: ``rgml.rg.coarse_grain(samples, "majority", b=2, seed=1)`` (also
+``rgml.coarse_grain``) and ``rgml.rg.analyse([blocks, …], seed=1, n_boot=200,
+mcrg_couplings=4)`` → (flows, exponents) tables.
 """
+
+from rgml.lazy import exports
+
+__getattr__, __dir__, __all__ = exports(__name__, {
+    "analysis": ['analyse'],
+    "coarse": ['RG_BLOCKS', 'coarse_grain'],
+    "flow": ['FixedPoint', 'FlowAnalysis'],
+    "mcrg": ['MCRGEstimate', 'mcrg_nu'],
+    "ring": ['ring_flow', 'ring_flow_table'],
+    "rules": ['BlockFilter', 'BlockRule', 'Decimation', 'Majority', 'fixed_rule'],
+    "thermometer": ['matching_temperature', 'projection_temperature', 'projection_thermometer'],
+}, namespace=globals())

@@ -53,3 +53,13 @@ def ring_flow(spins: np.ndarray, couplings, b: int, *, coarsen=None) -> list[dic
             if level < levels:
                 current = coarsen(current, i)
     return rows
+
+
+def ring_flow_table(spins: np.ndarray, couplings, b: int, *, coarsen=None):
+    """:func:`ring_flow` as a table with the decimation factor and z = (K_eff − K_exact) / σ."""
+    import pandas as pd
+
+    df = pd.DataFrame(ring_flow(spins, couplings, b, coarsen=coarsen))
+    df.insert(2, "b", b)
+    df["z"] = (df["K_eff"] - df["K_exact"]) / df["K_eff_err"]
+    return df

@@ -33,7 +33,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from rgml.exact import THERMOMETER_RANGE, kaufman_energy, kaufman_temperature
+from rgml.backend import to_numpy
+from rgml.exact import THERMOMETER_RANGE, kaufman_energy, kaufman_specific_heat, kaufman_temperature
+from rgml.ising.lattice import energy_2d
 
 BELOW, INSIDE, ABOVE = "below", "", "above"
 
@@ -66,6 +68,22 @@ def projection_temperature(nn_density: np.ndarray, size: int) -> tuple[np.ndarra
     if inside.any():
         t_eff[inside] = kaufman_temperature(size, energy[inside])
     return t_eff, flag
+
+
+def projection_thermometer(spins) -> tuple[float, float]:
+    """T_eff of an ensemble of L×L lattices ``(n, L, L)`` from its mean energy, with its error.
+
+    The projection of :func:`projection_temperature`; the error follows from
+    the energy's standard error and de/dT = c(T), Kaufman's exact finite-torus
+    specific heat at T_eff.  Returns ``(T_eff, error)`` in J/k_B (error NaN
+    for fewer than two lattices or an ensemble out of the thermometer's range).
+    """
+    e = to_numpy(energy_2d(spins))
+    size = spins.shape[-1]
+    t = float(projection_temperature(-np.atleast_1d(e.mean()), size)[0][0])
+    if not np.isfinite(t) or e.size < 2:
+        return t, np.nan
+    return t, float(e.std(ddof=1) / np.sqrt(e.size) / kaufman_specific_heat(size, t))
 
 
 def isotonic_decreasing(values: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -17,39 +17,31 @@ exact
 critic, estimators, adam, evaluation, fit
     Variational MI bounds with the expectation over h taken exactly, their
     held-out evaluation with error bars, and the filter fit.
-apply
-    Coarse-graining whole lattices with a learned filter (RG rule ``rsmi``).
+apply, rule
+    Coarse-graining whole lattices with a learned filter; the RG rule ``rsmi``
+    (a :class:`rgml.rg.rules.BlockRule`).
+information
+    Held-out I(H:E) of a given rule or filter on samples.
+ring
+    The 1D experiment: a learned filter per coupling and its RG flow.
 measures
     Filter shape measures (uniformity, boundaryness, weight share).
+
+Front door: ``rgml.rsmi.fit(samples, block=2, buffer=1, seed=1)`` → :class:`FitResult`
+(``.filters``, ``.mi``, ``.to_dataset()``), ``rgml.rsmi.mutual_information(rule, samples, seed=1)``.
 """
 
-from rgml.rsmi.apply import apply_filter
-from rgml.rsmi.coarse import decimation_filter, hidden_states, uniform_filter
-from rgml.rsmi.estimators import ESTIMATORS
-from rgml.rsmi.exact import JointVE, chain_joint, torus_joint
-from rgml.rsmi.fit import FitConfig, FitResult, fit, fit_pairs
-from rgml.rsmi.measures import boundary_mask, boundaryness, filter_uniformity, weight_share
-from rgml.rsmi.partition import Geometry, block_positions, extract, split_configurations
+from rgml.lazy import exports
 
-__all__ = [
-    "ESTIMATORS",
-    "FitConfig",
-    "FitResult",
-    "Geometry",
-    "JointVE",
-    "apply_filter",
-    "block_positions",
-    "boundary_mask",
-    "boundaryness",
-    "chain_joint",
-    "decimation_filter",
-    "extract",
-    "filter_uniformity",
-    "fit",
-    "fit_pairs",
-    "hidden_states",
-    "split_configurations",
-    "torus_joint",
-    "uniform_filter",
-    "weight_share",
-]
+__getattr__, __dir__, __all__ = exports(__name__, {
+    "apply": ['apply_filter'],
+    "coarse": ['decimation_filter', 'hidden_states', 'uniform_filter'],
+    "estimators": ['ESTIMATORS'],
+    "exact": ['JointVE', 'chain_joint', 'torus_joint'],
+    "fit": ['RSMI_FIT', 'FitConfig', 'FitResult', 'fit', 'fit_pairs'],
+    "information": ['mutual_information'],
+    "measures": ['boundary_mask', 'boundaryness', 'filter_uniformity', 'weight_share'],
+    "partition": ['Geometry', 'block_positions', 'extract', 'split_configurations'],
+    "ring": ['RSMI_RING', 'RingRSMI', 'ring_rsmi'],
+    "rule": ['RSMIRule'],
+}, namespace=globals())

@@ -28,14 +28,19 @@ import contextlib
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
+import xarray as xr
+import yaml
 
 from rgml.backend import array_namespace, to_numpy
-from rgml.rng import Stream
+from rgml.layout import Layout
+from rgml.params import default
+from rgml.rng import Stream, as_stream
 from rgml.rsmi.adam import Adam
 from rgml.rsmi.coarse import hidden_log_probs, hidden_states, preactivation
 from rgml.rsmi.critic import CRITIC_PARAMS, critic_backward, critic_forward, init_critic
 from rgml.rsmi.estimators import check_estimator, filter_gradient, objective
 from rgml.rsmi.evaluation import Pairs, StreamedPairs, evaluate
+from rgml.rsmi.measures import boundaryness, filter_uniformity
 from rgml.rsmi.partition import Geometry, block_positions, extract, split_configurations
 from rgml.streaming import ConfigurationSet
 
@@ -46,6 +51,10 @@ _MONITOR_CONFIGS = 2000
 @dataclass(frozen=True)
 class FitConfig:
     """Hyper-parameters of one RSMI fit (all keyword, all with defaults).
+
+    ``n_hidden``, ``estimator``, ``steps`` and ``norm_start`` default to the
+    configuration keys ``rsmi.n_hidden``, ``rsmi.estimator``, ``rsmi.steps``
+    and ``rsmi.norm`` (:mod:`rgml.params`).
 
     Attributes
     ----------
@@ -85,16 +94,16 @@ class FitConfig:
         Steps between history records.
     """
 
-    n_hidden: int = 1
-    estimator: str = "infonce"
+    n_hidden: int = default("rsmi.n_hidden")
+    estimator: str = default("rsmi.estimator")
     critic_width: int = 32
-    steps: int = 1500
+    steps: int = default("rsmi.steps")
     polish_steps: int = 500
     batch_size: int = 2048
     lr_filters: float = 0.02
     lr_critic: float = 0.005
     lr_floor: float = 0.05
-    norm_start: float = 2.0
+    norm_start: float = default("rsmi.norm")
     norm_stop: float | None = None
     learn_filters: bool = True
     flip_augment: bool = True
@@ -161,6 +170,8 @@ class FitResult:
         Trained critic parameters (:mod:`rgml.rsmi.critic`).
     n_train, n_heldout:
         Configurations in each set.
+    size, temperature:
+        Lattice side and temperature of the configurations, where known.
     """
 
     filters: np.ndarray
@@ -174,6 +185,81 @@ class FitResult:
     critic: dict = field(default_factory=dict)
     n_train: int = 0
     n_heldout: int = 0
+    size: int | None = None
+    temperature: float | None = None
+
+    def to_dataset(self) -> xr.Dataset:
+        """The fit as the RSMI fit store's dataset (:data:`RSMI_FIT`)."""
+        if self.geometry is None:
+            raise ValueError("to_dataset: the fit has no geometry (made by fit_pairs); use rgml.rsmi.fit")
+        h = self.history
+        filters = self.filters
+        t = np.nan if self.temperature is None else float(self.temperature)
+        ds = xr.Dataset(
+            {
+                "lambda": (("hidden", "vy", "vx"), filters, {"long_name": "filter: P(h=+1|V) = sigmoid(2 lambda.V)"}),
+                "mi": ((), self.mi, {"long_name": "held-out lower bound on I(H:E)", "units": "nats"}),
+                "mi_err": ((), self.mi_err, {"long_name": "standard error of mi", "units": "nats"}),
+                "train_mi": ((), self.train_mi, {"long_name": "the bound on training configurations",
+                                                 "units": "nats"}),
+                "filter_uniformity": (("hidden",), filter_uniformity(filters),
+                                      {"long_name": "|cos| of the filter with the uniform filter"}),
+                "boundaryness": (("hidden",), boundaryness(filters),
+                                 {"long_name": "mean |lambda| on the block boundary / in the interior (1: uniform)"}),
+                "history_step": (("record",), h["step"], {"long_name": "optimizer step"}),
+                "history_train_mi": (("record",), h["train_mi"], {"units": "nats",
+                                                                  "long_name": "minibatch bound since last record"}),
+                "history_heldout_mi": (("record",), h["heldout_mi"], {"units": "nats",
+                                                                      "long_name": "held-out bound (monitor set)"}),
+                "history_filter_norm": (("record", "hidden"), h["filter_norm"], {"long_name": "|lambda|"}),
+                "history_lambda": (("record", "hidden", "vy", "vx"), h["filters"], {"long_name": "filters"}),
+            },
+            coords={"temperature": ((), t, {"units": "J/k_B"})},
+        )
+        ds.attrs.update({
+            "size": -1 if self.size is None else int(self.size), "block": self.geometry.block,
+            "buffer": self.geometry.buffer, "environment": self.geometry.env, "estimator": self.estimator,
+            "n_hidden": self.config.n_hidden, "n_train": self.n_train, "n_heldout": self.n_heldout,
+            "fit_config": yaml.safe_dump(self.config.as_attrs(), sort_keys=False),
+        })
+        return ds
+
+    @classmethod
+    def from_dataset(cls, ds: xr.Dataset) -> "FitResult":
+        """The fit of an RSMI fit dataset (the critic is not stored)."""
+        config = (FitConfig(**yaml.safe_load(ds.attrs["fit_config"])) if "fit_config" in ds.attrs
+                  else FitConfig(n_hidden=int(ds.attrs["n_hidden"]), estimator=ds.attrs["estimator"]))
+        filters = np.asarray(ds["lambda"].values, np.float64)
+        size = int(ds.attrs["size"])
+        t = float(ds["temperature"].values)
+        return cls(
+            filters=filters, mi=float(ds["mi"]), mi_err=float(ds["mi_err"]), train_mi=float(ds["train_mi"]),
+            history={"step": ds["history_step"].values, "train_mi": ds["history_train_mi"].values,
+                     "heldout_mi": ds["history_heldout_mi"].values,
+                     "filter_norm": ds["history_filter_norm"].values, "filters": ds["history_lambda"].values},
+            estimator=ds.attrs["estimator"], config=config,
+            geometry=Geometry(int(ds.attrs["block"]), int(ds.attrs["buffer"]), ds.attrs["environment"],
+                              dim=filters.ndim - 1),
+            n_train=int(ds.attrs.get("n_train", 0)), n_heldout=int(ds.attrs.get("n_heldout", 0)),
+            size=None if size < 0 else size, temperature=None if np.isnan(t) else t,
+        )
+
+
+RSMI_FIT = Layout(
+    "RSMI fit store (rgml rsmi fit)",
+    {
+        "lambda": (("hidden", "vy", "vx"), np.float64),
+        "mi": ((), np.float64),
+        "mi_err": ((), np.float64),
+        "train_mi": ((), np.float64),
+        "filter_uniformity": (("hidden",), np.float64),
+        "boundaryness": (("hidden",), np.float64),
+        "history_step": (("record",), np.int64),
+        "history_lambda": (("record", "hidden", "vy", "vx"), np.float64),
+    },
+    attrs=("size", "block", "buffer", "environment", "estimator", "n_hidden"),
+    finite=("lambda", "mi", "mi_err"),
+)
 
 
 def _set_norm(filters, norm: float) -> None:
@@ -188,9 +274,9 @@ def _set_norm(filters, norm: float) -> None:
 def fit_pairs(
     train: tuple,
     heldout: tuple,
-    stream: Stream,
-    config: FitConfig = FitConfig(),
+    config: FitConfig | None = None,
     *,
+    seed: int | Stream,
     block_shape: tuple[int, ...],
     init_filters=None,
 ) -> FitResult:
@@ -205,10 +291,10 @@ def fit_pairs(
         e.g. from :func:`rgml.rsmi.partition.extract`; or
         :class:`rgml.rsmi.evaluation.StreamedPairs` cut group by group from
         configurations read from a store (then ``flip_augment`` is theirs).
-    stream:
-        Random stream for initialisation and minibatches.
     config:
-        Hyper-parameters.
+        Hyper-parameters (default :class:`FitConfig`).
+    seed:
+        Random stream (or int root seed) for initialisation and minibatches.
     block_shape:
         Shape of one filter, e.g. ``(2, 2)``; ``prod(block_shape) = n_V``.
     init_filters:
@@ -228,7 +314,8 @@ def fit_pairs(
     other jobs.
     """
     with _one_blas_thread():
-        return _fit_pairs(train, heldout, stream, config, block_shape=block_shape, init_filters=init_filters)
+        return _fit_pairs(train, heldout, as_stream(seed, "rsmi-pairs"), config or FitConfig(),
+                          block_shape=block_shape, init_filters=init_filters)
 
 
 def _one_blas_thread():
@@ -318,8 +405,39 @@ def _fit_pairs(train, heldout, stream: Stream, config: FitConfig, *, block_shape
     )
 
 
+def fit_stream(seed: int | Stream, size: int, temperature: float | None, geometry: Geometry,
+               config: FitConfig) -> Stream:
+    """The stream of a fit: keyed (seed, "rsmi", L, T, block, buffer, environment, n_hidden, estimator)."""
+    t = () if temperature is None else (float(temperature),)
+    return as_stream(seed, "rsmi", size, *t, geometry.block, geometry.buffer,
+                     -1 if geometry.env is None else geometry.env, config.n_hidden, config.estimator)
+
+
+def configurations(samples, temperature: float | None = None):
+    """±1 configurations ``(samples, L, L)`` and their temperature from an array, set or xarray object.
+
+    ``samples``: a NumPy/CuPy array, a :class:`rgml.streaming.ConfigurationSet`,
+    an :class:`xarray.DataArray` of spins, or a sample-set Dataset with one
+    temperature selected (``ds.sel(temperature=T)``), whose temperature
+    coordinate is used when ``temperature`` is not given.
+    """
+    if isinstance(samples, xr.Dataset):
+        samples = samples["spins"]
+    if isinstance(samples, xr.DataArray):
+        if "temperature" in samples.dims:
+            if samples.sizes["temperature"] != 1:
+                raise ValueError("samples: select one temperature first, e.g. ds.sel(temperature=T, method='nearest')")
+            samples = samples.isel(temperature=0)
+        if temperature is None and "temperature" in samples.coords:
+            temperature = float(samples["temperature"].values)
+        samples = samples.values
+    return samples, temperature
+
+
 def fit(
-    spins, geometry: Geometry, stream: Stream, config: FitConfig = FitConfig(), *, init_filters=None
+    spins, geometry: Geometry | None = None, config: FitConfig | None = None, *, seed: int | Stream,
+    temperature: float | None = None, init_filters=None, block: int | None = None, buffer: int | None = None,
+    environment: int | None = None, **knobs,
 ) -> FitResult:
     """Learn RSMI filters from configurations.
 
@@ -327,16 +445,24 @@ def fit(
     ----------
     spins:
         ±1 ``int8`` configurations ``(samples, L, L)`` or ``(samples, N)``
-        (NumPy or CuPy), in sampling order; or a
-        :class:`rgml.streaming.ConfigurationSet` of them read from a store
-        group by group, of which training keeps one group of (V, E) rows
-        resident at a time (:meth:`rgml.rsmi.evaluation.StreamedPairs.schedule`).
+        (NumPy or CuPy), in sampling order; a sample set with one temperature
+        selected (xarray); or a :class:`rgml.streaming.ConfigurationSet` read
+        from a store group by group, of which training keeps one group of
+        (V, E) rows resident at a time
+        (:meth:`rgml.rsmi.evaluation.StreamedPairs.schedule`).
     geometry:
-        Block, buffer and environment (:class:`rgml.rsmi.partition.Geometry`).
-    stream:
-        Random stream; the fit is deterministic given it.
+        Block, buffer and environment (:class:`rgml.rsmi.partition.Geometry`),
+        or give ``block``, ``buffer``, ``environment`` (defaults: the config's
+        ``rsmi.block``, ``rsmi.buffer``, ``rsmi.environment``; 2D).
     config:
-        Hyper-parameters (:class:`FitConfig`).
+        Hyper-parameters (:class:`FitConfig`); ``knobs`` replace its fields
+        (``steps=500``).
+    seed:
+        Root seed (int) or :class:`rgml.rng.Stream`; with an int the stream is
+        keyed by L, T and the fit's geometry and estimator as the workflow
+        keys it (:func:`fit_stream`), so the result equals its store.
+    temperature:
+        Temperature of the configurations (read from an xarray input).
     init_filters:
         As in :func:`fit_pairs`.
 
@@ -345,6 +471,22 @@ def fit(
     :class:`FitResult` with filters ``(n_hidden, *geometry.block_shape)``,
     held-out MI ± error in nats, and the training history.
     """
+    spins, temperature = configurations(spins, temperature)
+    if geometry is None:
+        geometry = Geometry(block=default("rsmi.block") if block is None else block,
+                            buffer=default("rsmi.buffer") if buffer is None else buffer,
+                            env=default("rsmi.environment") if environment is None else environment)
+    elif (block, buffer, environment) != (None, None, None):
+        raise TypeError("fit: give either geometry or block/buffer/environment, not both")
+    config = replace(config or FitConfig(), **knobs)
+    size = spins.head(1).shape[-1] if isinstance(spins, ConfigurationSet) else spins.shape[-1]
+    stream = fit_stream(seed, size, temperature, geometry, config)
+    result = fit_with_stream(spins, geometry, stream, config, init_filters=init_filters)
+    return replace(result, size=size, temperature=temperature)
+
+
+def fit_with_stream(spins, geometry: Geometry, stream: Stream, config: FitConfig, *, init_filters=None) -> FitResult:
+    """:func:`fit` on configurations (array or set) drawing from ``stream`` itself (no keying)."""
     if isinstance(spins, ConfigurationSet) and spins.resident:
         spins = next(spins.groups())
     n_samples = spins.n if isinstance(spins, ConfigurationSet) else spins.shape[0]
@@ -363,5 +505,6 @@ def fit(
         train_idx, held_idx = xp.asarray(train_idx), xp.asarray(held_idx)
         train = (visible[train_idx], environment[train_idx])
         heldout = (visible[held_idx], environment[held_idx])
-    result = fit_pairs(train, heldout, stream, config, block_shape=geometry.block_shape, init_filters=init_filters)
+    result = fit_pairs(train, heldout, config, seed=stream, block_shape=geometry.block_shape,
+                       init_filters=init_filters)
     return replace(result, geometry=geometry)

@@ -13,6 +13,10 @@ Real-space mutual-information RG (Koch-Janusz & Ringel, Nat. Phys. 14, 578
 Distances are Chebyshev (square shells).  Lattices are periodic, so a block
 may sit anywhere and its neighbourhood wraps; the window
 ``L_V + 2 (L_B + L_E)`` must fit on the lattice without overlapping itself.
+With ``env=None`` the environment is every site of the lattice outside the
+block and its buffer — the convention of the exact references on small tori
+(``mutual_information_exact.json``); its offsets then depend on the lattice
+size.
 Configurations are ``int8`` ±1 arrays of shape ``(samples, L, L)`` (2D torus)
 or ``(samples, N)`` (1D ring).
 
@@ -43,14 +47,15 @@ class Geometry:
     buffer:
         Buffer width ``L_B`` (sites) between block and environment, ≥ 0.
     env:
-        Environment shell width ``L_E`` (sites), ≥ 1.
+        Environment shell width ``L_E`` (sites), ≥ 1; ``None``: every site
+        outside the block and the buffer (the rest of the lattice).
     dim:
         1 for rings, 2 for square tori.
     """
 
     block: int
     buffer: int = 0
-    env: int = 1
+    env: int | None = 1
     dim: int = 2
 
     def __post_init__(self):
@@ -60,12 +65,17 @@ class Geometry:
             raise ValueError(f"Geometry.block (L_V) must be at least 1, got {self.block}")
         if self.buffer < 0:
             raise ValueError(f"Geometry.buffer (L_B) must be ≥ 0, got {self.buffer}")
-        if self.env < 1:
-            raise ValueError(f"Geometry.env (L_E) must be at least 1, got {self.env}")
+        if self.env is not None and self.env < 1:
+            raise ValueError(f"Geometry.env (L_E) must be at least 1 (or None: the rest of the lattice), got {self.env}")
 
     @property
     def window(self) -> int:
-        """Side of the region V ∪ B ∪ E: the smallest lattice that holds it."""
+        """Side of the region V ∪ B ∪ E: the smallest lattice that holds it.
+
+        With ``env=None`` the block, the buffer and at least one environment site.
+        """
+        if self.env is None:
+            return self.block + 2 * self.buffer + 1
         return self.block + 2 * (self.buffer + self.env)
 
     @property
@@ -77,12 +87,21 @@ class Geometry:
         """``(n_V, dim)`` site offsets of V from the block origin, C order."""
         return _cube(range(self.block), self.dim)
 
-    def environment_offsets(self) -> np.ndarray:
-        """``(n_E, dim)`` site offsets of the environment shell, C order.
+    def environment_offsets(self, size: int | None = None) -> np.ndarray:
+        """``(n_E, dim)`` site offsets of the environment, C order.
 
         A site belongs to E when its Chebyshev distance from V lies in
-        ``(L_B, L_B + L_E]``.
+        ``(L_B, L_B + L_E]``.  With ``env=None`` E is every site of the
+        lattice of side ``size`` outside V and the buffer (offsets in
+        ``[−L_B, size − L_B)``, which wrap onto distinct sites); ``size`` is
+        then required.
         """
+        if self.env is None:
+            if size is None:
+                raise ValueError("Geometry with env=None (the rest of the lattice) needs the lattice size")
+            self.check_size(size)
+            cube = _cube(range(-self.buffer, size - self.buffer), self.dim)
+            return cube[_distance_to_block(cube, self.block) > self.buffer]
         reach = self.buffer + self.env
         cube = _cube(range(-reach, self.block + reach), self.dim)
         dist = _distance_to_block(cube, self.block)
@@ -156,7 +175,7 @@ def site_indices(size: int, geometry: Geometry, positions) -> tuple[np.ndarray, 
             index = index * size + sites[..., axis]
         return index
 
-    return flat(geometry.visible_offsets()), flat(geometry.environment_offsets())
+    return flat(geometry.visible_offsets()), flat(geometry.environment_offsets(size))
 
 
 def extract(spins, geometry: Geometry, positions):
@@ -192,6 +211,16 @@ def extract(spins, geometry: Geometry, positions):
     vis, env = site_indices(size, geometry, positions)
     flat = spins.reshape(spins.shape[0], -1)
     return flat[:, xp.asarray(vis)], flat[:, xp.asarray(env)]
+
+
+#: Fewest configurations a fit accepts: :func:`split_configurations`' 20 chunks of at least two each.
+MIN_CONFIGURATIONS = 40
+
+
+def row_bytes(size: int, geometry: Geometry, *, stride: int | None = None) -> int:
+    """Memory one L×L configuration costs a fit: the lattice and its (V, E) windows, int8 (bytes)."""
+    positions = len(block_positions(size, geometry, stride=stride))
+    return size * size + positions * (len(geometry.visible_offsets()) + len(geometry.environment_offsets(size)))
 
 
 def split_configurations(

@@ -1,0 +1,120 @@
+"""What a job of the workflow needs: threads, memory and wall time, derived from the config.
+
+The workflow asks the cluster for these (``threads:`` and ``resources:
+mem_mb, runtime`` of every rule; the SLURM executor turns them into
+``--cpus-per-task``, ``--mem`` and ``--time``).  The estimates are upper
+bounds with a safety factor, from the sizes that drive each job's cost:
+
+* memory: a Python process with NumPy, Numba, xarray and Zarr
+  (:data:`BASE_MIB`) plus the arrays the job holds — for training jobs at most
+  the configured ``memory_budget_mib`` of training data (:mod:`rgml.streaming`);
+* wall time: the work in units of spin updates (or training rows × units) at
+  the throughput measured on the reference machine (BENCHMARKS.md), times
+  :data:`SAFETY`, and never under :data:`MIN_RUNTIME` minutes.
+"""
+
+from __future__ import annotations
+
+import math
+
+from rgml.rg.blocks import n_levels
+
+#: Memory of an idle rgml process (interpreter, NumPy, Numba, xarray, Zarr, Matplotlib), MiB.
+BASE_MIB = 600
+
+#: Factor on every estimate.
+SAFETY = 3.0
+
+#: Shortest wall time asked for, minutes.
+MIN_RUNTIME = 10
+
+#: Metropolis spin-flip attempts per second per thread (BENCHMARKS.md: ~1.2 per ns on 2 threads).
+FLIPS_PER_SECOND = 5e8
+
+#: Stored-sample cost in Metropolis sweeps: 2 τ_int of Wolff (~2 sweeps) × 14 (the cost of a Wolff sweep).
+SWEEPS_PER_SAMPLE = 60
+
+#: Multiply-adds per second of the RBM and RSMI training loops (minibatch BLAS, one thread).
+FLOPS = 2e9
+
+#: Bytes per training site held in memory (int8 spins, float64 rows, a shuffled copy; rgml.streaming).
+TRAINING_BYTES_PER_SITE = 17
+
+
+def _mib(nbytes: float) -> int:
+    return int(math.ceil(nbytes / 2**20))
+
+
+def _job(mem_bytes: float, seconds: float) -> dict:
+    return {"mem_mb": int(BASE_MIB + SAFETY * _mib(mem_bytes)),
+            "runtime": int(max(MIN_RUNTIME, math.ceil(SAFETY * seconds / 60)))}
+
+
+def samples_for(config: dict, size: int) -> int:
+    """Stored configurations per temperature for lattices of ``size``."""
+    return config["ising2d"]["samples_per_size"].get(size, config["ising2d"]["samples"])
+
+
+def _budget(config: dict) -> float:
+    return config["memory_budget_mib"] * 2**20
+
+
+def sampling(config: dict, size: int) -> dict:
+    """One temperature of the L×L torus: the chains, one stored chunk, the pilot series."""
+    ising = config["ising2d"]
+    chains, samples = ising["chains"], samples_for(config, size)
+    sites = size * size
+    pilot_sweeps = 2 * 32000  # both algorithms piloted up to the longest pilot
+    flips = sites * (samples * SWEEPS_PER_SAMPLE + chains * pilot_sweeps)
+    memory = 4 * chains * sites + 4 * 2**20 + 16 * chains * pilot_sweeps
+    return _job(memory, flips / (FLIPS_PER_SECOND * max(1, min(config["threads"], chains))))
+
+
+def merging(config: dict, size: int) -> dict:
+    """Merging the per-temperature stores of one size (one temperature in memory at a time)."""
+    return _job(2 * samples_for(config, size) * size * size, 2e-8 * len(config["ising2d"]["temperatures"])
+                * samples_for(config, size) * size * size)
+
+
+def whole_grid(config: dict, size: int) -> dict:
+    """A job reading every temperature of one size (thermodynamics, coarse-graining one size)."""
+    n_t = len(config["ising2d"]["temperatures"])
+    samples = samples_for(config, size)
+    levels = max(1, n_levels(size, config["rg"]["b"]))
+    memory = 3 * samples * size * size + n_t * (levels + 1) * samples * 6 * 8
+    return _job(memory, 1e-7 * n_t * samples * size * size * levels)
+
+
+def analysis(config: dict) -> dict:
+    """The flow / MCRG analysis over every size and rule: all interaction densities in memory, bootstrapped."""
+    n_t = len(config["ising2d"]["temperatures"])
+    rules = len(config["rg"]["rules"]) + 2
+    total = 0.0
+    work = 0.0
+    for size in config["ising2d"]["sizes"]:
+        levels = n_levels(size, config["rg"]["b"]) + 1
+        total += rules * n_t * levels * samples_for(config, size) * 6 * 8
+        work += rules * levels * samples_for(config, size) * config["rg"]["bootstrap"] * (n_t + 6)
+    return _job(2 * total, 2e-7 * work)
+
+
+def training(config: dict, size: int, samples: int, units: int, epochs: int) -> dict:
+    """An RBM training on ``samples`` L×L configurations with ``units`` hidden units."""
+    data = min(_budget(config), samples * size * size * TRAINING_BYTES_PER_SITE)
+    work = epochs * samples * size * size * units * 12
+    return _job(data + 16 * size * size * units, work / FLOPS)
+
+
+def rsmi_fit(config: dict, size: int) -> dict:
+    """An RSMI fit: the configurations' (V, E) rows within the memory budget, the optimiser's steps."""
+    r = config["rsmi"]
+    window = r["block"] + 2 * (r["buffer"] + r["environment"])
+    rows = samples_for(config, size) * (size // r["block"]) ** 2 * window * window
+    steps = r["steps"] + 500
+    return _job(min(_budget(config), rows + samples_for(config, size) * size * size),
+                steps * 2048 * (window * window * 32 + 4 * 32 * 32) * 4 / FLOPS)
+
+
+def small(config: dict) -> dict:
+    """Tables, figures and the 1D jobs."""
+    return _job(256 * 2**20, 60)
