@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from phases_toy import T0, toy_samples
+from phases_toy import toy_samples
 from rgml.phases import (ConfusionConfig, ConfusionResult, SupervisedConfig, SupervisedResult, confusion_phases,
                          middle_peak, proposals, supervised_phases, temperature_weights)
 
 GRID = [0.5, 1.0, 1.5, 1.7, 1.9, 2.1, 2.3, 2.5, 3.0, 3.5]
 SUPERVISED = SupervisedConfig(ordered_below=1.2, disordered_above=2.8, train_samples=40, hidden=4, n_boot=20,
-                              blocks=10, max_iter=100, fss_min_size=0)
+                              blocks=10, max_iter=100, fss_min_size=0, members=2)
 CONFUSION = ConfusionConfig(train_samples=20, n_boot=10, blocks=10, max_iter=60, fss_min_size=0)
 
 
@@ -43,6 +43,16 @@ def test_supervised_round_trip_determinism_and_keys(toy, supervised):
     assert supervised.to_dataset().drop_vars(drop).identical(again.to_dataset().drop_vars(drop))
     assert len(supervised.to_frame()) == 2 * 2 * len(GRID)
     assert {"tc_crossing", "tc_extrapolated", "nu_collapse"} <= set(supervised.summary_frame()["quantity"])
+
+
+def test_member_spread_widens_the_errors():
+    from rgml.phases.supervised import _add_member_spread
+
+    keys = ("tc_pairs", "tc_size", "tc", "collapse_tc", "nu")
+    fit = {k + "_err": np.array([0.003]) for k in keys}
+    members = [{k: np.array([v]) for k in keys} for v in (2.26, 2.27, 2.28)]
+    _add_member_spread(fit, members)
+    assert fit["tc_err"] == pytest.approx([np.hypot(0.003, 0.01 / np.sqrt(3))])
 
 
 def test_grid_without_training_temperatures_is_refused(toy):
@@ -81,7 +91,8 @@ def test_every_analysis_runs_on_the_device_namespace(xp):
     host = [toy_samples(L, GRID, 60, chains=2) for L in (4, 6)]
     device = [SizeSamples(s.temperatures, xp.asarray(s.spins), s.chains) for s in host]
     small = dict(n_boot=5, blocks=6, fss_min_size=0)
-    sup = SupervisedConfig(ordered_below=1.2, disordered_above=2.8, train_samples=20, hidden=3, max_iter=30, **small)
+    sup = SupervisedConfig(ordered_below=1.2, disordered_above=2.8, train_samples=20, hidden=3, max_iter=30,
+                           members=2, **small)
     conf = ConfusionConfig(train_samples=10, max_iter=20, **small)
     pca = PCAConfig(n_components=2, fit_samples=30, **small)
     for run, config in ((supervised_phases, sup), (confusion_phases, conf), (pca_phases, pca)):

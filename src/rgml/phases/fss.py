@@ -23,7 +23,9 @@ Barber, PRL 28, 1516 (1972)).  Three ways to read Tc and ν off such curves:
     points with y inside a fixed ``window`` enter as points i, so the set of
     points that must collapse does not depend on the trial (Tc, ν).
 
-All functions take host arrays and return floats; NaN where there is no crossing.
+:func:`scaling_analysis` runs them all on one family of curves and their
+bootstrap replicas.  All functions take host arrays; NaN where there is no
+crossing.
 """
 
 from __future__ import annotations
@@ -227,6 +229,48 @@ def _scaled(error, badness):
     return error * np.sqrt(np.maximum(1.0, np.nan_to_num(badness, nan=1.0)))
 
 
+def scaling_estimates(temperatures: np.ndarray, sizes: np.ndarray, curves: np.ndarray, errors: np.ndarray, *,
+                      window: tuple[float, float], level: float | None = None, exponent: float = 1.0,
+                      min_size: int = 0, tc_size_errors: np.ndarray | None = None,
+                      start: dict | None = None) -> dict:
+    """Central finite-size-scaling estimates of one family of decreasing curves ``(n_L, n_T)``.
+
+    Parameters are those of :func:`scaling_analysis`, plus ``errors`` (the curves' standard errors,
+    weights of the level crossings and of the collapse), ``tc_size_errors`` (weights of the
+    extrapolation; equal if None) and ``start``, an earlier result of this function to start the
+    collapse fit from and to pick the pair crossings nearest to (for bootstrap replicas).
+
+    Returns
+    -------
+    dict: ``tc_pairs (n_L − 1,)``; with ``level``: ``tc_size (n_L,)``, ``tc``, ``slope``, ``chi2``;
+    ``collapse_tc``, ``nu``, ``collapse_quality``.
+    """
+    t = np.asarray(temperatures, dtype=np.float64)
+    sizes = np.asarray(sizes)
+    use = sizes >= min_size
+    near = start["tc_pairs"] if start is not None else [None] * (len(sizes) - 1)
+    out = {"tc_pairs": np.array([pair_crossing(t, curves[i], curves[i + 1], window=window, near=near[i])
+                                 for i in range(len(sizes) - 1)])}
+    if level is not None:
+        out["tc_size"] = np.array([level_crossing(t, curves[j], level, errors=errors[j]) for j in range(len(sizes))])
+        weights = None if tc_size_errors is None else np.asarray(tc_size_errors)[use]
+        line = extrapolate(sizes[use], out["tc_size"][use], errors=weights, exponent=exponent)
+        out.update(tc=line.tc, slope=line.slope, chi2=line.chi2)
+    if start is None:
+        fit = fit_collapse(t, sizes[use], curves[use], errors[use], window=window)
+    elif np.isfinite(start["collapse_tc"]):
+        fit = fit_collapse(t, sizes[use], curves[use], errors[use], window=window,
+                           start=(start["collapse_tc"], start["nu"]))
+    else:
+        fit = (np.nan, np.nan, np.nan)
+    out.update(collapse_tc=fit[0], nu=fit[1], collapse_quality=fit[2])
+    return out
+
+
+#: Estimates whose errors are widened by the badness of their fit (χ²/dof or collapse quality).
+_FIT_BADNESS = {"tc": "chi2", "collapse_tc": "collapse_quality", "nu": "collapse_quality"}
+
+
 def scaling_analysis(temperatures: np.ndarray, sizes: np.ndarray, curves: np.ndarray, replicas: np.ndarray, *,
                      window: tuple[float, float], level: float | None = None, exponent: float = 1.0,
                      min_size: int = 0) -> dict:
@@ -249,42 +293,23 @@ def scaling_analysis(temperatures: np.ndarray, sizes: np.ndarray, curves: np.nda
 
     Returns
     -------
-    dict of arrays: ``curve_err (n_L, n_T)``; ``tc_pairs, tc_pairs_err (n_L − 1,)`` crossings of
-    successive sizes; with ``level``: ``tc_size, tc_size_err (n_L,)``, ``tc, tc_err, slope, chi2``;
-    ``collapse_tc, collapse_tc_err, nu, nu_err, collapse_quality``.  Every error is the spread of the
-    same estimate over the replicas; those of fits are multiplied by sqrt(max(1, χ²/dof)) and
-    sqrt(max(1, quality)), so a fit that the data reject does not claim their precision.
+    The dict of :func:`scaling_estimates` plus ``curve_err (n_L, n_T)`` and an ``<name>_err`` for
+    every estimate: the spread of the same estimate over the replicas; the errors of fits are
+    multiplied by sqrt(max(1, χ²/dof)) or sqrt(max(1, quality)), so that a fit the data reject does
+    not claim their precision.
     """
     t = np.asarray(temperatures, dtype=np.float64)
-    sizes = np.asarray(sizes)
     errors = spread(replicas)
-    use = sizes >= min_size
-    out = {"curve_err": errors}
-
-    def pairs(c, near=None):
-        return np.array([pair_crossing(t, c[i], c[i + 1], window=window,
-                                       near=None if near is None else near[i]) for i in range(len(sizes) - 1)])
-
-    out["tc_pairs"] = pairs(curves)
-    out["tc_pairs_err"] = spread(np.stack([pairs(r, out["tc_pairs"]) for r in replicas]), axis=0)
+    tc_size_errors = None
     if level is not None:
-        def crossings(c):
-            return np.array([level_crossing(t, c[j], level, errors=errors[j]) for j in range(len(sizes))])
-
-        out["tc_size"] = crossings(curves)
-        boot = np.stack([crossings(r) for r in replicas])
-        out["tc_size_err"] = spread(boot)
-        weights = out["tc_size_err"][use]
-        line = extrapolate(sizes[use], out["tc_size"][use], errors=weights, exponent=exponent)
-        boot_line = np.array([extrapolate(sizes[use], b[use], errors=weights, exponent=exponent) for b in boot])
-        out["tc"], out["slope"], out["chi2"] = line.tc, line.slope, line.chi2
-        out["tc_err"] = float(_scaled(spread(boot_line[:, 0]), line.chi2))
-    tc, nu, quality = fit_collapse(t, sizes[use], curves[use], errors[use], window=window)
-    if np.isfinite(tc):
-        fits = np.array([fit_collapse(t, sizes[use], r[use], errors[use], window=window, start=(tc, nu))[:2]
-                         for r in replicas])
-        tc_err, nu_err = _scaled(spread(fits), quality)
-    else:
-        tc_err = nu_err = np.nan
-    out.update(collapse_tc=tc, collapse_tc_err=float(tc_err), nu=nu, nu_err=float(nu_err), collapse_quality=quality)
+        boot = np.array([[level_crossing(t, c, level, errors=e) for c, e in zip(r, errors)] for r in replicas])
+        tc_size_errors = spread(boot)
+    options = dict(window=window, level=level, exponent=exponent, min_size=min_size, tc_size_errors=tc_size_errors)
+    out = scaling_estimates(t, sizes, curves, errors, **options)
+    boot = [scaling_estimates(t, sizes, r, errors, start=out, **options) for r in replicas]
+    for key in ("tc_pairs", "tc_size", "tc", "collapse_tc", "nu"):
+        if key in out:
+            err = spread(np.stack([np.asarray(b[key], dtype=np.float64) for b in boot]))
+            out[key + "_err"] = _scaled(err, out[_FIT_BADNESS[key]]) if key in _FIT_BADNESS else err
+    out["curve_err"] = errors
     return out

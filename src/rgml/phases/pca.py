@@ -257,25 +257,23 @@ def _size_pca(s: SizeSamples, config: PCAConfig, stream: Stream) -> dict:
     del x
     w = axes[0] * (1.0 if float(axes[0].sum()) >= 0 else -1.0)
     labels = block_labels(s.n_samples, chains=s.chains, blocks=config.blocks)
-    moments, replicas, fraction = [], [], []
+    moments, replicas, site_var = [], [], []
     for t in range(n_t):
         rows = s.flat(t)
         p = (rows - mean) @ w
-        site_var = float(n - (rows.mean(axis=0) ** 2).sum())
+        site_var.append(float(n - (rows.mean(axis=0) ** 2).sum()))  # Σᵢ Var_T(sᵢ), sᵢ² = 1
         q = xp.stack([xp.abs(p) / np.sqrt(n), p * p, p**4, p], axis=1)
         central, boot = bootstrap_means(q, labels, stream.child("bootstrap", float(s.temperatures[t])),
                                         config.n_boot)
         moments.append(central)
         replicas.append(boot)
-        fraction.append(site_var)
-    moments = np.stack(moments)  # (T, 4)
-    replicas = np.stack(replicas, axis=1)  # (boot, T, 4)
-    site_var = np.asarray(fraction)
     return {
         "weights": to_numpy(w).reshape(s.size, s.size).copy(),
         "cosine": abs(float(w.sum())) / np.sqrt(n),
         "ratio": to_numpy(variances) / total,
-        "moments": moments, "replicas": replicas, "site_var": site_var,
+        "moments": np.stack(moments),  # (T, 4): |p|/√N, p², p⁴, p
+        "replicas": np.stack(replicas, axis=1),  # (boot, T, 4)
+        "site_var": np.asarray(site_var),
     }
 
 

@@ -18,12 +18,28 @@ extrapolates to Tc, and the output curves of different L collapse against
    block-bootstrap replicas (:mod:`rgml.phases.data`);
 3. Tc(L) is the ½ crossing of each curve, Tc the extrapolation
    Tc(L) = Tc + a/L (ν = 1 assumed there only), and (Tc, ν) come
-   independently from the collapse of the curves (:mod:`rgml.phases.fss`);
-   every error is the spread of the same analysis over the replicas.
+   independently from the collapse of the curves; the curves of successive
+   sizes also cross near Tc, as Binder cumulants do
+   (:func:`rgml.phases.fss.scaling_analysis`).  Sizes below
+   ``fss_min_size`` keep their curves and Tc(L) but stay out of the fits:
+   at L = 8 the two training classes overlap (test accuracy 0.97 against
+   1.00 from L = 16), so its threshold is set differently.  Every error is
+   the spread of the same analysis over the replicas, widened by
+   sqrt(χ²/dof) or sqrt(quality) where the fit is worse than its errors.
 
-The classifiers are trained once; the error bars are those of the data the
-curves are measured on, not of the training (another seed gives another
-network: ``bench/phases.py`` shows that scatter).
+Where the ½ crossing lands depends on where the classifier puts its
+threshold on |m|, which the training temperatures and the L2 strength set
+(the crossing converges to the temperature where the spontaneous
+magnetisation equals that threshold, which lies within
+(threshold / 1.22)^8 · Tc of Tc, β = 1/8); ``bench/phases.py --scan``
+shows that dependence.
+
+Training is itself random (which chunks are held out, the network's initial
+weights) and moves Tc(L) by more than the bootstrap error of the curves
+(about 2–3× at L = 64 for the network).  So each classifier is trained
+``members`` times independently; the output curves are the mean over members
+and every error adds the standard error of that mean over members in
+quadrature to the bootstrap one.
 """
 
 from __future__ import annotations
@@ -39,8 +55,8 @@ from rgml.backend import array_namespace, to_numpy
 from rgml.exact import TC
 from rgml.phases.classifiers import MODELS, ClassifierConfig, train_classifier
 from rgml.phases.data import (SizeSamples, block_labels, bootstrap_means, collect, config_from_json, config_json,
-                              evenly_spaced, time_split)
-from rgml.phases.fss import scaling_analysis
+                              evenly_spaced, spread, time_split)
+from rgml.phases.fss import scaling_analysis, scaling_estimates
 from rgml.rng import Stream, as_stream
 
 
@@ -59,6 +75,9 @@ class SupervisedConfig:
     holdout, chunks:
         The samples of a training temperature are cut into ``chunks`` chunks of Monte Carlo time and
         this fraction of them is kept for testing.
+    members:
+        Independently trained copies of each classifier (own training/test split and, for the
+        network, own initial weights) whose output curves are averaged; their spread enters the errors.
     hidden, l2, max_iter:
         :class:`rgml.phases.classifiers.ClassifierConfig`.
     blocks, n_boot:
@@ -79,6 +98,7 @@ class SupervisedConfig:
     train_samples: int | None = 100
     holdout: float = 0.5
     chunks: int = 10
+    members: int = 3
     hidden: int = 8
     l2: float = 1e-4
     max_iter: int = 150
@@ -97,6 +117,8 @@ class SupervisedConfig:
             raise ValueError("ordered_below must lie below disordered_above")
         if self.n_boot < 2:
             raise ValueError(f"n_boot: need at least 2 bootstrap replicas, got {self.n_boot}")
+        if self.members < 1:
+            raise ValueError(f"members: need at least one trained classifier per model, got {self.members}")
 
     def classifier(self) -> ClassifierConfig:
         return ClassifierConfig(hidden=self.hidden, l2=self.l2, max_iter=self.max_iter)
@@ -185,8 +207,12 @@ class SupervisedResult:
             "temperature": ("temperature", self.temperatures, {"units": "J/k_B", "long_name": "temperature"}),
             "pair_size": ("pair_size", self.pair_sizes, {"long_name": "smaller size L of the pair (L, next L)"}),
         }
-        data = {k: (dims, getattr(self, k), dict(self._ATTRS.get(k.removesuffix("_err"), {})))
-                for k, dims in self._DIMS.items()}
+        data = {}
+        for k, dims in self._DIMS.items():
+            attrs = dict(self._ATTRS.get(k.removesuffix("_err"), {}))
+            if k.endswith("_err"):
+                attrs["long_name"] = "error of " + k.removesuffix("_err")
+            data[k] = (dims, getattr(self, k), attrs)
         return xr.Dataset(data, coords=coords, attrs={"analysis": "supervised", "config": config_json(self.config)})
 
     @classmethod
@@ -253,7 +279,8 @@ def supervised_phases(samples, config: SupervisedConfig = SupervisedConfig(), *,
     config:
         :class:`SupervisedConfig`.
     seed:
-        Root seed or stream; keyed ``("phases", "supervised")``, then per size, model and temperature.
+        Root seed or stream; keyed ``("phases", "supervised")``, then per size, member, model and
+        temperature.
     log:
         Optional progress callback.
     """
@@ -262,49 +289,66 @@ def supervised_phases(samples, config: SupervisedConfig = SupervisedConfig(), *,
     models = np.array(config.models)
     sizes = np.array(list(data), dtype=np.int64)
     temps = next(iter(data.values())).temperatures
-    n_m, n_l, n_t = len(models), len(sizes), len(temps)
-    output = np.zeros((n_m, n_l, n_t))
+    n_k, n_m, n_l, n_t = config.members, len(models), len(sizes), len(temps)
+    member_output = np.zeros((n_k, n_m, n_l, n_t))
     replicas = np.zeros((config.n_boot, n_m, n_l, n_t))
     accuracy, seconds, iterations = (np.zeros((n_m, n_l)) for _ in range(3))
     for j, (L, s) in enumerate(data.items()):
         stream = root.child(int(L))
-        xs, y, weights, test = _training_set(s, config, stream)
-        xp = array_namespace(xs[0])
-        x = xp.concatenate(xs)
-        trained = []
-        for i, model in enumerate(models):
-            clf = train_classifier(x, y, str(model), config.classifier(), stream=stream.child(str(model)),
-                                   weights=weights)
-            trained.append(clf)
-            seconds[i, j], iterations[i, j] = clf.info["seconds"], clf.info["iterations"]
-        del x
         labels = block_labels(s.n_samples, chains=s.chains, blocks=config.blocks)
         correct, count = np.zeros(n_m), 0
-        for t, temp in enumerate(temps):
-            rows = s.flat(t, test[t], dtype=np.float32)
-            p = xp.stack([clf.predict(rows) for clf in trained], axis=1)
-            central, boot = bootstrap_means(p, labels[test[t]], stream.child("bootstrap", float(temp)),
-                                            config.n_boot)
-            output[:, j, t], replicas[:, :, j, t] = central, boot
-            if temp < config.ordered_below or temp > config.disordered_above:
-                truth = 1.0 if temp < config.ordered_below else 0.0
-                correct += to_numpy(((p >= 0.5) == (truth == 1.0)).sum(axis=0))
-                count += rows.shape[0]
+        for k in range(n_k):
+            member = stream.child("member", k)
+            xs, y, weights, test = _training_set(s, config, member)
+            xp = array_namespace(xs[0])
+            x = xp.concatenate(xs)
+            trained = [train_classifier(x, y, str(m), config.classifier(), stream=member.child(str(m)),
+                                        weights=weights) for m in models]
+            del x
+            seconds[:, j] += [clf.info["seconds"] for clf in trained]
+            iterations[:, j] += [clf.info["iterations"] / n_k for clf in trained]
+            for t, temp in enumerate(temps):
+                rows = s.flat(t, test[t], dtype=np.float32)
+                p = xp.stack([clf.predict(rows) for clf in trained], axis=1)
+                central, boot = bootstrap_means(p, labels[test[t]], stream.child("bootstrap", float(temp)),
+                                                config.n_boot)
+                member_output[k, :, j, t] = central
+                replicas[:, :, j, t] += boot / n_k
+                if temp < config.ordered_below or temp > config.disordered_above:
+                    correct += to_numpy(((p >= 0.5) == bool(temp < config.ordered_below)).sum(axis=0))
+                    count += rows.shape[0]
         accuracy[:, j] = correct / count
         if log:
             log(f"supervised L={L}: " + ", ".join(
-                f"{m} {seconds[i, j]:.1f} s, {int(iterations[i, j])} it, test acc {accuracy[i, j]:.3f}"
+                f"{m} {seconds[i, j]:.1f} s for {n_k}, {iterations[i, j]:.0f} it, test acc {accuracy[i, j]:.3f}"
                 for i, m in enumerate(models)))
-    fits = [scaling_analysis(temps, sizes, output[i], replicas[:, i], window=tuple(config.collapse_window),
-                             level=config.level, exponent=config.extrapolation_exponent,
-                             min_size=config.fss_min_size) for i in range(n_m)]
+    output = member_output.mean(axis=0)
+    options = dict(window=tuple(config.collapse_window), level=config.level,
+                   exponent=config.extrapolation_exponent, min_size=config.fss_min_size)
+    fits = []
+    for i in range(n_m):
+        fit = scaling_analysis(temps, sizes, output[i], replicas[:, i], **options)
+        if n_k > 1:
+            _add_member_spread(fit, [scaling_estimates(temps, sizes, c[i], fit["curve_err"],
+                                                       tc_size_errors=fit["tc_size_err"], start=fit, **options)
+                                     for c in member_output])
+            fit["curve_err"] = np.hypot(fit["curve_err"], member_output[:, i].std(axis=0, ddof=1) / np.sqrt(n_k))
+        fits.append(fit)
     if log:
         for m, f in zip(models, fits):
             log(f"supervised {m}: Tc(L->inf) = {f['tc']:.4f} ± {f['tc_err']:.4f} (exact {TC:.6f}), "
                 f"collapse Tc = {f['collapse_tc']:.4f}, nu = {f['nu']:.3f} ± {f['nu_err']:.3f}")
-    fields = {k: np.stack([np.asarray(f[k], dtype=np.float64) for f in fits]) for k in fits[0]}
+    fields = {k: np.stack([np.asarray(f[k], dtype=np.float64) for f in fits]) for k in SupervisedResult._DIMS
+              if k in fits[0]}
     return SupervisedResult(
         models=models.astype(str), sizes=sizes, temperatures=temps.copy(), pair_sizes=sizes[:-1].copy(),
-        output=output, output_err=fields.pop("curve_err"), test_accuracy=accuracy, train_seconds=seconds,
-        iterations=iterations, config=config, **fields,
+        output=output, output_err=np.stack([f["curve_err"] for f in fits]), test_accuracy=accuracy,
+        train_seconds=seconds, iterations=iterations, config=config, **fields,
     )
+
+
+def _add_member_spread(fit: dict, members: list[dict]) -> None:
+    """Widen the errors in ``fit`` by the standard error of the mean over independently trained members."""
+    for key in ("tc_pairs", "tc_size", "tc", "collapse_tc", "nu"):
+        values = np.stack([np.asarray(m[key], dtype=np.float64) for m in members])
+        fit[key + "_err"] = np.hypot(fit[key + "_err"], spread(values) / np.sqrt(len(members)))
