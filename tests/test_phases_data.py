@@ -84,8 +84,26 @@ def test_collect_checks_grids_and_reads_sample_stores():
     read = SizeSamples.from_dataset(ds)
     assert read.chains == 2 and np.array_equal(read.spins, a.spins) and read.size == 4
     assert SizeSamples.from_dataset(ds.expand_dims(chain_index=5).isel(chain_index=0, drop=True)).chains == 2
+    lazy = SizeSamples.from_dataset(ds, load=False)
+    assert isinstance(lazy.spins, xr.DataArray)
+    assert np.array_equal(lazy.flat(1, [2, 5]), read.flat(1, [2, 5])) and lazy.flat(0).shape == (10, 16)
     with pytest.raises(ValueError, match="strictly increasing"):
         SizeSamples(np.array([2.0, 1.0]), a.spins, 1)
+
+
+def test_configs_refuse_settings_that_cannot_work():
+    from rgml.phases import ConfusionConfig, SupervisedConfig
+
+    with pytest.raises(ValueError, match="n_boot"):
+        PCAConfig(n_boot=1)
+    with pytest.raises(ValueError, match="blocks"):
+        SupervisedConfig(blocks=1)
+    with pytest.raises(ValueError, match="members"):
+        SupervisedConfig(members=0)
+    with pytest.raises(ValueError, match="models"):
+        SupervisedConfig(models=("svm",))
+    with pytest.raises(ValueError, match="weighting"):
+        ConfusionConfig(weighting="log")
 
 
 def test_config_json_round_trip():

@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
+import xarray as xr
 
 from phases_toy import T0, toy_samples
-from rgml.phases import PCAConfig, PCAResult, pca_phases, principal_components
+from rgml.phases import PCAConfig, PCAResult, SizeSamples, pca_phases, principal_components
 from rgml.rng import Stream
 
 GRID = [0.5, 1.0, 1.5, 1.8, 1.9, 2.1, 2.3, 3.0, 4.0]
@@ -75,3 +76,17 @@ def test_bitwise_reproducible_and_keyed_by_size(toy, result):
     assert np.array_equal(alone.binder[0], result.binder[1]) and np.array_equal(alone.weights[8], result.weights[8])
     other = pca_phases(toy[1:], FAST, seed=2027)
     assert not np.array_equal(other.binder_err[0], result.binder_err[1])
+
+
+def test_store_read_lazily_gives_the_same_result(toy, result, tmp_path):
+    lazy = []
+    for s in toy:
+        path = tmp_path / f"L{s.size}.zarr"
+        xr.Dataset({"spins": (("temperature", "sample", "y", "x"), s.spins)},
+                   coords={"temperature": s.temperatures, "chain": ("sample", np.arange(s.n_samples) % 2)}
+                   ).to_zarr(path, consolidated=False)
+        lazy.append(SizeSamples.from_dataset(xr.open_zarr(path, chunks=None, consolidated=False), load=False))
+    assert not isinstance(lazy[0].spins.variable._data, np.ndarray)  # still in the store
+    lazy = pca_phases(lazy, FAST, seed=2026)
+    drop = ["fit_seconds"]
+    assert lazy.to_dataset().drop_vars(drop).identical(result.to_dataset().drop_vars(drop))

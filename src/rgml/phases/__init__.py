@@ -33,7 +33,7 @@ from rgml.phases.confusion import (ConfusionConfig, ConfusionResult, confusion_p
                                    temperature_weights)
 from rgml.phases.data import SizeSamples, block_labels, bootstrap_means, collect, time_split
 from rgml.phases.fss import (Extrapolation, collapse_quality, extrapolate, fit_collapse, level_crossing,
-                             pair_crossing, scaling_analysis, scaling_variable)
+                             pair_crossing, scaling_analysis, scaling_estimates, scaling_variable)
 from rgml.phases.pca import PCAConfig, PCAResult, pca_phases, principal_components
 from rgml.phases.supervised import SupervisedConfig, SupervisedResult, supervised_phases
 
@@ -63,6 +63,7 @@ __all__ = [
     "principal_components",
     "proposals",
     "scaling_analysis",
+    "scaling_estimates",
     "scaling_variable",
     "sector_fixed",
     "supervised_phases",

@@ -49,8 +49,8 @@ import xarray as xr
 
 from rgml.backend import array_namespace, to_numpy
 from rgml.phases.classifiers import MODELS, ClassifierConfig, train_classifier
-from rgml.phases.data import (SizeSamples, block_labels, bootstrap_means, collect, config_from_json, config_json,
-                              evenly_spaced, spread, time_split)
+from rgml.phases.data import (SizeSamples, block_labels, bootstrap_means, check_bootstrap, collect,
+                              config_from_json, config_json, evenly_spaced, spread, time_split)
 from rgml.phases.fss import extrapolate
 from rgml.rng import Stream, as_stream
 
@@ -100,8 +100,7 @@ class ConfusionConfig:
             raise ValueError(f"model: use one of {MODELS}, got {self.model!r}")
         if self.weighting not in WEIGHTINGS:
             raise ValueError(f"weighting: use one of {WEIGHTINGS}, got {self.weighting!r}")
-        if self.n_boot < 2:
-            raise ValueError(f"n_boot: need at least 2 bootstrap replicas, got {self.n_boot}")
+        check_bootstrap(self.n_boot, self.blocks)
 
     def classifier(self) -> ClassifierConfig:
         return ClassifierConfig(hidden=self.hidden, l2=self.l2, max_iter=self.max_iter)

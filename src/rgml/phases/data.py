@@ -41,8 +41,9 @@ class SizeSamples:
     temperatures:
         ``(n_T,)`` increasing temperatures in J/k_B (host float64).
     spins:
-        ``(n_T, n_samples, L, L)`` ±1 ``int8`` (NumPy or CuPy), sample =
-        step · chains + chain as the sampler stores them.
+        ``(n_T, n_samples, L, L)`` ±1 ``int8`` (NumPy, CuPy, or a store-backed
+        ``xarray.DataArray`` read lazily), sample = step · chains + chain as
+        the sampler stores them.
     chains:
         Number of interleaved Markov chains.
     """
@@ -75,18 +76,25 @@ class SizeSamples:
         return int(self.spins.shape[1])
 
     def flat(self, t: int, index=None, dtype=None):
-        """Configurations of temperature number ``t`` as a float ``(n, L²)`` array on their namespace."""
+        """Configurations of temperature number ``t`` as a float ``(n, L²)`` array on their namespace.
+
+        Lazily read spins (an ``xarray.DataArray`` backed by a store) are read here, one temperature
+        (or the selected configurations of it) at a time.
+        """
         xp = array_namespace(self.spins)
-        rows = self.spins[t] if index is None else self.spins[t][xp.asarray(index)]
+        rows = self.spins[t]
+        if index is not None:
+            rows = rows[xp.asarray(index)]
         return xp.asarray(rows, dtype=dtype or xp.float64).reshape(rows.shape[0], -1)
 
     @classmethod
-    def from_dataset(cls, ds, *, xp=np) -> "SizeSamples":
-        """Read a sample store (``xarray.Dataset`` with ``spins (temperature, sample, y, x)``) into memory.
+    def from_dataset(cls, ds, *, xp=np, load: bool = True) -> "SizeSamples":
+        """Configurations of a sample store (``xarray.Dataset`` with ``spins (temperature, sample, y, x)``).
 
-        ``chains`` comes from the ``chain_index`` dimension, or from the
-        ``chain`` coordinate, or is 1.  ``xp`` is the namespace to hold the
-        spins on (``cupy`` for a GPU run).
+        ``chains`` comes from the ``chain_index`` dimension, or from the ``chain`` coordinate, or
+        is 1.  ``xp`` is the namespace to hold the spins on (``cupy`` for a GPU run).  With
+        ``load=False`` (NumPy only) the spins stay in the store and each analysis reads one
+        temperature at a time: memory then grows with one temperature's configurations, not all.
         """
         if "spins" not in ds:
             raise ValueError("dataset: no 'spins' variable; pass a 2D sample store (results/samples/ising2d/L*.zarr)")
@@ -98,6 +106,10 @@ class SizeSamples:
         else:
             chains = 1
         temps = np.asarray(ds["temperature"], dtype=np.float64)
+        if not load:
+            if xp is not np:
+                raise ValueError("load=False reads the store lazily on the host; load the spins to use a device")
+            return cls(temps, spins, chains)
         return cls(temps, xp.asarray(np.asarray(spins.values, dtype=np.int8)), chains)
 
 
@@ -199,6 +211,14 @@ def bootstrap_means(values, labels: np.ndarray, stream: Stream, n_boot: int) -> 
     weight = np.zeros((n_boot, n_units))
     np.add.at(weight, (np.repeat(np.arange(n_boot), n_units), picks.ravel()), 1.0)
     return mean, (weight @ sums) / (weight @ counts)[:, None]
+
+
+def check_bootstrap(n_boot: int, blocks: int) -> None:
+    """Refuse bootstrap settings that cannot give an error bar (a config's ``n_boot`` and ``blocks``)."""
+    if n_boot < 2:
+        raise ValueError(f"n_boot: need at least 2 bootstrap replicas, got {n_boot}")
+    if blocks < 2:
+        raise ValueError(f"blocks: need at least 2 chain blocks per temperature, got {blocks}")
 
 
 def spread(replicas: np.ndarray, axis: int = 0) -> np.ndarray:

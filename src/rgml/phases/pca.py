@@ -40,8 +40,8 @@ import xarray as xr
 
 from rgml.backend import array_namespace, to_numpy
 from rgml.exact import TC
-from rgml.phases.data import (SizeSamples, block_labels, bootstrap_means, collect, config_from_json, config_json,
-                              evenly_spaced, spread)
+from rgml.phases.data import (SizeSamples, block_labels, bootstrap_means, check_bootstrap, collect,
+                              config_from_json, config_json, evenly_spaced, spread)
 from rgml.phases.fss import scaling_analysis
 from rgml.phases.numerics import one_blas_thread
 from rgml.rng import Stream, as_stream
@@ -86,8 +86,7 @@ class PCAConfig:
             raise ValueError("n_components must be >= 1, oversample and power_iterations >= 0")
         if self.fit_samples is not None and self.fit_samples < 1:
             raise ValueError(f"fit_samples: use a positive count or None (all), got {self.fit_samples}")
-        if self.n_boot < 2:
-            raise ValueError(f"n_boot: need at least 2 bootstrap replicas, got {self.n_boot}")
+        check_bootstrap(self.n_boot, self.blocks)
 
 
 def principal_components(x, n_components: int, stream: Stream, *, oversample: int = 8,

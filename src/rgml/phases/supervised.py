@@ -54,8 +54,8 @@ import xarray as xr
 from rgml.backend import array_namespace, to_numpy
 from rgml.exact import TC
 from rgml.phases.classifiers import MODELS, ClassifierConfig, train_classifier
-from rgml.phases.data import (SizeSamples, block_labels, bootstrap_means, collect, config_from_json, config_json,
-                              evenly_spaced, spread, time_split)
+from rgml.phases.data import (SizeSamples, block_labels, bootstrap_means, check_bootstrap, collect,
+                              config_from_json, config_json, evenly_spaced, spread, time_split)
 from rgml.phases.fss import scaling_analysis, scaling_estimates
 from rgml.rng import Stream, as_stream
 
@@ -115,8 +115,7 @@ class SupervisedConfig:
             raise ValueError(f"models: use some of {MODELS}, got {self.models}")
         if not self.ordered_below < self.disordered_above:
             raise ValueError("ordered_below must lie below disordered_above")
-        if self.n_boot < 2:
-            raise ValueError(f"n_boot: need at least 2 bootstrap replicas, got {self.n_boot}")
+        check_bootstrap(self.n_boot, self.blocks)
         if self.members < 1:
             raise ValueError(f"members: need at least one trained classifier per model, got {self.members}")
 
