@@ -50,7 +50,8 @@ import xarray as xr
 from rgml.backend import array_namespace, to_numpy
 from rgml.phases.classifiers import MODELS, ClassifierConfig, train_classifier
 from rgml.phases.data import (SizeSamples, block_labels, bootstrap_means, check_bootstrap, collect,
-                              config_from_json, config_json, evenly_spaced, spread, time_split)
+                              config_from_json, config_json, evenly_spaced, spread, summary_table,
+                              time_split)
 from rgml.phases.fss import extrapolate
 from rgml.rng import Stream, as_stream
 
@@ -205,14 +206,14 @@ class ConfusionResult:
                              "baseline": np.broadcast_to(self.baseline, L.shape).ravel()})
 
     def summary_frame(self) -> pd.DataFrame:
-        """Tidy headline numbers: analysis, model, L, quantity, value, error."""
+        """Tidy headline numbers (:func:`rgml.phases.data.summary_table`)."""
+        m = self.config.model
         rows = []
         for i, L in enumerate(self.sizes):
-            rows += [(int(L), "tc_confusion_peak", self.peak[i], self.peak_err[i]),
-                     (int(L), "train_seconds", self.train_seconds[i], np.nan)]
-        rows += [(0, "tc_extrapolated", self.tc, self.tc_err), (0, "extrapolation_chi2", self.chi2, np.nan)]
-        return pd.DataFrame([{"analysis": "confusion", "model": self.config.model, "L": L, "quantity": q,
-                              "value": float(v), "error": float(e)} for L, q, v, e in rows])
+            rows += [(m, L, "tc_confusion_peak", self.peak[i], self.peak_err[i]),
+                     (m, L, "train_seconds", self.train_seconds[i], np.nan)]
+        rows += [(m, None, "tc_extrapolated", self.tc, self.tc_err), (m, None, "extrapolation_chi2", self.chi2, np.nan)]
+        return summary_table("confusion", rows)
 
 
 def middle_peak(accuracy: np.ndarray) -> int:

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from rgml.backend import array_namespace, to_numpy
 from rgml.rng import Stream
@@ -230,6 +231,22 @@ def spread(replicas: np.ndarray, axis: int = 0) -> np.ndarray:
     dev = np.where(ok, r - np.expand_dims(mean, axis), 0.0)
     var = (dev**2).sum(axis=axis) / np.maximum(count - 1, 1)
     return np.where(count > 1, np.sqrt(var), np.nan)
+
+
+SUMMARY_COLUMNS = ("analysis", "model", "L", "quantity", "value", "error")
+
+
+def summary_table(analysis: str, rows) -> pd.DataFrame:
+    """Tidy headline numbers, one row per ``(model, L, quantity, value, error)``.
+
+    ``L`` is the size a number belongs to (the smaller size for a crossing of two sizes) and empty
+    (``<NA>``) for a number from all sizes together; ``error`` is NaN where there is none.
+    """
+    frame = pd.DataFrame([{"analysis": analysis, "model": str(m), "L": None if L is None else int(L),
+                           "quantity": q, "value": float(v), "error": float(e)} for m, L, q, v, e in rows],
+                         columns=list(SUMMARY_COLUMNS))
+    frame["L"] = frame["L"].astype("Int64")
+    return frame
 
 
 def config_json(config) -> str:

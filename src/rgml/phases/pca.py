@@ -41,7 +41,7 @@ import xarray as xr
 from rgml.backend import array_namespace, to_numpy
 from rgml.exact import TC
 from rgml.phases.data import (SizeSamples, block_labels, bootstrap_means, check_bootstrap, collect,
-                              config_from_json, config_json, evenly_spaced, spread)
+                              config_from_json, config_json, evenly_spaced, spread, summary_table)
 from rgml.phases.fss import scaling_analysis
 from rgml.phases.numerics import one_blas_thread
 from rgml.rng import Stream, as_stream
@@ -229,17 +229,16 @@ class PCAResult:
         return pd.DataFrame(rows)
 
     def summary_frame(self) -> pd.DataFrame:
-        """Tidy headline numbers: analysis, model, L, quantity, value, error (``L = 0``: all sizes)."""
-        rows = [("cosine_uniform", int(L), c, np.nan) for L, c in zip(self.sizes, self.cosine_uniform)]
-        rows += [("explained_variance_ratio_1", int(L), r, np.nan)
+        """Tidy headline numbers (:func:`rgml.phases.data.summary_table`)."""
+        rows = [("pca", L, "cosine_uniform", c, np.nan) for L, c in zip(self.sizes, self.cosine_uniform)]
+        rows += [("pca", L, "explained_variance_ratio_1", r, np.nan)
                  for L, r in zip(self.sizes, self.explained_variance_ratio[:, 0])]
-        rows += [("tc_binder_crossing", int(L), t, e) for L, t, e in zip(self.pair_sizes, self.tc_pairs,
-                                                                         self.tc_pairs_err)]
-        rows += [("fit_seconds", int(L), s, np.nan) for L, s in zip(self.sizes, self.fit_seconds)]
-        rows += [("tc_collapse", 0, self.tc, self.tc_err), ("nu_collapse", 0, self.nu, self.nu_err),
-                 ("collapse_quality", 0, self.collapse_quality, np.nan)]
-        return pd.DataFrame([{"analysis": "pca", "model": "pca", "L": L, "quantity": q, "value": float(v),
-                              "error": float(e)} for q, L, v, e in rows])
+        rows += [("pca", L, "tc_binder_crossing", t, e) for L, t, e in zip(self.pair_sizes, self.tc_pairs,
+                                                                            self.tc_pairs_err)]
+        rows += [("pca", L, "fit_seconds", s, np.nan) for L, s in zip(self.sizes, self.fit_seconds)]
+        rows += [("pca", None, "tc_collapse", self.tc, self.tc_err), ("pca", None, "nu_collapse", self.nu, self.nu_err),
+                 ("pca", None, "collapse_quality", self.collapse_quality, np.nan)]
+        return summary_table("pca", rows)
 
 
 def _size_pca(s: SizeSamples, config: PCAConfig, stream: Stream) -> dict:

@@ -55,7 +55,8 @@ from rgml.backend import array_namespace, to_numpy
 from rgml.exact import TC
 from rgml.phases.classifiers import MODELS, ClassifierConfig, train_classifier
 from rgml.phases.data import (SizeSamples, block_labels, bootstrap_means, check_bootstrap, collect,
-                              config_from_json, config_json, evenly_spaced, spread, time_split)
+                              config_from_json, config_json, evenly_spaced, spread, summary_table,
+                              time_split)
 from rgml.phases.fss import scaling_analysis, scaling_estimates
 from rgml.rng import Stream, as_stream
 
@@ -228,7 +229,7 @@ class SupervisedResult:
                              "output_err": self.output_err.ravel()})
 
     def summary_frame(self) -> pd.DataFrame:
-        """Tidy headline numbers: analysis, model, L, quantity, value, error (``L = 0``: all sizes)."""
+        """Tidy headline numbers (:func:`rgml.phases.data.summary_table`)."""
         rows = []
         for i, model in enumerate(self.models):
             for j, L in enumerate(self.sizes):
@@ -237,13 +238,12 @@ class SupervisedResult:
                          (model, int(L), "train_seconds", self.train_seconds[i, j], np.nan)]
             rows += [(model, int(L), "tc_pair_crossing", t, e)
                      for L, t, e in zip(self.pair_sizes, self.tc_pairs[i], self.tc_pairs_err[i])]
-            rows += [(model, 0, "tc_extrapolated", self.tc[i], self.tc_err[i]),
-                     (model, 0, "extrapolation_chi2", self.chi2[i], np.nan),
-                     (model, 0, "tc_collapse", self.collapse_tc[i], self.collapse_tc_err[i]),
-                     (model, 0, "nu_collapse", self.nu[i], self.nu_err[i]),
-                     (model, 0, "collapse_quality", self.collapse_quality[i], np.nan)]
-        return pd.DataFrame([{"analysis": "supervised", "model": str(m), "L": L, "quantity": q, "value": float(v),
-                              "error": float(e)} for m, L, q, v, e in rows])
+            rows += [(model, None, "tc_extrapolated", self.tc[i], self.tc_err[i]),
+                     (model, None, "extrapolation_chi2", self.chi2[i], np.nan),
+                     (model, None, "tc_collapse", self.collapse_tc[i], self.collapse_tc_err[i]),
+                     (model, None, "nu_collapse", self.nu[i], self.nu_err[i]),
+                     (model, None, "collapse_quality", self.collapse_quality[i], np.nan)]
+        return summary_table("supervised", rows)
 
 
 def _training_set(s: SizeSamples, config: SupervisedConfig, stream: Stream):
