@@ -231,6 +231,7 @@ def middle_peak(accuracy: np.ndarray) -> int:
 
 def _size_confusion(s: SizeSamples, config: ConfusionConfig, weights: np.ndarray, cuts: np.ndarray,
                     stream: Stream) -> dict:
+    """Accuracy (and bootstrap replicas) at every proposal for one size; test rows read one temperature at a time."""
     n_t = s.temperatures.size
     splits = [time_split(s.n_samples, stream.child("split", float(t)), holdout=config.holdout, chunks=config.chunks)
               for t in s.temperatures]
@@ -240,27 +241,30 @@ def _size_confusion(s: SizeSamples, config: ConfusionConfig, weights: np.ndarray
     x = xp.concatenate(train_rows)
     grid_index = np.concatenate([np.full(r.shape[0], t) for t, r in enumerate(train_rows)])
     del train_rows
-    test_rows = [s.flat(t, splits[t][1], dtype=np.float32) for t in range(n_t)]
-    labels = block_labels(s.n_samples, chains=s.chains, blocks=config.blocks)
-    accuracy = np.ones(n_t + 1)
-    replicas = np.ones((config.n_boot, n_t + 1))
     started = time.perf_counter()
+    trained = []
     for k in range(1, n_t):
         y = (grid_index < k).astype(np.float64)
         sample_weights = weights[grid_index] * len(grid_index)
         if config.balance:
             sample_weights = np.where(y == 1, 0.5 / sample_weights[y == 1].sum(),
                                       0.5 / sample_weights[y == 0].sum()) * sample_weights * len(y)
-        clf = train_classifier(x, y, config.model, config.classifier(), stream=stream.child("init", float(cuts[k])),
-                               weights=sample_weights)
-        per_t, boot_t = np.zeros(n_t), np.zeros((config.n_boot, n_t))
-        for t in range(n_t):
-            correct = (clf.predict(test_rows[t]) >= 0.5) == (t < k)
-            mean, boot = bootstrap_means(to_numpy(correct), labels[splits[t][1]],
-                                         stream.child("bootstrap", float(s.temperatures[t])), config.n_boot)
-            per_t[t], boot_t[:, t] = mean[0], boot[:, 0]
-        accuracy[k], replicas[:, k] = per_t @ weights, boot_t @ weights
-    return {"accuracy": accuracy, "replicas": replicas, "seconds": time.perf_counter() - started}
+        trained.append(train_classifier(x, y, config.model, config.classifier(),
+                                        stream=stream.child("init", float(cuts[k])), weights=sample_weights))
+    seconds = time.perf_counter() - started
+    del x
+    labels = block_labels(s.n_samples, chains=s.chains, blocks=config.blocks)
+    per_t, boot_t = np.ones((n_t + 1, n_t)), np.ones((n_t + 1, config.n_boot, n_t))  # (proposal, [boot,] T)
+    for t in range(n_t):
+        rows = s.flat(t, splits[t][1], dtype=np.float32)
+        # correct: ordered (label 1) for proposals k > t, i.e. the first k grid points below T'_c
+        correct = xp.stack([(clf.predict(rows) >= 0.5) == (t < k) for k, clf in enumerate(trained, start=1)], axis=1)
+        mean, boot = bootstrap_means(to_numpy(correct), labels[splits[t][1]],
+                                     stream.child("bootstrap", float(s.temperatures[t])), config.n_boot)
+        per_t[1:n_t, t], boot_t[1:n_t, :, t] = mean, boot.T
+    accuracy, replicas = per_t @ weights, (boot_t @ weights).T
+    accuracy[[0, -1]] = replicas[:, [0, -1]] = 1.0  # every label the same: trivially right
+    return {"accuracy": accuracy, "replicas": replicas, "seconds": seconds}
 
 
 def _peak_temperature(cuts: np.ndarray, accuracy: np.ndarray) -> float:

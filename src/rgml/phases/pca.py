@@ -96,7 +96,7 @@ def principal_components(x, n_components: int, stream: Stream, *, oversample: in
     Parameters
     ----------
     x:
-        ``(n, d)`` float data, already centred (NumPy or CuPy).
+        ``(n, d)`` float data, already centred (NumPy or CuPy); the products run in its dtype.
     n_components:
         Axes wanted, k ≤ min(n, d).
     stream:
@@ -112,12 +112,12 @@ def principal_components(x, n_components: int, stream: Stream, *, oversample: in
     width = min(n_components + oversample, n, d)
     if n_components > width:
         raise ValueError(f"n_components: at most min(samples, sites) = {min(n, d)}, got {n_components}")
-    q, _ = xp.linalg.qr(x @ stream.normal((d, width), xp))
+    q, _ = xp.linalg.qr(x @ stream.normal((d, width), xp).astype(x.dtype))
     for _ in range(power_iterations):
         z, _ = xp.linalg.qr(x.T @ q)
         q, _ = xp.linalg.qr(x @ z)
     _, s, vt = xp.linalg.svd(q.T @ x, full_matrices=False)
-    total = float((x * x).sum()) / (n - 1)
+    total = float((x * x).sum(dtype=xp.float64)) / (n - 1)
     return vt[:n_components], s[:n_components] ** 2 / (n - 1), total
 
 
@@ -246,20 +246,21 @@ def _size_pca(s: SizeSamples, config: PCAConfig, stream: Stream) -> dict:
     xp = array_namespace(s.spins)
     n_t, n = s.temperatures.size, s.size * s.size
     picks = evenly_spaced(np.arange(s.n_samples), config.fit_samples)
-    x = xp.concatenate([s.flat(t, picks) for t in range(n_t)])
-    mean = x.mean(axis=0)
-    x -= mean
+    x = xp.concatenate([s.flat(t, picks, dtype=np.float32) for t in range(n_t)])  # sums of ±1: exact in float32
+    mean = x.mean(axis=0, dtype=xp.float64)
+    x -= mean.astype(np.float32)
     axes, variances, total = principal_components(x, config.n_components, stream.child("start"),
                                                   oversample=config.oversample,
                                                   power_iterations=config.power_iterations)
     del x
-    w = axes[0] * (1.0 if float(axes[0].sum()) >= 0 else -1.0)
+    w = axes[0].astype(xp.float64) * (1.0 if float(axes[0].sum()) >= 0 else -1.0)
+    w32, offset = w.astype(np.float32), float(mean @ w)
     labels = block_labels(s.n_samples, chains=s.chains, blocks=config.blocks)
     moments, replicas, site_var = [], [], []
     for t in range(n_t):
-        rows = s.flat(t)
-        p = (rows - mean) @ w
-        site_var.append(float(n - (rows.mean(axis=0) ** 2).sum()))  # Σᵢ Var_T(sᵢ), sᵢ² = 1
+        rows = s.flat(t, dtype=np.float32)
+        p = (rows @ w32).astype(xp.float64) - offset
+        site_var.append(float(n - (rows.mean(axis=0, dtype=xp.float64) ** 2).sum()))  # Σᵢ Var_T(sᵢ), sᵢ² = 1
         q = xp.stack([xp.abs(p) / np.sqrt(n), p * p, p**4, p], axis=1)
         central, boot = bootstrap_means(q, labels, stream.child("bootstrap", float(s.temperatures[t])),
                                         config.n_boot)
