@@ -148,3 +148,15 @@ def test_binder_crossing_of_two_lines():
     assert 0 < crossing.error < 0.05
     outside = binder_crossing(t, a, np.full(5, 0.01), a + 0.1, np.full(5, 0.01))
     assert not outside.reliable or math.isnan(outside.mean)
+
+
+def test_slmc_only_scan_matches_the_slmc_rows_of_a_comparison(tiny_result):
+    scan = run_slmc(8, [2.3, 2.6], config=TINY, seed=2026, effective=tiny_result.effective, algorithms=("slmc",))
+    assert scan.algorithms == ("slmc",) and scan.energy.shape == (2, 1)
+    assert scan.binder[:, 0].tolist() == tiny_result.binder[:, 1].tolist()
+    back = SLMCResult.from_dataset(scan.to_dataset())
+    assert back.algorithms == ("slmc",) and len(back.to_frame()) == 2
+    with pytest.raises(ValueError, match="algorithms"):
+        scan.agreement()
+    with pytest.raises(ValueError, match="algorithms"):
+        run_slmc(8, [2.3], config=TINY, seed=1, algorithms=("wolff",))

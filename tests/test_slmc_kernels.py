@@ -2,8 +2,6 @@
 
 import numpy as np
 import pytest
-from scipy.stats import chi2
-
 from conftest import load_reference
 from rgml.ising.wolff import add_thresholds, neighbour_table, wolff_sweeps
 from rgml.rng import Stream, stream_key
@@ -11,7 +9,10 @@ from rgml.slmc import (
     EffectiveModel,
     PlaquetteModel,
     bond_thresholds,
+    density_of_states,
+    histogram_p_value,
     lattice_sums,
+    level_probabilities,
     pair_sums,
     plaquette_metropolis_reference,
     plaquette_metropolis_sweeps,
@@ -55,13 +56,27 @@ def _slmc(spins, keys, temperatures, model, couplings, n_sweeps, clusters, count
 # ---------------------------------------------------------------- sums and energies
 def test_enumerated_4x4_levels_match_the_independent_reference():
     """The library's C_1, P and |M| of all 2^16 states give the reference density of states exactly."""
-    codes = np.arange(2**16)
-    spins = (2 * ((codes[:, None] >> np.arange(16)) & 1) - 1).astype(np.int8).reshape(-1, 4, 4)
-    table = np.stack([pair_sums(spins)[:, 0], plaquette_sum(spins), np.abs(spins.sum(axis=(1, 2)))], axis=1)
-    keys, counts = np.unique(table, axis=0, return_counts=True)
-    assert np.array_equal(np.concatenate([keys, counts[:, None]], 1), np.array(EXACT["density_of_states"]["rows"]))
-    model = PlaquetteModel()
-    assert np.allclose(model.energy(spins[:5]), -(pair_sums(spins[:5])[:, 0] + 0.2 * plaquette_sum(spins[:5])) / 16)
+    assert np.array_equal(density_of_states(4), np.array(EXACT["density_of_states"]["rows"]))
+    spins = Stream.named(3, "energy").spins((5, 4, 4))
+    expected = -(pair_sums(spins)[:, 0] + 0.2 * plaquette_sum(spins)) / 16
+    assert np.allclose(PlaquetteModel().energy(spins), expected)
+    averages = {row["T"]: row for row in EXACT["averages"]["values"]}
+    levels = density_of_states(4)
+    for t, row in averages.items():
+        p = level_probabilities(levels, t)
+        assert np.isclose(p @ (-(levels[:, 0] + 0.2 * levels[:, 1]) / 16), row["energy_per_spin"], rtol=1e-12)
+
+
+def test_histogram_test_rejects_a_wrong_temperature():
+    """The chi-square test has power: exact samples at T = 2.6 fail against T = 2.493."""
+    levels = density_of_states(4)
+    stream = Stream.named(8, "exact-draws")
+    draws = np.searchsorted(np.cumsum(level_probabilities(levels, 2.6)), stream.uniform(20_000))
+    sums = levels[np.minimum(draws, len(levels) - 1), :3]
+    assert histogram_p_value(sums, levels, 2.6) > 1e-3
+    assert histogram_p_value(sums, levels, 2.493) < 1e-6
+    with pytest.raises(ValueError, match="level"):
+        histogram_p_value(np.array([[999, 0, 0]]), levels, 2.5)
 
 
 @pytest.mark.parametrize("size", [4, 6, 8])
@@ -193,28 +208,11 @@ def test_slmc_is_resumable_and_reproducible():
 
 
 # ---------------------------------------------------------------- exactness on the 4×4 torus
+LEVELS = np.array(EXACT["density_of_states"]["rows"])
+
+
 def _joint_p_value(sums, temperature):
-    """Chi-square p of the (C_1, P, |M|) histogram of ``sums`` against enumeration; pools bins expecting < 5."""
-    rows = np.array(EXACT["density_of_states"]["rows"])
-    energy = -(rows[:, 0] + 0.2 * rows[:, 1])
-    log_w = np.log(rows[:, 3]) - energy / temperature
-    probabilities = np.exp(log_w - log_w.max())
-    probabilities /= probabilities.sum()
-    index = {tuple(r[:3]): i for i, r in enumerate(rows)}
-    flat = sums.reshape(-1, sums.shape[-1])
-    observed = np.bincount([index[(c1, p, abs(m))] for c1, p, m in flat[:, :3]], minlength=len(rows)).astype(float)
-    expected = probabilities * observed.sum()
-    obs, exp, acc_o, acc_e = [], [], 0.0, 0.0
-    for i in np.argsort(expected):
-        acc_o, acc_e = acc_o + observed[i], acc_e + expected[i]
-        if acc_e >= 5:
-            obs.append(acc_o)
-            exp.append(acc_e)
-            acc_o = acc_e = 0.0
-    obs[-1] += acc_o
-    exp[-1] += acc_e
-    obs, exp = np.array(obs), np.array(exp)
-    return chi2.sf(((obs - exp) ** 2 / exp).sum(), len(obs) - 1)
+    return histogram_p_value(sums, LEVELS, temperature)
 
 
 @pytest.mark.parametrize("temperature", [2.0, 2.493, 3.0])

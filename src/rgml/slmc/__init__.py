@@ -17,6 +17,7 @@ module             idea
 ``driver``         train, then compare local and SLMC over temperatures
 ``result``         :class:`SLMCResult` with its dataset and tables
 ``criticality``    Binder-cumulant crossing of two sizes
+``exact``          enumeration of tiny tori, chi-square test of a sampler
 =================  ==========================================================
 
 Quick start::
@@ -30,6 +31,7 @@ from rgml.slmc.cluster import CLUSTER_STATS, bond_thresholds, slmc_sweeps
 from rgml.slmc.criticality import binder_crossing
 from rgml.slmc.driver import SLMCConfig, run_slmc, summarise, train_effective_model
 from rgml.slmc.effective import EffectiveModel, fit_effective_model
+from rgml.slmc.exact import density_of_states, histogram_p_value, level_probabilities
 from rgml.slmc.local import plaquette_metropolis_reference, plaquette_metropolis_sweeps, plaquette_thresholds
 from rgml.slmc.plaquette import (
     SHELLS,
@@ -58,9 +60,12 @@ __all__ = [
     "TIMING_VARIABLES",
     "binder_crossing",
     "bond_thresholds",
+    "density_of_states",
     "energy_from_sums",
     "fit_effective_model",
+    "histogram_p_value",
     "lattice_sums",
+    "level_probabilities",
     "pair_sums",
     "plaquette_metropolis_reference",
     "plaquette_metropolis_sweeps",

@@ -17,7 +17,8 @@ The procedure of Liu, Qi, Meng & Fu, Phys. Rev. B 95, 041101(R) (2017):
 Estimators: means and errors by :func:`rgml.stats.estimate` on the per-sweep
 series of all chains (τ-corrected); τ_int for the cost is max(τ_e, τ_|m|) in
 sweeps, and the cost per independent sample is seconds / (sweeps · chains /
-(2 τ_int)) — the estimator of ``bench/sampler_speed.py``.  The Binder cumulant
+(2 τ_int)) — the estimator of ``bench/sampler_speed.py`` — in wall time and,
+less sensitive to other jobs on a shared machine, in CPU time.  The Binder cumulant
 U_4 = 1 − ⟨m⁴⟩/(3⟨m²⟩²) gets a blocked-jackknife error (50 blocks in time).
 
 Everything except the wall times is a deterministic function of the seed.
@@ -158,15 +159,17 @@ def summarise(run: ChainRun, model: PlaquetteModel, n_sites: int, *, acf_lags: i
         "binder": binder.mean, "binder_err": binder.error, "tau_energy": e.tau_int,
         "tau_abs_magnetization": m.tau_int, "reliable": e.reliable and m.reliable, "acceptance": run.acceptance,
         "mean_cluster_size": run.mean_cluster_size, "clusters_per_sweep": run.clusters_per_sweep,
-        "sweeps": sweeps, "seconds": run.seconds,
+        "sweeps": sweeps, "seconds": run.seconds, "cpu_seconds": run.cpu_seconds,
         "cost_per_independent_sample": run.seconds / (sweeps * chains / (2.0 * tau)),
+        "cpu_cost_per_independent_sample": run.cpu_seconds / (sweeps * chains / (2.0 * tau)),
         "acf_abs_magnetization": acf,
     }
 
 
 def run_slmc(
     size: int, temperatures, model: PlaquetteModel = PlaquetteModel(), config: SLMCConfig = SLMCConfig(), *,
-    seed: int | Stream, effective: EffectiveModel | None = None, log: Callable[[str], None] | None = None,
+    seed: int | Stream, effective: EffectiveModel | None = None, algorithms: tuple[str, ...] = ALGORITHMS,
+    log: Callable[[str], None] | None = None,
 ) -> SLMCResult:
     """Train the effective model (unless given) and compare local Metropolis with SLMC at every temperature.
 
@@ -183,10 +186,17 @@ def run_slmc(
     effective:
         A fitted effective model to reuse (e.g. trained once at a small L);
         ``None`` trains one as ``config`` says.
+    algorithms:
+        Which of ("local", "slmc") to run; ("slmc",) alone is a cheap scan
+        (e.g. of the Binder cumulant on a fine grid near Tc).
     log:
         Called with one progress line per stage.
     """
     size = check_size(size)
+    algorithms = tuple(algorithms)
+    if not algorithms or any(a not in ALGORITHMS for a in algorithms) or len(set(algorithms)) != len(algorithms):
+        raise ValueError(f"algorithms: choose one or both of {ALGORITHMS}, got {algorithms!r}")
+    algorithms = tuple(a for a in ALGORITHMS if a in algorithms)
     temperatures = np.asarray(temperatures, dtype=np.float64).reshape(-1)
     if temperatures.size == 0 or not np.all(temperatures > 0):
         raise ValueError(f"temperatures: need at least one positive temperature, got {temperatures.tolist()}")
@@ -201,18 +211,22 @@ def run_slmc(
     rows: list[list[dict]] = []
     for t in temperatures:
         t = float(t)
-        local = run_local(size, t, model, chains=config.chains, thermalize=config.local_thermalize,
-                          sweeps=config.local_sweeps, seed=_part(seed, "local", size, t))
-        cluster = run_cluster(size, t, model, effective, chains=config.chains, thermalize=config.slmc_thermalize,
-                              sweeps=config.slmc_sweeps, seed=_part(seed, "cluster", size, t),
-                              local_per_sweep=config.local_per_slmc_sweep)
-        rows.append([summarise(r, model, n_sites, acf_lags=config.acf_lags) for r in (local, cluster)])
+        runs = []
+        if "local" in algorithms:
+            runs.append(run_local(size, t, model, chains=config.chains, thermalize=config.local_thermalize,
+                                  sweeps=config.local_sweeps, seed=_part(seed, "local", size, t)))
+        if "slmc" in algorithms:
+            runs.append(run_cluster(size, t, model, effective, chains=config.chains,
+                                    thermalize=config.slmc_thermalize, sweeps=config.slmc_sweeps,
+                                    seed=_part(seed, "cluster", size, t), local_per_sweep=config.local_per_slmc_sweep))
+        rows.append([summarise(r, model, n_sites, acf_lags=config.acf_lags) for r in runs])
         if log is not None:
-            lo, sl = rows[-1]
-            log(f"L={size} T={t}: e {lo['energy']:.5f}/{sl['energy']:.5f}, τ {max(lo['tau_energy'], lo['tau_abs_magnetization']):.1f}"
-                f"/{max(sl['tau_energy'], sl['tau_abs_magnetization']):.2f} sweeps, acceptance {sl['acceptance']:.3f}")
-    columns = {name: np.array([[row[a][name] for a in range(len(ALGORITHMS))] for row in rows])
+            log(f"L={size} T={t}: " + "; ".join(
+                f"{a} e = {r['energy']:.5f}, τ = {max(r['tau_energy'], r['tau_abs_magnetization']):.2f} sweeps, "
+                f"acceptance {r['acceptance']:.3f}" for a, r in zip(algorithms, rows[-1])))
+    columns = {name: np.array([[row[a][name] for a in range(len(algorithms))] for row in rows])
                for name in rows[0][0]}
     return SLMCResult(size=size, coupling=model.coupling, plaquette=model.plaquette, chains=config.chains,
-                      local_per_slmc_sweep=config.local_per_slmc_sweep, temperatures=temperatures,
+                      local_per_slmc_sweep=config.local_per_slmc_sweep, algorithms=algorithms,
+                      temperatures=temperatures,
                       effective=effective, **columns)

@@ -2,20 +2,19 @@
 
 Dataset layout (:meth:`SLMCResult.to_dataset`)::
 
-    coords     temperature (J/k_B), algorithm ["local", "slmc"], shell ["nearest", "diagonal", "third"][:n],
+    coords     temperature (J/k_B), algorithm ["local", "slmc"] (or one of them), shell ["nearest", "diagonal", "third"][:n],
                lag (sweeps)
     (temperature, algorithm)   energy, energy_err, abs_magnetization, abs_magnetization_err, binder, binder_err,
                                tau_energy, tau_abs_magnetization, tau_int, reliable, acceptance,
-                               mean_cluster_size, clusters_per_sweep, sweeps, seconds, seconds_per_sweep,
-                               cost_per_independent_sample
+                               mean_cluster_size, clusters_per_sweep, sweeps, seconds, cpu_seconds,
+                               seconds_per_sweep, cost_per_independent_sample, cpu_cost_per_independent_sample
     (temperature, algorithm, lag)  acf_abs_magnetization
     (shell)    effective_coupling, effective_coupling_err
     0-d        size, coupling_J, plaquette_K, chains, local_per_slmc_sweep, effective_e0, effective_e0_err, fit_r2,
                fit_residual_rms, fit_residual_tau, train_samples, train_temperature, train_size
 
-``seconds``, ``seconds_per_sweep`` and ``cost_per_independent_sample`` are
-wall-clock measurements (:data:`TIMING_VARIABLES`); everything else is a
-deterministic function of the seed.
+The :data:`TIMING_VARIABLES` (wall and CPU seconds and the costs derived from
+them) are measurements; everything else is a deterministic function of the seed.
 """
 
 from __future__ import annotations
@@ -32,7 +31,8 @@ from rgml.slmc.plaquette import SHELLS
 ALGORITHMS = ("local", "slmc")
 
 #: Variables that hold wall-clock times (not reproducible bit for bit).
-TIMING_VARIABLES = ("seconds", "seconds_per_sweep", "cost_per_independent_sample")
+TIMING_VARIABLES = ("seconds", "cpu_seconds", "seconds_per_sweep", "cost_per_independent_sample",
+                    "cpu_cost_per_independent_sample")
 
 #: (units, long_name) of the per-(temperature, algorithm) variables.
 _PER_RUN = {
@@ -50,7 +50,9 @@ _PER_RUN = {
     "clusters_per_sweep": ("1", "cluster proposals per sweep (1 for local updates)"),
     "sweeps": ("sweeps", "production sweeps per chain"),
     "seconds": ("s", "wall time of the production sweeps, all chains"),
+    "cpu_seconds": ("s", "CPU time (all threads) of the production sweeps"),
     "cost_per_independent_sample": ("s", "wall time per effectively independent sample, 2 tau_int max(e,|m|)"),
+    "cpu_cost_per_independent_sample": ("s", "CPU time per effectively independent sample"),
 }
 _DERIVED = {
     "tau_int": ("sweeps", "max of tau_energy and tau_abs_magnetization"),
@@ -72,9 +74,10 @@ _EFFECTIVE_SCALARS = {
 class SLMCResult:
     """Local Metropolis vs SLMC on the plaquette model at one size (host NumPy arrays).
 
-    Per-run arrays have shape ``(temperature, algorithm)`` with algorithm
-    order :data:`ALGORITHMS`; ``acf_abs_magnetization`` adds a ``lag`` axis
-    (ρ(t) of |m| for t = 0 … acf_lags sweeps).
+    Per-run arrays have shape ``(temperature, algorithm)`` with the algorithms
+    of ``algorithms`` (a subset of :data:`ALGORITHMS`, in that order);
+    ``acf_abs_magnetization`` adds a ``lag`` axis (ρ(t) of |m| for
+    t = 0 … acf_lags sweeps).
     """
 
     size: int
@@ -82,6 +85,7 @@ class SLMCResult:
     plaquette: float
     chains: int
     local_per_slmc_sweep: int
+    algorithms: tuple[str, ...]
     temperatures: np.ndarray
     effective: EffectiveModel
     energy: np.ndarray
@@ -98,7 +102,9 @@ class SLMCResult:
     clusters_per_sweep: np.ndarray
     sweeps: np.ndarray
     seconds: np.ndarray
+    cpu_seconds: np.ndarray
     cost_per_independent_sample: np.ndarray
+    cpu_cost_per_independent_sample: np.ndarray
     acf_abs_magnetization: np.ndarray
 
     @property
@@ -111,24 +117,32 @@ class SLMCResult:
         return self.seconds / self.sweeps
 
     # ------------------------------------------------------------------ comparisons
+    def _pair(self) -> tuple[int, int]:
+        if self.algorithms != ALGORITHMS:
+            raise ValueError(f"algorithms: this result holds only {self.algorithms}; run both {ALGORITHMS} to compare them")
+        return 0, 1
+
     def agreement(self) -> pd.DataFrame:
-        """z = (SLMC − local)/σ of ⟨e⟩ and ⟨|m|⟩ (σ² the sum of both squared errors), one row per temperature."""
+        """z = (SLMC − local)/σ of ⟨e⟩, ⟨|m|⟩ and U_4 (σ² the sum of both squared errors), one row per temperature."""
+        lo, sl = self._pair()
         out = {"size": self.size, "temperature": self.temperatures}
         for name in ("energy", "abs_magnetization", "binder"):
             value, err = getattr(self, name), getattr(self, f"{name}_err")
-            out[f"z_{name}"] = (value[:, 1] - value[:, 0]) / np.hypot(err[:, 0], err[:, 1])
+            out[f"z_{name}"] = (value[:, sl] - value[:, lo]) / np.hypot(err[:, lo], err[:, sl])
         return pd.DataFrame(out)
 
     def speedup(self) -> pd.DataFrame:
         """Local over SLMC cost per independent sample (and its factors), one row per temperature."""
+        lo, sl = self._pair()
         return pd.DataFrame({
             "size": self.size,
             "temperature": self.temperatures,
-            "tau_local_sweeps": self.tau_int[:, 0],
-            "tau_slmc_sweeps": self.tau_int[:, 1],
-            "sweep_cost_ratio": self.seconds_per_sweep[:, 1] / self.seconds_per_sweep[:, 0],
-            "acceptance_slmc": self.acceptance[:, 1],
-            "speedup": self.cost_per_independent_sample[:, 0] / self.cost_per_independent_sample[:, 1],
+            "tau_local_sweeps": self.tau_int[:, lo],
+            "tau_slmc_sweeps": self.tau_int[:, sl],
+            "sweep_cost_ratio": self.seconds_per_sweep[:, sl] / self.seconds_per_sweep[:, lo],
+            "acceptance_slmc": self.acceptance[:, sl],
+            "speedup": self.cost_per_independent_sample[:, lo] / self.cost_per_independent_sample[:, sl],
+            "speedup_cpu": self.cpu_cost_per_independent_sample[:, lo] / self.cpu_cost_per_independent_sample[:, sl],
         })
 
     # ------------------------------------------------------------------ tables
@@ -137,11 +151,13 @@ class SLMCResult:
         n_t = len(self.temperatures)
         frame = {
             "size": self.size,
-            "temperature": np.repeat(self.temperatures, len(ALGORITHMS)),
-            "algorithm": np.tile(ALGORITHMS, n_t),
+            "temperature": np.repeat(self.temperatures, len(self.algorithms)),
+            "algorithm": np.tile(self.algorithms, n_t),
         }
         renamed = {"tau_energy": "tau_energy_sweeps", "tau_abs_magnetization": "tau_abs_magnetization_sweeps",
-                   "seconds": "seconds", "cost_per_independent_sample": "cost_per_independent_sample_s"}
+                   "seconds": "seconds", "cpu_seconds": "cpu_seconds",
+                   "cost_per_independent_sample": "cost_per_independent_sample_s",
+                   "cpu_cost_per_independent_sample": "cpu_cost_per_independent_sample_s"}
         for name in _PER_RUN:
             frame[renamed.get(name, name)] = getattr(self, name).ravel()
         frame["tau_int_sweeps"] = self.tau_int.ravel()
@@ -187,7 +203,7 @@ class SLMCResult:
             data[name] = ((), value, {"units": units, "long_name": long_name})
         coords = {
             "temperature": ("temperature", self.temperatures, {"units": "J/k_B", "long_name": "temperature"}),
-            "algorithm": ("algorithm", list(ALGORITHMS), {"long_name": "update algorithm"}),
+            "algorithm": ("algorithm", list(self.algorithms), {"long_name": "update algorithm"}),
             "shell": ("shell", list(SHELLS[: eff.shells]), {"long_name": "neighbour shell of H_eff"}),
             "lag": ("lag", np.arange(self.acf_abs_magnetization.shape[-1]), {"units": "sweeps"}),
         }
@@ -207,5 +223,6 @@ class SLMCResult:
         return cls(size=int(ds["size"].item()), coupling=float(ds["coupling_J"].item()),
                    plaquette=float(ds["plaquette_K"].item()), chains=int(ds["chains"].item()),
                    local_per_slmc_sweep=int(ds["local_per_slmc_sweep"].item()),
+                   algorithms=tuple(str(a) for a in ds["algorithm"].values),
                    temperatures=ds["temperature"].values.copy(), effective=effective,
                    acf_abs_magnetization=ds["acf_abs_magnetization"].values.copy(), **per_run)

@@ -43,6 +43,9 @@ class ChainRun:
         (k = 3, or 5 with the pair sums C_2, C_3) after every production sweep.
     seconds:
         Wall time of the production sweeps (all chains, which run in parallel).
+    cpu_seconds:
+        CPU time of the process over the same sweeps (all threads), less
+        sensitive than wall time to other jobs sharing the machine.
     acceptance:
         Accepted over proposed local flips or cluster flips in production.
     mean_cluster_size:
@@ -53,6 +56,7 @@ class ChainRun:
 
     sums: np.ndarray
     seconds: float
+    cpu_seconds: float
     acceptance: float
     mean_cluster_size: float = float("nan")
     clusters_per_sweep: int = 1
@@ -103,10 +107,10 @@ def run_local(
                                 np.zeros((chains, 0, k), np.int64))
     accepted[:] = 0
     record = np.zeros((chains, sweeps, k), np.int64)
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     plaquette_metropolis_sweeps(spins, thresholds, keys, done, np.full(chains, sweeps, np.int64), accepted, record)
-    seconds = time.perf_counter() - start
-    return ChainRun(record, seconds, float(accepted.sum()) / (chains * sweeps * size * size))
+    seconds, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    return ChainRun(record, seconds, cpu, float(accepted.sum()) / (chains * sweeps * size * size))
 
 
 class _ClusterChains:
@@ -192,7 +196,8 @@ def run_cluster(
     state.calibrate(calibration, k)
     state.advance(max(0, thermalize - 2 * calibration), np.zeros((chains, 0, k), np.int64))
     record = np.zeros((chains, sweeps, k), np.int64)
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     stats = state.advance(sweeps, record)
-    seconds = time.perf_counter() - start
-    return ChainRun(record, seconds, float(stats[1] / stats[0]), float(stats[2] / stats[0]), int(state.clusters[0]))
+    seconds, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    return ChainRun(record, seconds, cpu, float(stats[1] / stats[0]), float(stats[2] / stats[0]),
+                    int(state.clusters[0]))
