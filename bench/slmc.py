@@ -11,11 +11,11 @@ Prints, for J = 1, K = 0.2 (Liu, Qi, Meng & Fu, PRB 95, 041101(R) (2017)):
 5. At T = 2.493 and each L: tau_int (max of e and |m|, the sampler's estimator), acceptance,
    wall and CPU time per sweep (fastest of repeated interleaved unrecorded bursts, all in one
    run) and cost per independent sample = time/sweep x 2 tau_int / chains, for local
-   Metropolis, pure SLMC and hybrid SLMC (one local sweep after every cluster sweep); the
-   ratio local/SLMC in wall and in CPU time.
+   Metropolis, pure SLMC, hybrid SLMC (one local sweep after every cluster sweep) and hybrid
+   SLMC with the 3-shell fit; the ratio local/SLMC in wall and in CPU time.
 6. The default-sweep study run twice: CPU seconds and bitwise reproducibility.
 
-Usage: ``python bench/slmc.py [--sizes 16 32 48 64] [--threads 2] [--repeats 5] [--quick]``
+Usage: ``python bench/slmc.py [--sizes 16 32 48 64] [--threads 2] [--repeats 9] [--quick]``
 (about 15 minutes on 2 cores with the default sizes; ``--quick`` runs L = 16, 32 only and
 shorter Binder runs).
 """
@@ -202,10 +202,10 @@ def seconds_per_sweep(calls, repeats):
     return {name: (min(wall[name]), min(cpu[name])) for name in calls}
 
 
-def cost_at_tc(sizes, effective_by_size, repeats, chains=4):
+def cost_at_tc(sizes, effective_by_size, three_shell_by_size, repeats, chains=4):
     print(f"\n5. Cost per independent sample at T = {TC_PAPER} ({chains} chains; tau = max(tau_e, tau_|m|) in sweeps; "
           f"time per sweep = fastest of {repeats} interleaved bursts)")
-    print("   L   algorithm     tau_e   tau_|m|  acceptance  <C>/N  wall us/sweep  cpu us/sweep  "
+    print("   L   algorithm         tau_e   tau_|m|  acceptance  <C>/N  wall us/sweep  cpu us/sweep  "
           "cost(ms,wall)  speedup(wall)  speedup(cpu)")
     rows = {}
     for size in sizes:
@@ -216,15 +216,19 @@ def cost_at_tc(sizes, effective_by_size, repeats, chains=4):
         pure = run_cluster(size, TC_PAPER, MODEL, effective, chains=chains, thermalize=1000, sweeps=6000, seed=SEED)
         hybrid = run_cluster(size, TC_PAPER, MODEL, effective, chains=chains, thermalize=400, sweeps=4000,
                              seed=SEED, local_per_sweep=1)
-        timing = seconds_per_sweep(_timing_states(size, effective, chains), repeats)
+        three = run_cluster(size, TC_PAPER, MODEL, three_shell_by_size[size], chains=chains, thermalize=400,
+                            sweeps=4000, seed=SEED, local_per_sweep=1)
+        calls = _timing_states(size, effective, chains)
+        calls["hybrid, 3 shells"] = _timing_states(size, three_shell_by_size[size], chains)["hybrid SLMC"]
+        timing = seconds_per_sweep(calls, repeats)
         cost = {}
-        for name, run in (("local", local), ("pure SLMC", pure), ("hybrid SLMC", hybrid)):
+        for name, run in (("local", local), ("pure SLMC", pure), ("hybrid SLMC", hybrid), ("hybrid, 3 shells", three)):
             s = summarise(run, MODEL, size * size, acf_lags=1)
             tau = max(s["tau_energy"], s["tau_abs_magnetization"])
             wall, cpu = timing[name]
             cost[name] = (wall * 2.0 * tau / chains, cpu * 2.0 * tau / chains)
             flag = "" if s["reliable"] else "  (chain < 50 tau: tau unreliable)"
-            print(f"   {size:<3} {name:<12} {s['tau_energy']:7.2f} {s['tau_abs_magnetization']:8.2f} "
+            print(f"   {size:<3} {name:<16} {s['tau_energy']:7.2f} {s['tau_abs_magnetization']:8.2f} "
                   f"{s['acceptance']:10.3f} {s['mean_cluster_size'] / size**2:7.3f} {wall * 1e6:12.1f} "
                   f"{cpu * 1e6:13.1f} {cost[name][0] * 1e3:14.3f} {cost['local'][0] / cost[name][0]:13.2f} "
                   f"{cost['local'][1] / cost[name][1]:13.2f}{flag}")
@@ -265,13 +269,14 @@ def main():
           f"numpy {np.__version__}, numba {numba.__version__}; model J={MODEL.coupling}, K={MODEL.plaquette}")
     exactness()
     effective_models(32)
-    effective_by_size = {}
+    effective_by_size, three_shell_by_size = {}, {}
     for size in sizes:
         config = SLMCConfig(chains=4, shells=1, train_samples=2000, train_thin=max(5, size // 4))
         effective_by_size[size] = train_effective_model(size, TC_PAPER, MODEL, config, seed=SEED)
+        three_shell_by_size[size] = train_effective_model(size, TC_PAPER, MODEL, replace(config, shells=3), seed=SEED)
     critical_temperature((16, 32) if args.quick else (16, 32, 64), 3000 if args.quick else 12000)
     results = agreement(DEFAULT_SIZES)
-    cost_at_tc(sizes, effective_by_size, args.repeats)
+    cost_at_tc(sizes, effective_by_size, three_shell_by_size, args.repeats)
     default_sweep(results)
 
 

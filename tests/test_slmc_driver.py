@@ -22,7 +22,7 @@ from rgml.slmc import (
 )
 
 #: A small study that still has every moving part: training, refit, local and hybrid SLMC.
-TINY = SLMCConfig(chains=2, train_samples=200, train_thin=2, train_thermalize=100, refit_rounds=1,
+TINY = SLMCConfig(chains=2, shells=3, train_samples=200, train_thin=2, train_thermalize=100, refit_rounds=1,
                   local_thermalize=100, local_sweeps=400, slmc_thermalize=40, slmc_sweeps=200,
                   local_per_slmc_sweep=1, acf_lags=10)
 
@@ -143,20 +143,22 @@ def test_binder_crossing_of_two_lines():
     t = np.linspace(2.4, 2.6, 5)
     a = 0.61 - 0.5 * (t - 2.49)
     b = 0.61 - 1.5 * (t - 2.49)
-    crossing = binder_crossing(t, a, np.full(5, 0.01), b, np.full(5, 0.01))
-    assert crossing.mean == pytest.approx(2.49, abs=1e-12) and crossing.reliable
-    assert 0 < crossing.error < 0.05
+    for points in (2, 3, 5):
+        crossing = binder_crossing(t, a, np.full(5, 0.01), b, np.full(5, 0.01), points=points)
+        assert crossing.mean == pytest.approx(2.49, abs=1e-12) and crossing.reliable
+        assert 0 < crossing.error < 0.05
     outside = binder_crossing(t, a, np.full(5, 0.01), a + 0.1, np.full(5, 0.01))
     assert not outside.reliable or math.isnan(outside.mean)
 
 
-def test_slmc_only_scan_matches_the_slmc_rows_of_a_comparison(tiny_result):
-    scan = run_slmc(8, [2.3, 2.6], config=TINY, seed=2026, effective=tiny_result.effective, algorithms=("slmc",))
-    assert scan.algorithms == ("slmc",) and scan.energy.shape == (2, 1)
-    assert scan.binder[:, 0].tolist() == tiny_result.binder[:, 1].tolist()
-    back = SLMCResult.from_dataset(scan.to_dataset())
-    assert back.algorithms == ("slmc",) and len(back.to_frame()) == 2
-    with pytest.raises(ValueError, match="algorithms"):
-        scan.agreement()
-    with pytest.raises(ValueError, match="algorithms"):
-        run_slmc(8, [2.3], config=TINY, seed=1, algorithms=("wolff",))
+def test_binder_crossing_is_not_pulled_by_curvature_far_from_it():
+    """A curved d(T) (as measured for L = 16/32): the bracketing pair finds the root, a line through the grid does not."""
+    t = np.linspace(2.45, 2.53, 5)
+    d = -0.5 * (t - 2.493) - 8.0 * (t - 2.493) ** 2
+    err = np.full(5, 1e-4)
+    local = binder_crossing(t, np.zeros(5), err, d, err)
+    assert abs(local.mean - 2.494) < 0.002
+    wide = binder_crossing(t, np.zeros(5), err, d, err, points=5)
+    assert abs(wide.mean - 2.494) > abs(local.mean - 2.494)
+    with pytest.raises(ValueError, match="points"):
+        binder_crossing(t, np.zeros(5), err, d, err, points=1)
