@@ -32,14 +32,13 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from rgml.rng import Stream, stream_key
+from rgml.rng import stream_key
 from rgml.slmc import (
     TIMING_VARIABLES,
     PlaquetteModel,
     SLMCConfig,
     binder_crossing,
     bond_thresholds,
-    energy_from_sums,
     histogram_p_value,
     plaquette_metropolis_sweeps,
     plaquette_tables,

@@ -152,7 +152,7 @@ def test_binder_crossing_of_two_lines():
 
 
 def test_binder_crossing_is_not_pulled_by_curvature_far_from_it():
-    """A curved d(T) (as measured for L = 16/32): the bracketing pair finds the root, a line through the grid does not."""
+    """A curved d(T) as measured for L = 16/32: the bracketing pair finds the root, a line through the grid does not."""
     t = np.linspace(2.45, 2.53, 5)
     d = -0.5 * (t - 2.493) - 8.0 * (t - 2.493) ** 2
     err = np.full(5, 1e-4)

@@ -66,7 +66,7 @@ class PlaquetteModel:
 
 
 def check_size(size: int, name: str = "size") -> int:
-    """``size`` as an int, or ValueError naming ``name`` unless it is even and ≥ 4 (four sublattices, three shells)."""
+    """``size`` as an int; ValueError naming ``name`` unless even and ≥ 4 (four sublattices, three shells)."""
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 4 or size % 2:
         raise ValueError(f"{name}: the plaquette samplers need an even L >= 4, got {size!r}")
     return int(size)

@@ -2,8 +2,8 @@
 
 Dataset layout (:meth:`SLMCResult.to_dataset`)::
 
-    coords     temperature (J/k_B), algorithm ["local", "slmc"] (or one of them), shell ["nearest", "diagonal", "third"][:n],
-               lag (sweeps)
+    coords     temperature (J/k_B), algorithm ["local", "slmc"] (or one of them),
+               shell ["nearest", "diagonal", "third"][:n], lag (sweeps)
     (temperature, algorithm)   energy, energy_err, abs_magnetization, abs_magnetization_err, binder, binder_err,
                                tau_energy, tau_abs_magnetization, tau_int, reliable, acceptance,
                                mean_cluster_size, clusters_per_sweep, sweeps, seconds, cpu_seconds,
@@ -119,11 +119,12 @@ class SLMCResult:
     # ------------------------------------------------------------------ comparisons
     def _pair(self) -> tuple[int, int]:
         if self.algorithms != ALGORITHMS:
-            raise ValueError(f"algorithms: this result holds only {self.algorithms}; run both {ALGORITHMS} to compare them")
+            raise ValueError(f"algorithms: this result holds only {self.algorithms}; "
+                             f"run both {ALGORITHMS} to compare them")
         return 0, 1
 
     def agreement(self) -> pd.DataFrame:
-        """z = (SLMC − local)/σ of ⟨e⟩, ⟨|m|⟩ and U_4 (σ² the sum of both squared errors), one row per temperature."""
+        """z = (SLMC − local)/σ of ⟨e⟩, ⟨|m|⟩ and U_4 (σ² the sum of both errors²), one row per temperature."""
         lo, sl = self._pair()
         out = {"size": self.size, "temperature": self.temperatures}
         for name in ("energy", "abs_magnetization", "binder"):
