@@ -16,7 +16,8 @@ from rgml.dimers import (
     kasteleyn_parity_counts,
     pfaffian,
 )
-from rgml.dimers.exact import configuration_index
+from rgml.dimers.exact import configuration_index, free_row_correlation
+from rgml.dimers.observables import fit_correlation_exponent, fit_power_law
 from rgml.rng import Stream
 
 #: Written by bench/dimers_reference.py; read from the vendored copy (it is not in ../shared/reference).
@@ -82,3 +83,27 @@ def test_histogram_pvalue():
     p = np.array([0.5, 0.3, 0.15, 0.05])
     assert histogram_pvalue(np.array([5000, 3000, 1500, 500]), p) > 0.99
     assert histogram_pvalue(np.array([5400, 2800, 1300, 500]), p) < 1e-6
+
+
+def test_free_row_correlation():
+    """Fisher–Stephenson / Kenyon: C(0) = 3/16, C(1) = 1/16, C(r) → 1/(π² r²)."""
+    c = free_row_correlation(64)
+    assert np.isclose(c[0], 3 / 16) and np.isclose(c[1], 1 / 16, rtol=1e-12)
+    scaled = np.pi**2 * np.arange(65) ** 2 * c
+    assert abs(scaled[64] - 1) < 1e-3 and abs(scaled[16] - 1) < 0.02 and scaled[4] > 1.1
+    assert (c[2:] > 0).all() and (np.diff(c[1:]) < 0).all()
+
+
+def test_power_law_fits_recover_the_exponent():
+    c = free_row_correlation(64)
+    r = np.arange(65.0)
+    corrected = fit_power_law(r, c, 1e-3 * c, x_min=4, x_max=24, correction=True)
+    plain = fit_power_law(r, c, 1e-3 * c, x_min=4, x_max=24)
+    assert abs(corrected.exponent - 2) < 0.01 and abs(plain.exponent - 2) > 0.05
+    # synthetic per-sample correlations of a 64 torus: the jackknife error covers the truth
+    x = np.maximum(r[:33], 1)  # r = 0 is outside the fit range
+    truth = (x**-2.0 + (64 - x) ** -2.0) * (1 + 3 / x**2) / np.pi**2
+    noise = Stream.named(4, "fit").normal((2000, 33)) * 2e-3
+    fit = fit_correlation_exponent(truth + noise, r_min=4, r_max=24)
+    assert abs(fit.exponent - 2) < 4 * fit.exponent_error < 0.4
+    assert abs(fit.amplitude - 1 / np.pi**2) < 4 * fit.amplitude_error

@@ -199,3 +199,17 @@ def test_bad_arguments():
         sample_dimers(7, [1.0], 4, seed=1)
     with pytest.raises(TypeError, match="seed"):
         sample_dimers(8, [1.0], 4, seed=1.5)
+
+
+def test_blocks_append_to_the_store_layout():
+    """Writing block datasets one after the other and the plans at the end gives the front door's dataset."""
+    settings = DimerSettings(chains=2, pilot_sweeps=50)
+    whole = sample_dimers(8, [np.inf, 0.6], 10, seed=SEED, settings=settings).to_dataset()
+    batch, plans = prepare_chains(8, [np.inf, 0.6], seed=SEED, settings=settings)
+    parts, stored = [], 0
+    for block in production(batch, plans, 5, block_steps=2):
+        parts.append(block.to_dataset(batch.temperatures, 2, first_sample=stored))
+        stored += parts[-1].sizes["sample"]
+    streamed = xr.merge([xr.concat(parts, dim="sample", data_vars="minimal"), sampler_module.plans_dataset(plans)],
+                        combine_attrs="override")
+    xr.testing.assert_identical(streamed.drop_attrs(deep=False), whole.drop_attrs(deep=False))

@@ -34,6 +34,20 @@ and the four Pfaffians give the number of coverings in each winding-parity
 class (:func:`kasteleyn_parity_counts`).  On the square torus ``Pf A_(+,+) = 0``
 (the periodic matrix has a zero mode).  The 4 × 4 torus has 272 coverings.
 
+Correlations of free dimers
+---------------------------
+On the infinite lattice at T = ∞ two dimers are correlated through the
+inverse Kasteleyn matrix (Fisher & Stephenson, Phys. Rev. 132, 1411 (1963);
+Kenyon, Ann. Inst. H. Poincaré Probab. Statist. 33, 591 (1997)): with
+``K⁻¹`` at odd distance ``x`` along a row
+
+    f(x) = (1/π) ∫₀^(π/2) cos(xθ) / sqrt(1 + cos²θ) dθ,     f(±1) = 1/4,
+
+two horizontal dimers a distance r apart along a row have
+``G(r) = −f(r)²`` (r odd) or ``−f(r − 1) f(r + 1)`` (r even), so the
+staggered correlation ``C(r) = (−1)^r G(r)`` of :mod:`rgml.dimers.observables`
+is ``1/(π² r²) (1 + O(r⁻²))`` (:func:`free_row_correlation`).
+
 Pfaffians are evaluated by skew-symmetric Gaussian elimination with pivoting
 (the Parlett–Reid reduction as in Wimmer, ACM Trans. Math. Softw. 38, 30
 (2012)), exact to float64 rounding, so counts are exact integers up to ~10^15.
@@ -47,12 +61,10 @@ import numba
 import numpy as np
 
 from rgml.dimers.lattice import check_dimers, parallel_plaquettes, winding_numbers
+from rgml.dimers.worm import configuration_statistics
 
 #: Enumerating more coverings than this is refused (memory and time).
 MAX_STORED_CONFIGURATIONS = 5_000_000
-
-_STEP_Y = np.array([0, 0, 1, -1])
-_STEP_X = np.array([1, -1, 0, 0])
 
 
 def _check_sides(ly: int, lx: int) -> None:
@@ -74,22 +86,6 @@ def _set_link(d, y, x, k, value, ly, lx):
 
 
 @numba.njit(cache=True)
-def _statistic(d, ly, lx):
-    """(N_∥, W_x, W_y) of a close-packed configuration."""
-    n_par = 0
-    for y in range(ly):
-        for x in range(lx):
-            n_par += d[0, y, x] * d[0, (y + 1) % ly, x] + d[1, y, x] * d[1, y, (x + 1) % lx]
-    w_x = 0
-    for y in range(ly):
-        w_x += d[0, y, 0] * (1 - 2 * (y % 2))
-    w_y = 0
-    for x in range(lx):
-        w_y += d[1, 0, x] * (1 - 2 * (x % 2))
-    return n_par, w_x, w_y
-
-
-@numba.njit(cache=True)
 def _search(ly, lx, out, counts):
     """Backtracking over coverings; stores them in ``out`` if it has rows, histograms into ``counts``.
 
@@ -104,6 +100,7 @@ def _search(ly, lx, out, counts):
     option = np.full(depth_max, -1, np.int64)
     dy = np.array([0, 0, 1, -1])
     dx = np.array([1, -1, 0, 0])
+    stats = np.zeros(5, np.int64)
     total = 0
     depth = 0
     while depth >= 0:
@@ -131,8 +128,8 @@ def _search(ly, lx, out, counts):
             if total < out.shape[0]:
                 out[total] = d
             if counts.size:
-                n_par, w_x, w_y = _statistic(d, ly, lx)
-                counts[n_par, w_x + ly // 2, w_y + lx // 2] += 1
+                configuration_statistics(d, stats)  # N_par, D sums, W_x, W_y
+                counts[stats[0], stats[3] + ly // 2, stats[4] + lx // 2] += 1
             total += 1
             continue
         nxt = s + 1
@@ -362,3 +359,33 @@ def histogram_pvalue(counts, probabilities, *, min_expected: float = 5.0) -> flo
     if len(o) < 2:
         return 1.0
     return float(chi2.sf(((o - e) ** 2 / e).sum(), len(o) - 1))
+
+
+def _inverse_kasteleyn_row(x: int) -> float:
+    """``f(x)`` of the module docstring (x odd), by Fourier quadrature."""
+    from scipy.integrate import quad
+
+    value, _ = quad(lambda t: 1.0 / np.sqrt(1.0 + np.cos(t) ** 2), 0.0, np.pi / 2, weight="cos", wvar=abs(x),
+                    limit=400)
+    return value / np.pi
+
+
+def free_row_correlation(r_max: int) -> np.ndarray:
+    """Exact staggered row correlation ``C(r)`` of free dimers on the infinite lattice, r = 0 … r_max.
+
+    ``C(0) = 3/16``, ``C(1) = 1/16``, ``C(r) → 1/(π² r²)`` (module docstring);
+    the T = ∞ target of :func:`rgml.dimers.observables.row_correlation` for
+    ``r ≪ L``.
+    """
+    if r_max < 0:
+        raise ValueError(f"r_max must be ≥ 0, got {r_max}")
+    f = {x: _inverse_kasteleyn_row(x) for x in range(1, r_max + 2, 2)}
+    c = np.empty(r_max + 1)
+    for r in range(r_max + 1):
+        if r == 0:
+            c[r] = 3.0 / 16.0
+        elif r % 2:
+            c[r] = f[r] ** 2  # (−1)^r G = +f(r)²
+        else:
+            c[r] = -f[r - 1] * f[r + 1]
+    return c

@@ -34,8 +34,8 @@ energies are reported per site, ``e = v N_∥ / (Ly Lx)``.
 
 Winding numbers
 ---------------
-The flux of the electric field through a cut of the torus (Alet et al. 2006,
-Sec. II; Henley, Annu. Rev. Condens. Matter Phys. 1, 179 (2010)):
+The flux of the electric field through a cut of the torus (Alet et al. 2006;
+Henley, Annu. Rev. Condens. Matter Phys. 1, 179 (2010)):
 
     W_x = Σ_y η(y, 0) n_0(y, 0),      W_y = Σ_x η(0, x) n_1(0, x),
 

@@ -313,6 +313,42 @@ class DimerBlock:
     sweep: np.ndarray  # int64 (temperature, sample): the chain's sweeps since thermalization
     first_step: int
 
+    def to_dataset(self, temperatures, chains: int, *, first_sample: int = 0) -> xr.Dataset:
+        """The per-sample variables of the sample store, samples numbered from ``first_sample``.
+
+        ``dimers (temperature, sample, direction, y, x)`` int8, ``energy``,
+        ``winding_x``, ``winding_y``, ``columnar_x``, ``columnar_y``,
+        ``sweep (temperature, sample)``; a workflow step appends these block by
+        block and adds :func:`plans_dataset` at the end.
+        """
+        sample = np.arange(first_sample, first_sample + self.dimers.shape[1])
+        ts = ("temperature", "sample")
+        return xr.Dataset(
+            {
+                "dimers": (("temperature", "sample", "direction", "y", "x"), self.dimers,
+                           {"long_name": "link occupation (1: dimer); direction 0: link (y,x)-(y,x+1), "
+                                         "1: link (y,x)-(y+1,x)", "units": "1", "flag_values": [0, 1]}),
+                "energy": (ts, self.energy, {"long_name": "energy per site v N_par / L^2", "units": "|v|"}),
+                "winding_x": (ts, self.winding[..., 0],
+                              {"long_name": "winding number W_x (E flux through a column cut)", "units": "1"}),
+                "winding_y": (ts, self.winding[..., 1],
+                              {"long_name": "winding number W_y (E flux through a row cut)", "units": "1"}),
+                "columnar_x": (ts, self.columnar[..., 0],
+                               {"long_name": "columnar order D_x (Alet et al. 2005)", "units": "1"}),
+                "columnar_y": (ts, self.columnar[..., 1],
+                               {"long_name": "columnar order D_y (Alet et al. 2005)", "units": "1"}),
+                "sweep": (ts, self.sweep, {"long_name": "sweeps of the chain since thermalization",
+                                           "units": "sweeps"}),
+            },
+            coords={
+                "temperature": ("temperature", np.asarray(temperatures, np.float64), TEMPERATURE_ATTRS),
+                "sample": ("sample", sample, {"long_name": "sample index (step * chains + chain)"}),
+                "chain": ("sample", (sample % chains).astype(np.int16), {"long_name": "Markov chain"}),
+                "direction": ("direction", np.array([0, 1], np.int8),
+                              {"long_name": "link direction from its site (0: +x, 1: +y)"}),
+            },
+        )
+
 
 def production(
     batch: DimerChains, plans: list[DimerPlan], samples_per_chain: int, *, block_steps: int,
@@ -359,6 +395,16 @@ _PLAN_ATTRS = {
 }
 
 
+def plans_dataset(plans) -> xr.Dataset:
+    """Per-temperature provenance of the sampler: τ_int (and its parts), thinning, worms per sweep, …"""
+    data = {}
+    for name, (long_name, units) in _PLAN_ATTRS.items():
+        attrs = {"long_name": long_name} | ({"units": units} if units else {})
+        data[name] = (("temperature",), np.array([getattr(p, name) for p in plans]), attrs)
+    temperatures = np.array([p.temperature for p in plans], np.float64)
+    return xr.Dataset(data, coords={"temperature": ("temperature", temperatures, TEMPERATURE_ATTRS)})
+
+
 @dataclass(frozen=True)
 class DimerSamples:
     """Samples of the interacting dimer model at several temperatures (host arrays).
@@ -395,39 +441,12 @@ class DimerSamples:
     rule: str
 
     def to_dataset(self) -> xr.Dataset:
-        """The sample-store layout: ``dimers (temperature, sample, direction, y, x)`` and per-temperature plans."""
-        n = self.dimers.shape[1]
-        sample = np.arange(n)
-        ts = ("temperature", "sample")
-        data = {
-            "dimers": (("temperature", "sample", "direction", "y", "x"), self.dimers,
-                       {"long_name": "link occupation (1: dimer); direction 0: link (y,x)-(y,x+1), "
-                                     "1: link (y,x)-(y+1,x)", "units": "1", "flag_values": [0, 1]}),
-            "energy": (ts, self.energy, {"long_name": "energy per site v N_par / L^2", "units": "|v|"}),
-            "winding_x": (ts, self.winding[..., 0], {"long_name": "winding number W_x (E flux through a column cut)",
-                                                     "units": "1"}),
-            "winding_y": (ts, self.winding[..., 1], {"long_name": "winding number W_y (E flux through a row cut)",
-                                                     "units": "1"}),
-            "columnar_x": (ts, self.columnar[..., 0], {"long_name": "columnar order D_x (Alet et al. 2005)",
-                                                       "units": "1"}),
-            "columnar_y": (ts, self.columnar[..., 1], {"long_name": "columnar order D_y (Alet et al. 2005)",
-                                                       "units": "1"}),
-            "sweep": (ts, self.sweep, {"long_name": "sweeps of the chain since thermalization", "units": "sweeps"}),
-        }
-        for name, (long_name, units) in _PLAN_ATTRS.items():
-            attrs = {"long_name": long_name} | ({"units": units} if units else {})
-            data[name] = (("temperature",), np.array([getattr(p, name) for p in self.plans]), attrs)
-        return xr.Dataset(
-            data,
-            coords={
-                "temperature": ("temperature", self.temperatures.astype(np.float64), TEMPERATURE_ATTRS),
-                "sample": ("sample", sample, {"long_name": "sample index (step * chains + chain)"}),
-                "chain": ("sample", (sample % self.chains).astype(np.int16), {"long_name": "Markov chain"}),
-                "direction": ("direction", np.array([0, 1], np.int8),
-                              {"long_name": "link direction from its site (0: +x, 1: +y)"}),
-            },
-            attrs={"model": "dimers", "interaction": self.interaction, "rule": self.rule, "chains": self.chains},
-        )
+        """The sample-store layout: :meth:`DimerBlock.to_dataset` and :func:`plans_dataset` merged."""
+        block = DimerBlock(self.dimers, self.energy, self.winding, self.columnar, self.sweep, 0)
+        ds = xr.merge([block.to_dataset(self.temperatures, self.chains), plans_dataset(self.plans)],
+                      combine_attrs="override")
+        ds.attrs = {"model": "dimers", "interaction": self.interaction, "rule": self.rule, "chains": self.chains}
+        return ds
 
     @classmethod
     def from_dataset(cls, ds: xr.Dataset) -> "DimerSamples":

@@ -1,7 +1,7 @@
 """Directed-loop (worm) updates for interacting close-packed dimers on the torus.
 
 The algorithm (Sandvik & Moessner, Phys. Rev. B 73, 144504 (2006); Alet et
-al., Phys. Rev. E 74, 041124 (2006), Sec. III) moves dimers along a closed
+al., Phys. Rev. E 74, 041124 (2006)) moves dimers along a closed
 alternating loop, so every configuration it visits is close-packed:
 
 1. pick a site ``s₀`` uniformly; its dimer ``(s₀, p)`` is the *moving dimer*
