@@ -14,6 +14,7 @@ from rgml.exact import TC, kaufman_specific_heat, torus_distribution, torus_samp
 from rgml.fss import (EXACT, CollapseData, FSSResult, Histograms, SizeSeries, find_crossing, find_peak,
                       finite_size_scaling, fit_collapse, fit_line, kaufman_specific_heat_max, observables_from_means,
                       power_law_exponent, quality, structure_factor_kmin)
+from rgml.fss.analysis import crossing_pairs
 from rgml.fss.curves import Replicated, vertex
 from rgml.fss.fits import extrapolate_crossings, shift_exponent
 from rgml.fss.observables import MOMENTS
@@ -205,6 +206,12 @@ def test_result_round_trips_through_its_dataset(tiny_result):
     for name, frame in tiny_result.tables().items():
         assert frame.equals(back.tables()[name]), name
     assert ds["points_T"].attrs["units"] == "J/k_B" and "points_point" in ds.dims
+
+
+def test_crossings_pair_each_size_with_its_double():
+    assert crossing_pairs(np.array([8, 16, 32, 40, 64, 128])) == [(0, 1), (1, 2), (2, 4), (4, 5)]
+    assert crossing_pairs(np.array([6, 8, 12])) == [(0, 2)]
+    assert crossing_pairs(np.array([6, 8, 10])) == [(0, 1), (1, 2)]
 
 
 def test_bad_inputs_are_rejected():

@@ -10,13 +10,14 @@ estimate, …).  Subclasses of :class:`Columns` declare
 
 and get :meth:`to_dataset` / :meth:`from_dataset` (an exact round trip),
 :meth:`to_frame` (one row per observation) and :meth:`from_rows`.
-:func:`merge_tables` / :func:`split_tables` put several tables in one
-Dataset (variables prefixed by the table name) and take them out again.
+A :class:`TableSet` holds several tables and puts them in one Dataset
+(variables prefixed by the table name) and takes them out again.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import typing
 from typing import ClassVar
 
 import numpy as np
@@ -76,14 +77,39 @@ class Columns:
         return cls(**{name: ds[prefix + name].values for name in cls.names()})
 
 
-def merge_tables(tables: dict[str, Columns], attrs: dict | None = None) -> xr.Dataset:
-    """Several tables in one Dataset, each variable and dimension prefixed by ``"<table>_"``."""
-    merged = xr.merge([table.to_dataset(prefix=f"{name}_") for name, table in tables.items()],
-                      compat="no_conflicts", join="exact")
-    merged.attrs.update(attrs or {})
-    return merged
+@dataclasses.dataclass(frozen=True)
+class TableSet:
+    """Base class of a result made of several :class:`Columns` tables (its dataclass fields).
 
+    Subclasses set ``TITLE`` and ``MAIN`` (the field :meth:`to_frame` returns).  In
+    :meth:`to_dataset` each table's variables and dimension are prefixed ``"<field>_"``.
+    """
 
-def split_tables(ds: xr.Dataset, kinds: dict[str, type[Columns]]) -> dict[str, Columns]:
-    """Inverse of :func:`merge_tables`: ``{name: table}`` for the given table classes."""
-    return {name: kind.from_dataset(ds, prefix=f"{name}_") for name, kind in kinds.items()}
+    TITLE: ClassVar[str] = ""
+    MAIN: ClassVar[str] = ""
+
+    @classmethod
+    def kinds(cls) -> dict[str, type[Columns]]:
+        """``{field: table class}`` in declaration order."""
+        hints = typing.get_type_hints(cls)
+        return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``{name: DataFrame}`` of every table (one row per observation)."""
+        return {name: getattr(self, name).to_frame() for name in self.kinds()}
+
+    def to_frame(self) -> pd.DataFrame:
+        """The main table (``MAIN``)."""
+        return getattr(self, self.MAIN).to_frame()
+
+    def to_dataset(self) -> xr.Dataset:
+        """All tables in one Dataset, variables and dimensions prefixed by the table's name."""
+        merged = xr.merge([getattr(self, name).to_dataset(prefix=f"{name}_") for name in self.kinds()],
+                          compat="no_conflicts", join="exact")
+        merged.attrs["title"] = self.TITLE
+        return merged
+
+    @classmethod
+    def from_dataset(cls, ds: xr.Dataset):
+        """Inverse of :meth:`to_dataset`."""
+        return cls(**{name: kind.from_dataset(ds, prefix=f"{name}_") for name, kind in cls.kinds().items()})

@@ -62,6 +62,17 @@ def _points(hists: list[Histograms]) -> PointTable:
     return PointTable.from_rows(rows)
 
 
+def crossing_pairs(sizes: np.ndarray) -> list[tuple[int, int]]:
+    """Index pairs of the sizes crossed: (L, 2L) wherever both are given, else successive sizes.
+
+    The extrapolation of crossings in L^{−(1/ν+ω)} assumes one size ratio, so a size that
+    doubles no other (e.g. L = 40 among 8 … 128) enters the peaks and fits but no crossing.
+    """
+    index = {int(L): i for i, L in enumerate(sizes)}
+    doubling = [(index[L], index[2 * L]) for L in index if 2 * L in index]
+    return doubling or [(i, i + 1) for i in range(len(sizes) - 1)]
+
+
 def _estimate(name, r: Replicated | None, exact, sizes, method, chi2=np.nan, dof=0) -> dict:
     value, error = (r.value, r.error) if r is not None else (np.nan, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -81,7 +92,7 @@ def finite_size_scaling(
     ----------
     series : sequence of SizeSeries
         One per lattice size (any order; at least two sizes for crossings
-        and fits).  Crossings pair each size with the next larger one; both
+        and fits).  Crossings pair L with 2L (:func:`crossing_pairs`); both
         must share at least two sampled temperatures.
     blocks : int, keyword-only
         Jackknife units (chain blocks); a multiple of every size's ``chains``.
@@ -117,11 +128,13 @@ def finite_size_scaling(
 
     # crossings of successive sizes
     crossing_rows, binder, xi = [], [], []
-    for small, large in zip(hists[:-1], hists[1:]):
+    pairs = crossing_pairs(sizes)
+    for i, j in pairs:
+        small, large = hists[i], hists[j]
         row = {"L_small": small.series.size, "L_large": large.series.size}
         for name, key, found in (("binder", "binder", binder), ("xi_over_L", "xi", xi)):
             c = find_crossing(small, large, name, **kw)
-            found.append((small.series.size, c))
+            found.append(((small.series.size, large.series.size), c))
             if c is None:
                 row |= {f"{key}_reweighted": False}
                 continue
@@ -135,17 +148,17 @@ def finite_size_scaling(
     estimates = []
 
     def extrapolated(found, label):
-        found = [(size, c.temperature) for size, c in found if c is not None and np.isfinite(c.temperature.value)]
+        found = [(pair, c.temperature) for pair, c in found if c is not None and np.isfinite(c.temperature.value)]
         if not found:
             return None
-        tc, chi2, dof = extrapolate_crossings([s for s, _ in found], [t for _, t in found],
+        tc, chi2, dof = extrapolate_crossings([p[0] for p, _ in found], [t for _, t in found],
                                               inv_nu=EXACT["inv_nu"], omega=omega)
-        used = sorted({s for s, _ in found} | {2 * s for s, _ in found})
+        used = sorted({size for pair, _ in found for size in pair})
         estimates.append(_estimate(f"Tc_{label}", tc, TC, used,
                                    f"{label} crossings of (L, 2L) extrapolated in L^-(1/nu+omega), omega={omega:g}",
                                    chi2, dof))
         largest = found[-1]
-        estimates.append(_estimate(f"Tc_{label}_largest_pair", largest[1], TC, [largest[0], 2 * largest[0]],
+        estimates.append(_estimate(f"Tc_{label}_largest_pair", largest[1], TC, largest[0],
                                    f"{label} crossing of the largest pair of sizes"))
         return tc
 
@@ -181,11 +194,11 @@ def finite_size_scaling(
     say("peaks done")
 
     # effective exponents of successive sizes
-    for i, row in enumerate(crossing_rows):
-        g = power_law_exponent(sizes[i: i + 2], [p.height for p in chi_peaks[i: i + 2]])[0]
+    for (i, j), row in zip(pairs, crossing_rows):
+        g = power_law_exponent(sizes[[i, j]], [chi_peaks[i].height, chi_peaks[j].height])[0]
         row |= {"gamma_over_nu_eff": g.value, "gamma_over_nu_eff_err": g.error}
         if slopes:
-            n = power_law_exponent(sizes[i: i + 2], slopes[i: i + 2])[0]
+            n = power_law_exponent(sizes[[i, j]], [slopes[i], slopes[j]])[0]
             row |= {"inv_nu_eff": n.value, "inv_nu_eff_err": n.error}
 
     fit = sizes >= min_size

@@ -19,10 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
-import xarray as xr
 
-from rgml.columns import Columns, merge_tables, split_tables
+from rgml.columns import Columns, TableSet
 from rgml.fss.observables import OBSERVABLES
 
 _T = ("J/k_B", "temperature T")
@@ -231,15 +229,14 @@ class CollapseTable(Columns):
     }
 
 
-TABLES: dict[str, type[Columns]] = {
-    "points": PointTable, "peaks": PeakTable, "crossings": CrossingTable,
-    "estimates": EstimateTable, "collapses": CollapseTable,
-}
-
-
 @dataclass(frozen=True)
-class FSSResult:
-    """Everything :func:`rgml.fss.finite_size_scaling` measures, as five tidy tables (see module doc)."""
+class FSSResult(TableSet):
+    """Everything :func:`rgml.fss.finite_size_scaling` measures, as five tidy tables (see module doc).
+
+    :meth:`to_frame` gives the estimates; :meth:`tables` all five; :meth:`to_dataset` one Dataset
+    with variables and dimensions prefixed ``points_``, ``peaks_``, ``crossings_``, ``estimates_``,
+    ``collapses_``.
+    """
 
     points: PointTable
     peaks: PeakTable
@@ -247,19 +244,5 @@ class FSSResult:
     estimates: EstimateTable
     collapses: CollapseTable
 
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """``{name: DataFrame}`` of the five tables (one row per observation)."""
-        return {name: getattr(self, name).to_frame() for name in TABLES}
-
-    def to_frame(self) -> pd.DataFrame:
-        """The estimates table (the headline numbers)."""
-        return self.estimates.to_frame()
-
-    def to_dataset(self) -> xr.Dataset:
-        """All tables in one Dataset; variables and dimensions prefixed ``points_``, ``peaks_``, …"""
-        return merge_tables({name: getattr(self, name) for name in TABLES},
-                            {"title": "finite-size scaling of the 2D Ising model"})
-
-    @classmethod
-    def from_dataset(cls, ds: xr.Dataset) -> "FSSResult":
-        return cls(**split_tables(ds, TABLES))
+    TITLE = "finite-size scaling of the 2D Ising model"
+    MAIN = "estimates"

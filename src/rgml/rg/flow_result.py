@@ -14,10 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
-import xarray as xr
 
-from rgml.columns import Columns, merge_tables, split_tables
+from rgml.columns import Columns, TableSet
 from rgml.rg.correlations import INTERACTION_NAMES
 
 #: Correlations used for matching: nearest, next-nearest, plaquette.
@@ -122,28 +120,17 @@ class LevelTable(Columns):
     }
 
 
-_FLOW_TABLES = {"flows": FlowTable, "fixed_points": FixedPointTable, "levels": LevelTable}
-
-
 @dataclass(frozen=True)
-class FlowResult:
-    """Flows, fixed points and level extrapolations of one block rule (see :meth:`FlowAnalysis.analyse`)."""
+class FlowResult(TableSet):
+    """Flows, fixed points and level extrapolations of one block rule (see :meth:`FlowAnalysis.analyse`).
+
+    :meth:`to_frame` gives the flow rows; :meth:`to_dataset` one Dataset with variables and
+    dimensions prefixed ``flows_``, ``fixed_points_``, ``levels_``.
+    """
 
     flows: FlowTable
     fixed_points: FixedPointTable
     levels: LevelTable
 
-    def tables(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name).to_frame() for name in _FLOW_TABLES}
-
-    def to_frame(self) -> pd.DataFrame:
-        """The flow rows."""
-        return self.flows.to_frame()
-
-    def to_dataset(self) -> xr.Dataset:
-        """All three tables in one Dataset, variables prefixed ``flows_``, ``fixed_points_``, ``levels_``."""
-        return merge_tables({name: getattr(self, name) for name in _FLOW_TABLES}, {"title": "RG flows"})
-
-    @classmethod
-    def from_dataset(cls, ds: xr.Dataset) -> "FlowResult":
-        return cls(**split_tables(ds, _FLOW_TABLES))
+    TITLE = "RG flows"
+    MAIN = "flows"
