@@ -87,7 +87,8 @@ def main():
     args = parser.parse_args()
     start = time.time()
     spins = {L: spins_of(L, args.stores) for L in SIZES}
-    print(f"samples ready ({time.time() - start:.0f} s): " + ", ".join(f"L={L}: {s.shape[1]}" for L, s in spins.items()))
+    counts = ", ".join(f"L={L}: {s.shape[1]}" for L, s in spins.items())
+    print(f"samples ready ({time.time() - start:.0f} s): {counts}")
 
     # A1 --------------------------------------------------------------------------------------------
     fss = finite_size_scaling([series_of(L, s) for L, s in spins.items()])
