@@ -9,10 +9,21 @@ both derivatives are connected correlation functions of one simulation:
     B_αβ = ⟨S_α⁽ⁿ⁺¹⁾ S_β⁽ⁿ⁾⟩ − ⟨S_α⁽ⁿ⁺¹⁾⟩⟨S_β⁽ⁿ⁾⟩,
     A_αγ = ⟨S_α⁽ⁿ⁺¹⁾ S_γ⁽ⁿ⁺¹⁾⟩ − ⟨S_α⁽ⁿ⁺¹⁾⟩⟨S_γ⁽ⁿ⁺¹⁾⟩,
 
-so T = A⁻¹ B.  At the critical point its largest eigenvalue is
-λ_t = b^{1/ν}.  S_α are the extensive lattice sums of the even
-interactions (:data:`rgml.rg.correlations.INTERACTIONS`) — T is not
-invariant under rescaling them level by level.
+so T = A⁻¹ B.  S_α are extensive lattice sums — T is not invariant under
+rescaling them level by level.  The matrix splits into two sectors:
+
+* even interactions (:data:`rgml.rg.correlations.INTERACTIONS`): at the
+  critical point the largest eigenvalue is λ_t = b^{y_t}, y_t = 1/ν
+  (:func:`mcrg_nu`);
+* odd interactions (:data:`rgml.rg.correlations.ODD_INTERACTIONS`, the
+  magnetization first): λ_h = b^{y_h}, y_h = 15/8 in 2D (Swendsen, PRL 42,
+  859 (1979)) (:func:`mcrg_yh`).  ⟨S_α⟩ = 0 for odd α at zero field, so the
+  correlations are taken about zero, not about the sample mean.
+
+Errors come from a bootstrap over whole blocks of each Markov chain
+(:mod:`rgml.blocking`, ``blocks`` units; ``blocks=None`` resamples single
+configurations, as rgml did before, which underestimates errors of
+correlated samples).
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rgml.blocking import BLOCKS, block_labels, bootstrap_indices, sample_labels
 from rgml.rng import Stream
 
 
@@ -34,10 +46,25 @@ class MCRGEstimate:
     eigenvalue_err: float
 
 
-def rg_matrix(sums_n: np.ndarray, sums_next: np.ndarray) -> np.ndarray:
-    """T = A⁻¹ B from per-sample lattice sums ``(samples, k)`` of levels n and n+1."""
-    dn = sums_n - sums_n.mean(axis=0)
-    dm = sums_next - sums_next.mean(axis=0)
+@dataclass(frozen=True)
+class MCRGMagnetic:
+    """Magnetic eigenvalue λ_h of the odd sector and y_h = ln λ_h / ln b, with bootstrap errors."""
+
+    level: int  # the pair (level, level + 1)
+    couplings: int
+    eigenvalue: float
+    eigenvalue_err: float
+    y_h: float
+    y_h_err: float
+
+
+def rg_matrix(sums_n: np.ndarray, sums_next: np.ndarray, *, centre: bool = True) -> np.ndarray:
+    """T = A⁻¹ B from per-sample lattice sums ``(samples, k)`` of levels n and n+1.
+
+    ``centre=False`` takes the correlations about zero (odd interactions, whose mean vanishes by symmetry).
+    """
+    dn = sums_n - sums_n.mean(axis=0) if centre else sums_n
+    dm = sums_next - sums_next.mean(axis=0) if centre else sums_next
     count = sums_n.shape[0]
     a = dm.T @ dm / count
     b = dm.T @ dn / count
@@ -49,39 +76,80 @@ def leading_eigenvalue(matrix: np.ndarray) -> float:
     return float(np.max(np.linalg.eigvals(matrix).real))
 
 
-def _eigenvalue(sums_n: np.ndarray, sums_next: np.ndarray) -> float:
-    """λ_t of one (re)sample; NaN when A is singular (too few samples for the couplings)."""
+def _eigenvalue(sums_n: np.ndarray, sums_next: np.ndarray, centre: bool = True) -> float:
+    """Leading eigenvalue of one (re)sample; NaN when A is singular (too few samples for the couplings)."""
     try:
-        return leading_eigenvalue(rg_matrix(sums_n, sums_next))
+        return leading_eigenvalue(rg_matrix(sums_n, sums_next, centre=centre))
     except np.linalg.LinAlgError:
         return np.nan
 
 
+def _labels(n: int, blocks: int | None, chains: int) -> np.ndarray:
+    return sample_labels(n) if blocks is None else block_labels(n, chains=chains, blocks=blocks)
+
+
+def _bootstrap(x, y, *, centre, stream, n_boot, blocks, chains) -> tuple[float, np.ndarray]:
+    """Leading eigenvalue of the data and of ``n_boot`` block-bootstrap resamples."""
+    labels = _labels(x.shape[0], blocks, chains)
+    boot = np.empty(n_boot)
+    for i in range(n_boot):
+        idx = bootstrap_indices(labels, stream)
+        boot[i] = _eigenvalue(x[idx], y[idx], centre)
+    return _eigenvalue(x, y, centre), boot
+
+
+def _std(values: np.ndarray) -> float:
+    ok = np.isfinite(values)
+    return float(np.std(values[ok], ddof=1)) if ok.sum() > 1 else np.nan
+
+
 def mcrg_nu(
     sums_n: np.ndarray, sums_next: np.ndarray, b: int, *, level: int, couplings: int,
-    stream: Stream, n_boot: int = 200,
+    stream: Stream, n_boot: int = 200, blocks: int | None = BLOCKS, chains: int = 1,
 ) -> MCRGEstimate:
-    """ν = ln b / ln λ_t from the first ``couplings`` interactions, with a bootstrap error.
+    """ν = ln b / ln λ_t from the first ``couplings`` even interactions, with a block-bootstrap error.
 
     Parameters
     ----------
     sums_n, sums_next:
         Extensive lattice sums ``(samples, ≥ couplings)`` of levels n and n+1
-        for the same configurations, sampled at (or nearest to) Tc.
+        for the same configurations, sampled at (or nearest to) Tc, in stored
+        order (sample = step · chains + chain).
+    blocks, chains:
+        Bootstrap units: ``blocks`` contiguous blocks of the ``chains``
+        interleaved chains (:func:`rgml.blocking.block_labels`); ``None``
+        resamples single configurations (the pre-block behaviour, bitwise).
     """
     x, y = sums_n[:, :couplings], sums_next[:, :couplings]
-    lam = _eigenvalue(x, y)
-    n = x.shape[0]
-    boot = np.empty(n_boot)
-    for i in range(n_boot):
-        idx = (stream.bits(n) % np.uint64(n)).astype(np.int64)
-        boot[i] = _eigenvalue(x[idx], y[idx])
+    lam, boot = _bootstrap(x, y, centre=True, stream=stream, n_boot=n_boot, blocks=blocks, chains=chains)
     nu = np.log(b) / np.log(lam) if lam > 1 else np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
         boot_nu = np.where(boot > 1, np.log(b) / np.log(np.where(boot > 1, boot, 2.0)), np.nan)
-    ok = np.isfinite(boot_nu)
     return MCRGEstimate(
         level=level, couplings=couplings, eigenvalue=lam, nu=float(nu),
-        nu_err=float(np.std(boot_nu[ok], ddof=1)) if ok.sum() > 1 else np.nan,
-        eigenvalue_err=float(np.nanstd(boot, ddof=1)) if np.isfinite(boot).sum() > 1 else np.nan,
+        nu_err=_std(boot_nu), eigenvalue_err=float(np.nanstd(boot, ddof=1)) if np.isfinite(boot).sum() > 1 else np.nan,
     )
+
+
+def mcrg_yh(
+    odd_n: np.ndarray, odd_next: np.ndarray, b: int, *, level: int, couplings: int,
+    stream: Stream, n_boot: int = 200, blocks: int | None = BLOCKS, chains: int = 1,
+) -> MCRGMagnetic:
+    """y_h = ln λ_h / ln b from the first ``couplings`` odd interactions, with a block-bootstrap error.
+
+    Parameters
+    ----------
+    odd_n, odd_next:
+        Extensive lattice sums ``(samples, ≥ couplings)`` of the odd
+        interactions (:func:`rgml.rg.correlations.odd_interaction_densities`
+        times the number of sites) of levels n and n+1, at (or nearest to) Tc.
+    blocks, chains:
+        As in :func:`mcrg_nu`.
+    """
+    x, y = odd_n[:, :couplings], odd_next[:, :couplings]
+    lam, boot = _bootstrap(x, y, centre=False, stream=stream, n_boot=n_boot, blocks=blocks, chains=chains)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y_h = float(np.log(lam) / np.log(b)) if lam > 0 else np.nan
+        boot_y = np.where(boot > 0, np.log(np.where(boot > 0, boot, 1.0)) / np.log(b), np.nan)
+    return MCRGMagnetic(level=level, couplings=couplings, eigenvalue=lam, eigenvalue_err=_std(boot),
+                        y_h=y_h, y_h_err=_std(boot_y))

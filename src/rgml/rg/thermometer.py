@@ -152,6 +152,31 @@ def matching_weights(grid_t, grid_mean, grid_err, target_mean, target_err) -> tu
     return weights, edges
 
 
+def matching_components(
+    grid_t, grid_mean, grid_weight, target_mean, weights, edges=None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-correlation matched temperatures of ``n`` target ensembles, before they are combined.
+
+    Arguments as in :func:`matching_temperature`.  Returns ``(T_a (n, k), flag (n,))``:
+    T_a is NaN where correlation a is not used (zero weight, or outside the grid);
+    the flag is ``below``/``above`` where no correlation is used.  The spread of the
+    T_a is Swendsen's own check for irrelevant-operator effects (PRB 20, 2080 (1979)).
+    """
+    curves = [isotonic_decreasing(grid_mean[:, a], grid_weight[:, a]) for a in range(grid_mean.shape[1])]
+    temps = np.full(target_mean.shape, np.nan)
+    flags = np.full(target_mean.shape[0], INSIDE, dtype=object)
+    for j in range(target_mean.shape[0]):
+        sides = []
+        for a, curve in enumerate(curves):
+            t, _, flag = invert_monotone(grid_t, curve, target_mean[j, a])
+            sides.append(flag if flag != INSIDE or edges is None else edges[j, a])
+            if flag == INSIDE and weights[j, a] > 0:
+                temps[j, a] = t
+        if not np.isfinite(temps[j]).any():
+            flags[j] = BELOW if sides.count(BELOW) >= sides.count(ABOVE) else ABOVE
+    return temps, flags
+
+
 def matching_temperature(
     grid_t, grid_mean, grid_weight, target_mean, weights, edges=None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -171,23 +196,21 @@ def matching_temperature(
 
     Returns
     -------
-    (T_eff ``(n,)``, flag ``(n,)``): NaN with flag ``below``/``above`` where no
-    correlation can be matched inside the grid; the flag is the side most of
-    them lie beyond or at (ties: ``below``).
+    (T_eff ``(n,)``, flag ``(n,)``): the inverse-variance weighted mean of the
+    per-correlation temperatures (:func:`matching_components`); NaN with flag
+    ``below``/``above`` where no correlation can be matched inside the grid;
+    the flag is the side most of them lie beyond or at (ties: ``below``).
     """
-    curves = [isotonic_decreasing(grid_mean[:, a], grid_weight[:, a]) for a in range(grid_mean.shape[1])]
-    t_eff = np.full(target_mean.shape[0], np.nan)
-    flags = np.full(target_mean.shape[0], INSIDE, dtype=object)
-    for j in range(target_mean.shape[0]):
-        temps, w, sides = [], [], []
-        for a, curve in enumerate(curves):
-            t, _, flag = invert_monotone(grid_t, curve, target_mean[j, a])
-            sides.append(flag if flag != INSIDE or edges is None else edges[j, a])
-            if flag == INSIDE and weights[j, a] > 0:
-                temps.append(t)
-                w.append(weights[j, a])
-        if temps:
-            t_eff[j] = np.average(temps, weights=w)
-        else:
-            flags[j] = BELOW if sides.count(BELOW) >= sides.count(ABOVE) else ABOVE
-    return t_eff, flags
+    temps, flags = matching_components(grid_t, grid_mean, grid_weight, target_mean, weights, edges)
+    return combine_components(temps, weights), flags
+
+
+def combine_components(temps: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted mean over the last axis of the finite per-correlation temperatures (NaN where none)."""
+    weights = np.broadcast_to(weights, temps.shape)
+    t_eff = np.full(temps.shape[:-1], np.nan)
+    for j in np.ndindex(*temps.shape[:-1]):
+        used = np.isfinite(temps[j])
+        if used.any():
+            t_eff[j] = np.average(temps[j][used], weights=weights[j][used])
+    return t_eff
