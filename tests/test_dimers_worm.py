@@ -1,13 +1,12 @@
 """The worm sampler against exact enumeration; detailed balance, close packing, reproducibility, round trips."""
 
-import json
 
 import numpy as np
 import pytest
 import xarray as xr
 
 import rgml.dimers.sampler as sampler_module
-from conftest import VENDORED_REFERENCE
+from conftest import load_reference
 from rgml.dimers import (
     RULES,
     DimerChains,
@@ -32,7 +31,7 @@ from rgml.dimers.observables import columnar_order
 from rgml.dimers.worm import neighbourhood_counts
 from rgml.rng import Stream
 
-REFERENCE = json.loads((VENDORED_REFERENCE / "dimers_exact.json").read_text())["tori"]
+REFERENCE = load_reference("dimers_exact")["tori"]
 SEED = 2026
 
 

@@ -83,6 +83,7 @@ def layer_config(n_hidden: int, l1: float) -> TrainConfig:
     return TrainConfig(n_hidden=n_hidden, epochs=20, logz="none", l1=l1)
 
 
+@pytest.mark.slow
 def test_l1_makes_receptive_fields_local(data_near_tc):
     """Acceptance 6: the power-weighted relative radius of gyration of the first-layer fields
     decreases strictly as the L1 strength grows (while the weights stay alive)."""
