@@ -196,13 +196,13 @@ class AtomicStore:
         """Create the store from ``ds`` (or add ``ds``'s variables to it)."""
         mode = "a" if self.partial.exists() else "w"
         with writing(self.path):
-            ds.to_zarr(self.partial, mode=mode, encoding=encoding if mode == "w" else None,
-                       consolidated=False, zarr_format=3)
+            variable_length_strings(ds).to_zarr(self.partial, mode=mode, encoding=encoding if mode == "w" else None,
+                                                consolidated=False, zarr_format=3)
 
     def append(self, ds: xr.Dataset, *, dim: str) -> None:
         """Append ``ds`` along ``dim`` to the variables that have that dimension."""
         with writing(self.path):
-            ds.to_zarr(self.partial, append_dim=dim, consolidated=False)
+            variable_length_strings(ds).to_zarr(self.partial, append_dim=dim, consolidated=False)
 
     def commit(self, attrs: dict) -> Path:
         """Set ``attrs`` (+ ``rgml_complete``, ``rgml_chunks``), consolidate metadata, rename into place.
@@ -221,6 +221,12 @@ class AtomicStore:
                 zarr.consolidate_metadata(self.partial)
             _replace_path(self.partial, self.path)
         return self.path
+
+
+def variable_length_strings(ds: xr.Dataset) -> xr.Dataset:
+    """Fixed-width unicode variables as variable-length strings: the string type Zarr v3 specifies."""
+    fixed = [name for name, var in ds.variables.items() if var.dtype.kind == "U"]
+    return ds.assign({name: ds[name].astype(object) for name in fixed}) if fixed else ds
 
 
 def _count_chunk_files(array_dir: Path) -> int:
@@ -276,6 +282,15 @@ def open_store(path: str | os.PathLike) -> xr.Dataset:
         )
     _check_chunks(path, ds.attrs)
     return ds
+
+
+def without_timings(ds: xr.Dataset, names) -> xr.Dataset:
+    """``ds`` with the measured wall/CPU times ``names`` set to NaN (units and names kept).
+
+    Stores are bitwise reproducible; timings are not, so they go to the
+    step's tables and the store keeps NaN in their place.
+    """
+    return ds.assign({name: ds[name].copy(data=np.full(ds[name].shape, np.nan)) for name in names})
 
 
 def load_variable(ds: xr.Dataset, name: str, path: str | os.PathLike) -> np.ndarray:
