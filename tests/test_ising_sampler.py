@@ -66,14 +66,19 @@ def test_energy_matches_kaufman(size):
 
 
 def test_stored_samples_are_nearly_independent():
-    """Acceptance 5 (second half) at L = 16 over a grid like the default one."""
+    """Stored samples 2 τ_int apart: τ_int along the stored series ≈ ½ + e^(−2) + … ≈ 0.65, at most 1.
+
+    The errors of the analyses resample blocks of each chain (:mod:`rgml.blocking`); with 1000 samples,
+    4 chains and 40 blocks a block is 25 stored samples, which needs τ_int ≪ 25 — and τ_int ≤ 1 also
+    keeps a plain standard error within √2 of the true one.
+    """
     temperatures = [1.5, 1.8, 2.0, 2.2, 2.26, TC, 2.28, 2.35, 2.6, 2.8, 3.1, 3.5]
     plans, energy, mag = run_sampler(16, temperatures, 1000)
     from rgml.stats import integrated_time
 
-    for plan, e, m in zip(plans, energy, mag):
-        for series in (e, np.abs(m)):
-            assert integrated_time(series.reshape(-1, 4).T) <= 1.5, plan
+    taus = [integrated_time(series.reshape(-1, 4).T) for e, m in zip(energy, mag) for series in (e, np.abs(m))]
+    print(f"stored-series tau_int: max {max(taus):.3f}, mean {np.mean(taus):.3f}")
+    assert max(taus) <= 1.0, taus
 
 
 def test_auto_uses_cluster_updates_near_and_below_tc():
