@@ -52,7 +52,7 @@ def cli_defaults() -> dict[str, list]:
             key = mapping.get(action.dest)
             if key is None:
                 path_like = action.type is Path or (isinstance(action.type, type) and issubclass(action.type, Path))
-                assert path_like or (name, action.dest) in NOT_PARAMETERS, \
+                assert path_like or (name, action.dest) in NOT_PARAMETERS or action.dest == "overwrite", \
                     f"`rgml {name} --{action.dest}` is neither a config key nor an input/output path"
                 continue
             found.setdefault(key, []).append((name, action))
