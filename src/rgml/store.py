@@ -371,7 +371,9 @@ def check_output(path: str | os.PathLike, command: str, *, overwrite: bool = Fal
 
 def describe_difference(old: dict, new: dict, *, limit: int = 4) -> str:
     """``key: old -> new`` for the keys where two flat mappings differ (at most ``limit``)."""
-    keys = [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+    first = ("command", "model", "step")  # which step made it, before its options
+    keys = sorted((k for k in set(old) | set(new) if old.get(k) != new.get(k)),
+                  key=lambda k: (k not in first, first.index(k) if k in first else 0, k))
     parts = [f"{k}: {old.get(k, '(unset)')!r} -> {new.get(k, '(unset)')!r}" for k in keys[:limit]]
     if len(keys) > limit:
         parts.append(f"and {len(keys) - limit} more")

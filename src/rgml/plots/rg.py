@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from rgml.exact import TC
+from rgml.plots.axes import covering
 
 
 def blockspin_snapshots_figure(rows, *, rule: str, b: int):
@@ -71,7 +72,8 @@ def ring_flow_figure(df: pd.DataFrame):
                     label=f"K⁽⁰⁾ = {k:g}")
     ax.set_xlabel("decimation level n")
     ax.set_ylabel("K⁽ⁿ⁾")
-    ax.set_yscale("symlog", linthresh=1e-2)
+    ax.axhline(0, color="0.6", lw=0.6)  # K = 0: the fixed point every coupling flows to
+    ax.set_ylim(*covering(df["K_eff"], errors=df["K_eff_err"], include=(0.0, *df["K_exact"])))
     ax.set_xticks(np.unique(df["level"]))
     ax.set_title("1D Ising ring: measured (points) vs tanh K' = tanh^b K (lines)")
     ax.legend(fontsize=8)
@@ -96,6 +98,6 @@ def mcrg_figure(exponents: pd.DataFrame):
         ax.set_title(f"{rule}, L = {largest}")
         ax.legend(fontsize=7)
     axes[0, 0].set_ylabel("ν (MCRG at Tc)")
-    axes[0, 0].set_ylim(0.6, 1.6)
+    axes[0, 0].set_ylim(*covering(m["nu"], errors=m["nu_err"].where(m["nu_err"] < 1.0), include=(0.95, 1.05)))
     fig.suptitle("Monte Carlo RG: ν from the linearised RG matrix (exact ν = 1, grey: ±5%)")
     return fig
