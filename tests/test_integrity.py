@@ -176,5 +176,5 @@ def test_verify_recomputes_energies_from_the_spins(tiny_run, tmp_path):
     write_dataset(ds, bad, attrs=attrs)
     code, stdout, _ = run_cli(["verify", bad])
     assert code == 1
-    assert f"FAIL  {bad}: array 'energy': 1 samples at T=2.26919 differ from the energy of their stored spins" \
+    assert f"FAIL  {bad}: array 'energy': 1 samples at T=2.26918 differ from the energy of their stored spins" \
         in stdout, stdout
