@@ -34,3 +34,20 @@ def note_missing(ax, missing: list[str], *, y: float = 0.02) -> None:
         ax.text(0.98, y, "no finite value (NaN in the table): " + ", ".join(missing), transform=ax.transAxes,
                 ha="right", va="bottom", fontsize=7, color="0.3",
                 bbox={"facecolor": "white", "edgecolor": "0.7", "boxstyle": "round,pad=0.2"})
+
+
+def mark_outside(ax, x, y, lo: float, hi: float, *, color="0.3") -> int:
+    """Write the value of every point with y outside ``[lo, hi]`` at the panel's edge (▲ above, ▼ below).
+
+    For panels whose range is chosen for the bulk of the data: no value of the table is hidden, the
+    outliers are named.  Returns how many points were marked.
+    """
+    marked = 0
+    for xi, yi in zip(np.asarray(x, float), np.asarray(y, float)):
+        if not (np.isfinite(xi) and np.isfinite(yi)) or lo <= yi <= hi:
+            continue
+        above = yi > hi
+        ax.annotate(f"{'▲' if above else '▼'} {yi:.3g}", (xi, hi if above else lo), ha="center",
+                    va="top" if above else "bottom", fontsize=6, color=color, annotation_clip=False)
+        marked += 1
+    return marked

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from rgml.exact import TC
-from rgml.plots.axes import covering, note_missing
+from rgml.plots.axes import covering, mark_outside, note_missing
 
 RULE_ORDER = ("majority", "decimation", "rbm", "rsmi")
 COLOURS = dict(zip(RULE_ORDER, ("C0", "C3", "C2", "C1")))
@@ -30,7 +30,7 @@ def flows_figure(flows: pd.DataFrame):
     deepest = m["level"].max()
     fig, axes = plt.subplots(1, 2, figsize=(12, 5), constrained_layout=True)
     for ax, level in zip(axes, (1, deepest)):
-        values, missing = [m["T"].min(), m["T"].max()], []
+        missing = []
         for rule in _rules(m):
             g = m[(m["rule"] == rule) & (m["level"] == level)]
             finite = bool(np.isfinite(g["T_eff"]).any())
@@ -38,8 +38,8 @@ def flows_figure(flows: pd.DataFrame):
                         color=COLOURS[rule], label=rule if finite else f"{rule}: no finite T_eff at level {level}")
             if not finite:
                 missing.append(rule)
-            values += [*g["T_in"], *g["T_eff"]]
-        lims = covering(values)
+        lims = covering([m["T"].min(), m["T"].max() * 1.1])  # the grid; T_eff beyond it is written at the edge
+        mark_outside(ax, m.loc[m["level"] == level, "T_in"], m.loc[m["level"] == level, "T_eff"], *lims)
         ax.plot(lims, lims, "k-", lw=0.8, label="T_eff = T")
         ax.axvline(TC, color="0.5", ls=":")
         ax.axhline(TC, color="0.5", ls=":")
@@ -86,8 +86,12 @@ def exponents_figure(exponents: pd.DataFrame, summary: pd.DataFrame):
                     if np.isfinite(value) and not err < longest:
                         ax.annotate(f"±{err:.2g}", (xi, value), xytext=(3, 0), textcoords="offset points",
                                     fontsize=6, color=COLOURS[rule], va="center")
-    for ax, key, exact, label in ((ax_nu, "nu", 1.0, "ν"), (ax_t, "T", TC, "T* [J/k_B]")):
+    for ax, key, column, exact, label in ((ax_nu, "nu", "nu", 1.0, "ν"), (ax_t, "T", "T_fixed", TC, "T* [J/k_B]")):
         values, errors = drawn[key]
+        for k, rule in enumerate(rules):
+            if not np.isfinite(e.loc[e["rule"] == rule, column]).any():
+                ax.annotate(f"{rule}: no finite {label.split()[0]}\n(NaN in exponents.csv)",
+                            (k, 0.5), xycoords=("data", "axes fraction"), ha="center", fontsize=7, color="0.3")
         ax.axhline(exact, color="k", lw=0.8)
         ax.axhspan(exact * 0.95, exact * 1.05, color="0.92")
         ax.set_ylim(*covering(values, errors=errors, include=(exact * 0.95, exact * 1.05)))
@@ -146,6 +150,7 @@ def ring_figure(ring: pd.DataFrame, mapping, rsmi_ring):
     ax.plot([], [], "kx", label="stacked exact decimation RBMs")
     ax.plot([], [], "ks", mfc="none", label="RSMI-learned rule on ring samples")
     ax.axhline(0, color="0.6", lw=0.6)
+    ax.set_xticks(sorted(ring["level"].unique()))
     ax.set_xlabel("RG level n")
     ax.set_ylabel("K⁽ⁿ⁾")
     ax.legend(fontsize=7, ncol=2)
