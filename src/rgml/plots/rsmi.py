@@ -28,8 +28,8 @@ def rsmi_filters_figure(stores):
             ax.set_yticks([])
             ax.set_title(f"T = {float(ds['temperature']):.3f}\nI = {float(ds['mi']):.3f} nats", fontsize=8)
     ds = stores[0]
-    fig.suptitle(f"RSMI filters λ (P(h=+1|V) = σ(2λ·V)), L = {ds.attrs['size']}, block {ds.attrs['block']}, "
-                 f"buffer {ds.attrs['buffer']}, env {ds.attrs['environment']} (red > 0, blue < 0)")
+    fig.suptitle(f"RSMI filters λ (P(h=+1|V) = σ(2λ·V))\nL = {ds.attrs['size']}, block {ds.attrs['block']}, "
+                 f"buffer {ds.attrs['buffer']}, env {ds.attrs['environment']} (red > 0, blue < 0)", fontsize=9)
     return fig
 
 
