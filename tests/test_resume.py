@@ -86,7 +86,7 @@ def test_a_checkpoint_of_other_parameters_is_not_resumed(tmp_path):
     assert "resuming" not in first.stderr
     # leave a checkpoint of a different run next to the output, as a killed job would
     (out.with_name(out.name + ".checkpoint.npz")).write_bytes(b"not a checkpoint")
-    second = subprocess.run([*base, "--samples", "128"], capture_output=True, text=True, check=True)
+    second = subprocess.run([*base, "--samples", "128", "--overwrite"], capture_output=True, text=True, check=True)
     assert "resuming" not in second.stderr
     assert open_store(out).sizes["sample"] == 128
 
