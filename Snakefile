@@ -19,10 +19,14 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/sample.smk"
+include: "workflow/rules/fss.smk"
 include: "workflow/rules/rg.smk"
 include: "workflow/rules/rsmi.smk"
 include: "workflow/rules/rbm.smk"
 include: "workflow/rules/compare.smk"
+include: "workflow/rules/phases.smk"
+include: "workflow/rules/slmc.smk"
+include: "workflow/rules/dimers.smk"
 
 
 rule all:

@@ -25,7 +25,7 @@ NOT_PARAMETERS = {
 #: Keys only the workflow reads: which sizes and temperatures the stages run at (sweep choices, not knobs).
 WORKFLOW_ONLY = {
     "rg.rules", "ising2d.samples_per_size", "rsmi.size", "rsmi.temperatures", "rsmi.buffers", "rsmi.rule_norm",
-    "rbm.size", "rbm.temperatures", "rbm.stack_temperature",
+    "rbm.size", "rbm.temperatures", "rbm.stack_temperature", "ising2d.grid_offset", "dimers.sizes",
 }
 
 
@@ -62,8 +62,12 @@ def cli_defaults() -> dict[str, list]:
 def library_defaults() -> dict[str, list]:
     """Config key → the defaults the library's config objects and entry points take."""
     from rgml import rbm, rg, rsmi
+    from rgml.dimers.sampler import DimerSettings, sample_dimers
+    from rgml.fss import finite_size_scaling
     from rgml.ising import SamplerSettings, sample_ising2d
+    from rgml.phases import ConfusionConfig, PCAConfig, SupervisedConfig
     from rgml.rbm.temperature import train_config
+    from rgml.slmc import PlaquetteModel, SLMCConfig
     from rgml.streaming import DEFAULT_BUDGET_BYTES
 
     def signature(fn, name):
@@ -97,6 +101,22 @@ def library_defaults() -> dict[str, list]:
         ("rbm.ring_samples", signature(rbm.mapping_experiment, "samples")),
         ("rbm.epochs", signature(rbm.mapping_experiment, "epochs")),
         ("rbm.epochs", signature(rbm.fit_block_rule, "epochs")),
+        *[(f"fss.{name}", signature(finite_size_scaling, name))
+          for name in ("blocks", "reach", "points", "omega", "min_size", "collapse_window", "fit_collapses")],
+        *[(f"phases.pca.{name}", getattr(PCAConfig(), name)) for name in ("fit_samples", "n_components")],
+        *[(f"phases.{key}", getattr(config, name)) for config in (PCAConfig(), SupervisedConfig(), ConfusionConfig())
+          for key, name in (("blocks", "blocks"), ("bootstrap", "n_boot"), ("fss_min_size", "fss_min_size"))],
+        *[(f"phases.supervised.{name}", getattr(SupervisedConfig(), name))
+          for name in ("ordered_below", "disordered_above", "train_samples", "members", "hidden", "l2", "max_iter")],
+        ("phases.supervised.models", list(SupervisedConfig().models)),
+        *[(f"phases.confusion.{name}", getattr(ConfusionConfig(), name))
+          for name in ("model", "train_samples", "l2", "weighting", "balance")],
+        *[(f"slmc.{name}", getattr(SLMCConfig(), name))
+          for name in ("chains", "shells", "train_samples", "train_thin", "train_thermalize", "local_thermalize",
+                       "local_sweeps", "slmc_thermalize", "slmc_sweeps", "local_per_slmc_sweep")],
+        ("slmc.coupling_J", PlaquetteModel().coupling), ("slmc.plaquette_K", PlaquetteModel().plaquette),
+        *[(f"dimers.{name}", getattr(DimerSettings(), name)) for name in ("chains", "rule", "thin_factor")],
+        ("dimers.interaction", signature(sample_dimers, "interaction")),
     ]
     found: dict[str, list] = {}
     for key, value in pairs:
@@ -118,7 +138,8 @@ def test_every_parameter_has_one_default_in_schema_cli_and_library():
             assert value == params.default(key), f"the library defaults {key} to {value!r}, " \
                                                  f"the schema to {params.default(key)!r}"
         if has_default:
-            assert key in cli or key in library or key in WORKFLOW_ONLY, f"{key}: used by no step and no library call"
+            assert key in cli or f"{key}[]" in cli or key in library or key in WORKFLOW_ONLY, \
+                f"{key}: used by no step and no library call"
     unknown = (set(cli) | set(library)) - {k.removesuffix("[]") for k in params.keys()} - {
         k for k in cli if k.endswith("[]")}
     assert not unknown

@@ -67,6 +67,15 @@ def test_tiny_workflow_makes_every_output(tiny_run):
     assert {"K", "level", "K_eff", "K_eff_err", "K_exact"} <= set(ring.columns)
     for name in ("rg_flow_ising2d", "blockspin_snapshots", "rg_flow_ising1d"):
         assert (results / "figures" / f"{name}.png").stat().st_size > 10_000
+    estimates = pd.read_csv(results / "tables" / "finite_size_scaling.csv")
+    assert {"Tc_binder", "gamma_over_nu", "specific_heat_log_slope"} <= set(estimates["name"])
+    assert {"y_T", "y_h", "y_h_err", "y_h_z"} <= set(exponents.columns) and exponents["y_h"].notna().any()
+    assert {"T_inf", "T_inf_err", "T_inf_z"} <= set(pd.read_csv(results / "tables" / "rg_levels.csv").columns)
+    for analysis in ("pca", "supervised", "confusion"):
+        assert len(pd.read_csv(results / "tables" / f"phases_{analysis}.csv")) > 0
+    assert set(pd.read_csv(results / "tables" / "slmc_agreement.csv")["size"]) == {8, 16}
+    dimers = pd.read_csv(results / "tables" / "dimers.csv")
+    assert len(dimers) == 2 and np.isinf(dimers["T"]).sum() == 1
     for log in (results / "logs").iterdir():
         assert log.read_text().strip(), f"{log} is empty"
 
@@ -121,8 +130,9 @@ def test_changing_one_temperature_reruns_only_its_sampling_and_the_whole_grid_jo
     changed.write_text(yaml.safe_dump(config))
     counts = jobs(snakemake(workdir, "-n", config=changed))
     sizes = len(config["ising2d"]["sizes"])
-    whole_grid = {"merge_ising2d": sizes, "thermodynamics_ising2d": 1, "rg_coarse_grain": 4 * sizes,
-                  "rg_flow_ising2d": 1, "rbm_flow": 1, "rbm_table": 1, "compare_summary": 1, "all": 1}
+    whole_grid = {"merge_ising2d": sizes, "thermodynamics_ising2d": 1, "finite_size_scaling": 1, "phases": 3,
+                  "rg_coarse_grain": 4 * sizes, "rg_flow_ising2d": 1, "rbm_flow": 1, "rbm_table": 1,
+                  "compare_summary": 1, "all": 1}
     assert counts == {"sample_ising2d": sizes, **whole_grid}, counts
 
 

@@ -34,8 +34,42 @@ STEP_OPTIONS: dict[str, dict[str, str]] = {
         "thermalize": "ising2d.thermalize", "thin": "ising2d.thin", "seed": "seed", "backend": "backend",
         "threads": "threads", "checkpoint_seconds": "checkpoint_seconds",
     },
+    "sample dimers": {"size": "dimers.sizes[]", "temperatures": "dimers.temperatures", "samples": "dimers.samples",
+                      "interaction": "dimers.interaction", "chains": "dimers.chains", "rule": "dimers.rule",
+                      "thin_factor": "dimers.thin_factor", "seed": "seed", "checkpoint_seconds": "checkpoint_seconds"},
+    "dimers table": {"r_min": "dimers.correlation_r_min"},
     "sample ising1d": {"size": "ising1d.size", "couplings": "ising1d.couplings", "samples": "ising1d.samples",
                        "seed": "seed", "backend": "backend"},
+    "fss": {"blocks": "fss.blocks", "reach": "fss.reach", "points": "fss.points", "omega": "fss.omega",
+            "min_size": "fss.min_size", "collapse_window": "fss.collapse_window",
+            "fit_collapses": "fss.fit_collapses", "seed": "seed"},
+    "phases pca": {"fit_samples": "phases.pca.fit_samples", "n_components": "phases.pca.n_components",
+                   "blocks": "phases.blocks", "bootstrap": "phases.bootstrap", "fss_min_size": "phases.fss_min_size",
+                   "seed": "seed", "backend": "backend"},
+    "phases supervised": {
+        "models": "phases.supervised.models", "ordered_below": "phases.supervised.ordered_below",
+        "disordered_above": "phases.supervised.disordered_above", "train_samples": "phases.supervised.train_samples",
+        "members": "phases.supervised.members", "hidden": "phases.supervised.hidden", "l2": "phases.supervised.l2",
+        "max_iter": "phases.supervised.max_iter", "blocks": "phases.blocks", "bootstrap": "phases.bootstrap",
+        "fss_min_size": "phases.fss_min_size", "seed": "seed", "backend": "backend",
+    },
+    "phases confusion": {
+        "model": "phases.confusion.model", "train_samples": "phases.confusion.train_samples",
+        "l2": "phases.confusion.l2", "weighting": "phases.confusion.weighting", "balance": "phases.confusion.balance",
+        "blocks": "phases.blocks", "bootstrap": "phases.bootstrap", "fss_min_size": "phases.fss_min_size",
+        "seed": "seed", "backend": "backend",
+    },
+    "slmc run": {"size": "slmc.sizes[]", "temperatures": "slmc.temperatures", "coupling_J": "slmc.coupling_J",
+                 "plaquette_K": "slmc.plaquette_K", "chains": "slmc.chains", "shells": "slmc.shells",
+                 "train_temperature": "slmc.train_temperature", "train_samples": "slmc.train_samples",
+                 "train_thin": "slmc.train_thin", "train_thermalize": "slmc.train_thermalize",
+                 "local_thermalize": "slmc.local_thermalize", "local_sweeps": "slmc.local_sweeps",
+                 "slmc_thermalize": "slmc.slmc_thermalize", "slmc_sweeps": "slmc.slmc_sweeps",
+                 "local_per_slmc_sweep": "slmc.local_per_slmc_sweep", "seed": "seed"},
+    "slmc binder": {"temperatures": "slmc.binder_temperatures", "chains": "slmc.chains",
+                    "slmc_thermalize": "slmc.slmc_thermalize", "slmc_sweeps": "slmc.slmc_sweeps",
+                    "local_per_slmc_sweep": "slmc.local_per_slmc_sweep", "seed": "seed"},
+    "slmc table": {"reference_tc": "slmc.reference_tc"},
     "rg coarse-grain": {"b": "rg.b", "seed": "seed", "backend": "backend"},
     "rg flow": {"seed": "seed", "bootstrap": "rg.bootstrap", "mcrg_couplings": "rg.mcrg_couplings"},
     "rg ring": {"b": "rg.ring_b"},
@@ -143,6 +177,13 @@ def _add_sample(sub) -> None:
     p1 = _step(models, "sample ising1d", help="periodic ring, exact independent samples (transfer matrix)")
     _out(p1, "…/N{N}.zarr")
     p1.set_defaults(func=_run_sample_1d)
+    pd_ = _step(models, "sample dimers", help="interacting close-packed dimers on the torus (directed loops)",
+                description="Sample the L x L dimer model with aligning plaquette interaction at each temperature "
+                            "(inf allowed) with directed-loop updates, thinned by the measured tau_int; writes "
+                            "dimers(temperature, sample, direction, y, x), energy, winding numbers, columnar order.")
+    _out(pd_, "…/dimers/L{L}.zarr")
+    pd_.set_defaults(func=_run_sample_dimers)
+
     pm = models.add_parser(
         "merge", help="merge 2D sample stores of disjoint temperatures into one store",
         description="Concatenate the sample stores of disjoint temperatures (same L, samples and seed) along "
@@ -178,6 +219,15 @@ def _run_sample_2d(args) -> None:
                    checkpoint_seconds=args.checkpoint_seconds)
 
 
+def _run_sample_dimers(args) -> None:
+    from rgml.dimers.sampler import DimerSettings
+    from rgml.steps.dimers import sample_dimers
+
+    sample_dimers(size=args.size, temperatures=args.temperatures, samples=args.samples, seed=args.seed, out=args.out,
+                  settings=DimerSettings(chains=args.chains, rule=args.rule, thin_factor=args.thin_factor),
+                  interaction=args.interaction, checkpoint_seconds=args.checkpoint_seconds)
+
+
 def _run_sample_1d(args) -> None:
     from rgml.steps.sample import sample_ising1d
 
@@ -210,6 +260,139 @@ def _run_thermo(args) -> None:
     thermodynamics(args.stores, table=args.table, figure=args.figure)
 
 
+def _add_fss(sub) -> None:
+    p = _step(sub, "fss", help="finite-size scaling: Binder and xi/L crossings, chi' and C peaks, exponents, collapses",
+              description="Binder-cumulant and xi_2nd/L crossings of successive sizes, chi'_max and C_max against L "
+                          "(gamma/nu, 1/nu, C_max against Kaufman), data collapses, with jackknife errors over "
+                          "Markov-chain blocks and single-histogram reweighting between grid points.")
+    p.add_argument("stores", type=Path, nargs="+", help="2D sample stores (L*.zarr), two sizes or more")
+    _out(p, "results/fss/ising2d.zarr")
+    for name in ("estimates", "crossings", "peaks"):
+        p.add_argument(f"--{name}-table", type=Path, required=True, help=f"output CSV of the {name}")
+    p.add_argument("--figure", type=Path, required=True, help="output PNG")
+    p.set_defaults(func=_run_fss)
+
+
+def _run_fss(args) -> None:
+    from rgml.steps.fss import finite_size_scaling_step
+
+    if len(args.stores) < 2:
+        raise UsageError("stores: finite-size scaling needs the stores of at least two sizes")
+    finite_size_scaling_step(
+        stores=args.stores, blocks=args.blocks, reach=args.reach, points=args.points, omega=args.omega,
+        min_size=args.min_size, collapse_window=args.collapse_window, fit_collapses=args.fit_collapses,
+        seed=args.seed, out=args.out, figure=args.figure,
+        tables={"estimates": args.estimates_table, "crossings": args.crossings_table, "peaks": args.peaks_table})
+
+
+def _add_phases(sub) -> None:
+    p = sub.add_parser("phases", help="learning phases from configurations: PCA, classifiers, confusion")
+    steps = p.add_subparsers(dest="step", required=True, metavar="ANALYSIS")
+    helps = {"pca": "unsupervised: principal components, Tc and nu from the leading projection (Wang 2016)",
+             "supervised": "classifiers trained far from Tc: Tc(L) from the 0.5 crossing, nu from the collapse",
+             "confusion": "the confusion scheme: the W-shaped accuracy whose middle peak marks Tc"}
+    for analysis, help in helps.items():
+        q = _step(steps, f"phases {analysis}", help=help)
+        q.add_argument("stores", type=Path, nargs="+", help="2D sample stores (L*.zarr) of every size, one grid")
+        _out(q, f"results/phases/ising2d/{analysis}.zarr")
+        q.add_argument("--table", type=Path, required=True, help="output CSV: the analysis's headline numbers")
+        q.add_argument("--figure", type=Path, required=True, help="output PNG")
+        q.set_defaults(func=_run_phases, analysis=analysis)
+
+
+def _run_phases(args) -> None:
+    from rgml.steps.phases import ANALYSES, phases
+
+    config_type = ANALYSES[args.analysis][0]
+    knobs = {"n_boot" if option == "bootstrap" else option: getattr(args, option)
+             for option in STEP_OPTIONS[f"phases {args.analysis}"] if option not in ("seed", "backend")}
+    if "models" in knobs:
+        knobs["models"] = tuple(knobs["models"])
+    phases(analysis=args.analysis, stores=args.stores, config=config_type(**knobs), seed=args.seed, out=args.out,
+           table=args.table, figure=args.figure, backend=args.backend)
+
+
+def _add_slmc(sub) -> None:
+    p = sub.add_parser("slmc", help="self-learning Monte Carlo of the plaquette Ising model (Liu et al. 2017)")
+    steps = p.add_subparsers(dest="step", required=True, metavar="STEP")
+    r = _step(steps, "slmc run", help="fit the effective model; compare local Metropolis and SLMC at each T",
+              description="Train the effective Ising model on local-update samples of the plaquette model, then run "
+                          "local Metropolis and SLMC (Wolff in the effective model, exact Metropolis-Hastings "
+                          "correction) at every temperature: energies, |m|, U4, tau_int, acceptance, cost.")
+    _out(r, "results/slmc/L{L}.zarr")
+    r.add_argument("--timing", type=Path, required=True, help="output CSV of the measured wall and CPU times")
+    r.set_defaults(func=_run_slmc_run)
+    b = _step(steps, "slmc binder", help="SLMC-only Binder scan near Tc with the effective model of a run store")
+    b.add_argument("--model", type=Path, required=True, help="store of 'rgml slmc run' (its effective model)")
+    _out(b, "results/slmc/binder_L{L}.zarr")
+    b.add_argument("--timing", type=Path, required=True, help="output CSV of the measured wall and CPU times")
+    b.set_defaults(func=_run_slmc_binder)
+    t = _step(steps, "slmc table", help="the SLMC tables and figure")
+    for name, what in (("runs", "stores of 'rgml slmc run'"), ("run-timings", "their timing CSVs, same order"),
+                       ("scans", "stores of 'rgml slmc binder'"), ("scan-timings", "their timing CSVs, same order")):
+        t.add_argument(f"--{name}", type=Path, nargs="+", required=True, help=what)
+    for name in ("runs", "couplings", "agreement", "speedup", "tc"):
+        t.add_argument(f"--{name}-table", type=Path, required=True, help=f"output CSV: slmc_{name}")
+    t.add_argument("--figure", type=Path, required=True, help="output PNG")
+    t.set_defaults(func=_run_slmc_table)
+
+
+def _slmc_config(args):
+    from rgml.slmc import SLMCConfig
+
+    knobs = {k: getattr(args, k) for k in SLMCConfig.__dataclass_fields__ if hasattr(args, k)}
+    if getattr(args, "train_temperature", None) is not None:
+        knobs["train_temperature"] = args.train_temperature
+    return SLMCConfig(**knobs)
+
+
+def _run_slmc_run(args) -> None:
+    from rgml.slmc import PlaquetteModel
+    from rgml.steps.slmc import run
+
+    run(size=args.size, temperatures=args.temperatures, model=PlaquetteModel(coupling=args.coupling_J, plaquette=args.plaquette_K),
+        config=_slmc_config(args), seed=args.seed, out=args.out, timing=args.timing)
+
+
+def _run_slmc_binder(args) -> None:
+    from rgml.steps.slmc import binder_scan
+
+    binder_scan(model_store=args.model, temperatures=args.temperatures, config=_slmc_config(args), seed=args.seed,
+                out=args.out, timing=args.timing)
+
+
+def _run_slmc_table(args) -> None:
+    from rgml.steps.slmc import tables
+
+    for given, timings in ((args.runs, args.run_timings), (args.scans, args.scan_timings)):
+        if len(given) != len(timings):
+            raise UsageError("--runs/--scans and their --*-timings must pair up one to one")
+    tables(runs=args.runs, run_timings=args.run_timings, scans=args.scans, scan_timings=args.scan_timings,
+           reference_tc=args.reference_tc, figure=args.figure,
+           out={name: getattr(args, f"{name}_table") for name in ("runs", "couplings", "agreement", "speedup", "tc")})
+
+
+def _add_dimers(sub) -> None:
+    p = sub.add_parser("dimers", help="the dimer stage's tables and figure")
+    steps = p.add_subparsers(dest="step", required=True, metavar="STEP")
+    t = _step(steps, "dimers table", help="energy, columnar order, winding per (L, T); C(r) at T = inf",
+              description="One row per (L, T) of the dimer stores: energy, columnar order, L^2 <D^2>, winding "
+                          "fluctuation with tau-aware errors; the staggered row correlation at T = inf against the "
+                          "exact infinite-lattice one, with its power-law exponent (exact 2).")
+    t.add_argument("stores", type=Path, nargs="+", help="dimer sample stores")
+    t.add_argument("--table", type=Path, required=True, help="output CSV: dimers.csv")
+    t.add_argument("--correlation-table", type=Path, required=True, help="output CSV: C(r) at T = inf")
+    t.add_argument("--figure", type=Path, required=True, help="output PNG")
+    t.set_defaults(func=_run_dimers_table)
+
+
+def _run_dimers_table(args) -> None:
+    from rgml.steps.dimers import dimers_table
+
+    dimers_table(stores=args.stores, r_min=args.r_min, table=args.table, correlation_table=args.correlation_table,
+                 figure=args.figure)
+
+
 def _add_rg(sub) -> None:
     p = sub.add_parser("rg", help="real-space RG: block spins, flows, fixed points, exponents")
     # dest "step", not "model": coarse-grain has a --model option
@@ -230,7 +413,8 @@ def _add_rg(sub) -> None:
     f.add_argument("stores", type=Path, nargs="+", help="RG stores made by 'rgml rg coarse-grain'")
     f.add_argument("--samples", type=Path, nargs="+", required=True, help="the 2D sample stores (for snapshots)")
     f.add_argument("--flow-table", type=Path, required=True, help="output CSV, one row per (rule, method, L, b, level, T)")
-    f.add_argument("--exponents-table", type=Path, required=True, help="output CSV of nu and T* estimates")
+    f.add_argument("--exponents-table", type=Path, required=True, help="output CSV of nu, y_h and T* estimates")
+    f.add_argument("--levels-table", type=Path, required=True, help="output CSV of T*(level) extrapolated in level")
     f.add_argument("--flow-figure", type=Path, required=True, help="output PNG of the flows")
     f.add_argument("--snapshot-figure", type=Path, required=True, help="output PNG of block-spin snapshots")
     f.add_argument("--mcrg-figure", type=Path, required=True, help="output PNG of MCRG nu vs couplings")
@@ -259,7 +443,7 @@ def _run_rg_flow(args) -> None:
 
     flow_analysis(rg_stores=args.stores, samples=args.samples, seed=args.seed, n_boot=args.bootstrap,
                   mcrg_couplings=args.mcrg_couplings, flow_table=args.flow_table,
-                  exponents_table=args.exponents_table, flow_figure=args.flow_figure,
+                  exponents_table=args.exponents_table, levels_table=args.levels_table, flow_figure=args.flow_figure,
                   snapshot_figure=args.snapshot_figure, mcrg_figure_path=args.mcrg_figure)
 
 
@@ -580,8 +764,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"rgml {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_sample, _add_thermo, _add_rg, _add_rsmi, _add_rbm, _add_compare, _add_inspect, _add_checksum,
-                _add_verify, _add_clean):
+    for add in (_add_sample, _add_thermo, _add_fss, _add_phases, _add_slmc, _add_dimers, _add_rg, _add_rsmi,
+                _add_rbm, _add_compare, _add_inspect, _add_checksum, _add_verify, _add_clean):
         add(sub)
     return parser
 

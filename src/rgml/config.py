@@ -91,14 +91,18 @@ def _describe(error: jsonschema.ValidationError, schema: dict) -> str:
     return f"{key}: {error.message}{fix}"
 
 
-def _check_finite(node, path=()) -> None:
+def _check_finite(node, path=(), schema: dict | None = None) -> None:
+    """Every number is finite, except +inf where the schema marks a key ``x-infinite`` (temperatures of dimers)."""
+    schema = schema or {}
     if isinstance(node, dict):
         for k, v in node.items():
-            _check_finite(v, (*path, k))
+            _check_finite(v, (*path, k), schema.get("properties", {}).get(k, {}))
     elif isinstance(node, list):
         for i, v in enumerate(node):
-            _check_finite(v, (*path, i))
+            _check_finite(v, (*path, i), {"x-infinite": schema.get("x-infinite", False)})
     elif isinstance(node, float) and not math.isfinite(node):
+        if node == math.inf and schema.get("x-infinite"):
+            return
         raise ConfigError(f"{_key(path)}: {node!r} is not a finite number; use a finite value")
 
 
@@ -123,6 +127,19 @@ def _sampled_size_and_temperatures(config: dict, section: str, *, default_size: 
         if not any(abs(t - u) < 1e-9 for u in grid):
             raise ConfigError(f"{section}.temperatures[{i}]: {t} is not in ising2d.temperatures; "
                               "use only sampled temperatures")
+
+
+def _shift_grid(config: dict) -> None:
+    """Add ``ising2d.grid_offset`` to every 2D temperature of the config (a blind grid: Tc need not be on it)."""
+    offset = config["ising2d"]["grid_offset"]
+    if not offset:
+        return
+    shift = lambda values: [round(t + offset, 12) for t in values]  # noqa: E731 - one expression, used thrice
+    config["ising2d"]["temperatures"] = shift(config["ising2d"]["temperatures"])
+    for section in ("rsmi", "rbm"):
+        config[section]["temperatures"] = shift(config[section]["temperatures"])
+    if config["rbm"]["stack_temperature"] is not None:
+        config["rbm"]["stack_temperature"] = shift([config["rbm"]["stack_temperature"]])[0]
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -228,12 +245,15 @@ def _memory_budget(config: dict) -> None:
 
 
 def _semantic_checks(config: dict, *, check_backend: bool) -> None:
+    _shift_grid(config)
     temperatures = config["ising2d"]["temperatures"]
     _increasing(temperatures, "ising2d.temperatures")
     _increasing(config["ising1d"]["couplings"], "ising1d.couplings")
-    if not any(abs(t - TC) < 10.0**-TEMPERATURE_DECIMALS for t in temperatures):
+    if not config["ising2d"]["grid_offset"] and not any(abs(t - TC) < 10.0**-TEMPERATURE_DECIMALS
+                                                         for t in temperatures):
         raise ConfigError(
-            f"ising2d.temperatures: must include Tc = {TC:.6f} (within 1e-{TEMPERATURE_DECIMALS}); add 2.269185"
+            f"ising2d.temperatures: must include Tc = {TC:.6f} (within 1e-{TEMPERATURE_DECIMALS}); add 2.269185, "
+            "or set ising2d.grid_offset for a blind grid"
         )
     spelled: dict[str, float] = {}
     for i, t in enumerate(temperatures):
@@ -277,6 +297,11 @@ def _semantic_checks(config: dict, *, check_backend: bool) -> None:
             f"ising1d.size: {config['ising1d']['size']} is not a multiple of rg.ring_b = {rg['ring_b']}; "
             "make it a multiple or change rg.ring_b"
         )
+    if config["fss"]["blocks"] % config["ising2d"]["chains"]:
+        raise ConfigError(
+            f"fss.blocks: {config['fss']['blocks']} is not a multiple of ising2d.chains = {config['ising2d']['chains']}; "
+            "every chain must be cut into the same number of jackknife blocks"
+        )
     _memory_budget(config)
     if check_backend:
         try:
@@ -301,7 +326,7 @@ def validate_config(config: dict, schema: dict | str | Path, *, check_backend: b
     if not isinstance(config, dict):
         raise ConfigError(f"the configuration must be a mapping of keys to values, got {type(config).__name__}")
     config = copy.deepcopy(config)
-    _check_finite(config)
+    _check_finite(config, schema=schema)
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), list(map(str, e.path))))
     if errors:

@@ -103,13 +103,14 @@ def parse_value(key: str, text: str):
     node = spec(key)
     types = _types(node)
     text = text.strip()
+    infinite = bool(node.get("x-infinite"))
     if "null" in types and text.lower() in ("none", "null"):
         value = None
     elif "array" in types:
         item = node.get("items", {})
-        value = [_scalar(_types(item), part, key) for part in text.split(",") if part.strip()]
+        value = [_scalar(_types(item), part, key, infinite=infinite) for part in text.split(",") if part.strip()]
     else:
-        value = _scalar([t for t in types if t != "null"], text, key)
+        value = _scalar([t for t in types if t != "null"], text, key, infinite=infinite)
     errors = sorted(jsonschema.Draft202012Validator(node).iter_errors(value), key=lambda e: list(e.path))
     if errors:
         description = node.get("description", "")
@@ -117,7 +118,7 @@ def parse_value(key: str, text: str):
     return value
 
 
-def _scalar(types: list[str], text: str, key: str):
+def _scalar(types: list[str], text: str, key: str, *, infinite: bool = False):
     text = text.strip()
     if "integer" in types:
         try:
@@ -130,7 +131,7 @@ def _scalar(types: list[str], text: str, key: str):
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if not math.isfinite(value):
+        if not (math.isfinite(value) or (infinite and value == math.inf)):
             raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
         return value
     if "boolean" in types:
@@ -151,7 +152,7 @@ def format_value(value) -> str:
     if isinstance(value, (list, tuple)):
         return ",".join(format_value(v) for v in value)
     if isinstance(value, float):
-        return repr(value)  # round-trips exactly
+        return repr(value)  # round-trips exactly ('inf' too)
     return str(value)
 
 

@@ -276,14 +276,14 @@ class AtomicStore:
         if mode == "a":
             existing = {name for name, _ in zarr.open_group(self.partial, mode="r").arrays()}
             encoding = {name: enc for name, enc in (encoding or {}).items() if name not in existing} or None
-        ds, encoding = checksummed(ds, encoding, existing=existing)
+        ds, encoding = checksummed(variable_length_strings(ds), encoding, existing=existing)
         with writing(self.path):
             ds.to_zarr(self.partial, mode=mode, encoding=encoding or None, consolidated=False, zarr_format=3)
 
     def append(self, ds: xr.Dataset, *, dim: str) -> None:
         """Append ``ds`` along ``dim`` to the variables that have that dimension."""
         with writing(self.path):
-            ds.to_zarr(self.partial, append_dim=dim, consolidated=False)
+            variable_length_strings(ds).to_zarr(self.partial, append_dim=dim, consolidated=False)
 
     def commit(self, attrs: dict) -> Path:
         """Set ``attrs`` (+ ``rgml_complete``, ``rgml_chunks``), consolidate metadata, rename into place.
@@ -311,6 +311,12 @@ class AtomicStore:
                 zarr.consolidate_metadata(self.partial)
             _replace_path(self.partial, self.path)
         return self.path
+
+
+def variable_length_strings(ds: xr.Dataset) -> xr.Dataset:
+    """Fixed-width unicode variables as variable-length strings: the string type Zarr v3 specifies."""
+    fixed = [name for name, var in ds.variables.items() if var.dtype.kind == "U"]
+    return ds.assign({name: ds[name].astype(object) for name in fixed}) if fixed else ds
 
 
 #: The command-line step being run (set by the CLI around a step; recorded in the stores it writes).
@@ -471,6 +477,15 @@ def open_store(path: str | os.PathLike, *, chunks=None, checksums: bool = True) 
     if checksums:
         check_checksums(path)
     return ds
+
+
+def without_timings(ds: xr.Dataset, names) -> xr.Dataset:
+    """``ds`` with the measured wall/CPU times ``names`` set to NaN (units and names kept).
+
+    Stores are bitwise reproducible; timings are not, so they go to the
+    step's tables and the store keeps NaN in their place.
+    """
+    return ds.assign({name: ds[name].copy(data=np.full(ds[name].shape, np.nan)) for name in names})
 
 
 def load_variable(ds: xr.Dataset, name: str, path: str | os.PathLike) -> np.ndarray:

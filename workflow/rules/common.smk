@@ -161,11 +161,14 @@ FIGURES = [
     "thermodynamics_ising2d", "rg_flow_ising2d", "blockspin_snapshots", "mcrg_ising2d", "rg_flow_ising1d",
     "rsmi_filters", "rsmi_mi", "rsmi_buffer", "rsmi_training", "rbm_receptive_fields", "rbm_locality",
     "rbm_generated", "rbm_flow", "rbm_mapping1d", "compare_flows", "compare_exponents", "compare_snapshots",
-    "compare_ising1d", "compare_filters",
+    "compare_ising1d", "compare_filters", "finite_size_scaling", "phases_pca", "phases_supervised",
+    "phases_confusion", "slmc", "dimers",
 ]
 TABLES = [
     "thermodynamics_ising2d", "rg_flow_ising2d", "exponents", "rg_flow_ising1d", "rsmi", "rbm", "rbm_flow",
-    "rule_information", "comparison",
+    "rule_information", "comparison", "rg_levels", "finite_size_scaling", "fss_crossings", "fss_peaks",
+    "phases_pca", "phases_supervised", "phases_confusion", "slmc_runs", "slmc_couplings", "slmc_agreement",
+    "slmc_speedup", "slmc_tc", "dimers", "dimers_correlation",
 ]
 
 
@@ -174,6 +177,7 @@ def all_targets():
     return [
         *sample_stores(),
         RING,
+        *expand("results/samples/dimers/L{L}.zarr", L=config["dimers"]["sizes"]),
         *expand("results/tables/{name}.csv", name=TABLES),
         *expand("results/figures/{name}.png", name=FIGURES),
     ]

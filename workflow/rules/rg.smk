@@ -40,6 +40,11 @@ rule rg_flow_ising2d:
             caption="../report/exponents_table.rst",
             category="2. RG",
         ),
+        levels=report(
+            "results/tables/rg_levels.csv",
+            caption="../report/rg_levels_table.rst",
+            category="2. RG",
+        ),
         flow_figure=report(
             "results/figures/rg_flow_ising2d.png",
             caption="../report/rg_flow_ising2d.rst",
@@ -67,7 +72,7 @@ rule rg_flow_ising2d:
         options=cli("rg flow"),
     shell:
         "rgml rg flow {input.stores} --samples {input.samples} {params.options}"
-        " --flow-table {output.flow} --exponents-table {output.exponents}"
+        " --flow-table {output.flow} --exponents-table {output.exponents} --levels-table {output.levels}"
         " --flow-figure {output.flow_figure} --snapshot-figure {output.snapshots}"
         " --mcrg-figure {output.mcrg} 2> {log}"
 

@@ -45,6 +45,7 @@ import numba
 import numpy as np
 import xarray as xr
 
+from rgml.params import default
 from rgml.dimers.lattice import check_dimers, columnar_state, energy, is_close_packed, winding_numbers
 from rgml.dimers.observables import columnar_order
 from rgml.dimers.worm import RULES, vertex_probabilities, vertex_table, worm_sweeps
@@ -61,11 +62,11 @@ TEMPERATURE_ATTRS = {"units": "|v|/k_B", "long_name": "temperature T (inf: non-i
 class DimerSettings:
     """Knobs of the dimer sampler; ``None`` means "choose from the measured τ_int"."""
 
-    chains: int = 4
-    rule: str = "directed"
+    chains: int = default("dimers.chains")
+    rule: str = default("dimers.rule")
     thermalize: int | None = None
     thin: int | None = None
-    thin_factor: float = 2.0
+    thin_factor: float = default("dimers.thin_factor")
     min_thermalize: int = 200
     pilot_sweeps: int = 500
     max_pilot_sweeps: int = 32000
@@ -144,7 +145,7 @@ class DimerChains:
         self.tables = np.tile(per_t, (self.chains, 1, 1, 1))
 
     @classmethod
-    def start(cls, size: int, temperatures, chains: int, *, seed: int | Stream, interaction: float = -1.0,
+    def start(cls, size: int, temperatures, chains: int, *, seed: int | Stream, interaction: float = default("dimers.interaction"),
               rule: str = "directed") -> "DimerChains":
         """Fresh chains in columnar states (module docstring), keyed per (L, T, chain)."""
         temperatures = _check_temperatures(temperatures)
@@ -241,7 +242,7 @@ def _pilot_taus(record: np.ndarray, size: int) -> np.ndarray:
 
 def prepare_chains(
     size: int, temperatures, *, seed: int | Stream, settings: DimerSettings = DimerSettings(),
-    interaction: float = -1.0, log: Callable[[str], None] | None = None,
+    interaction: float = default("dimers.interaction"), log: Callable[[str], None] | None = None,
 ) -> tuple[DimerChains, list[DimerPlan]]:
     """Start, calibrate, burn in, pilot and thermalize chains for every temperature.
 
@@ -473,7 +474,7 @@ class DimerSamples:
 
 def sample_dimers(
     size: int, temperatures, samples: int, *, seed: int | Stream, settings: DimerSettings = DimerSettings(),
-    interaction: float = -1.0, log: Callable[[str], None] | None = None,
+    interaction: float = default("dimers.interaction"), log: Callable[[str], None] | None = None,
 ) -> DimerSamples:
     """Sample the L × L dimer torus at every temperature: the notebook front door.
 

@@ -27,10 +27,11 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from rgml.blocking import BLOCKS, chain_tau
+from rgml.params import default
+from rgml.blocking import chain_tau
 from rgml.exact import TC, kaufman_energy, kaufman_specific_heat
 from rgml.fss.collapse import CollapseData, fit_collapse, quality
-from rgml.fss.curves import POINTS, Replicated, find_crossing, find_peak, value_at
+from rgml.fss.curves import Replicated, find_crossing, find_peak, value_at
 from rgml.fss.fits import (EXACT, exact_tc, extrapolate_crossings, fit_line, kaufman_specific_heat_max,
                            power_law_exponent, shift_exponent)
 from rgml.fss.observables import OBSERVABLES, Histograms, SizeSeries
@@ -82,8 +83,9 @@ def _estimate(name, r: Replicated | None, exact, sizes, method, chi2=np.nan, dof
 
 
 def finite_size_scaling(
-    series: Sequence[SizeSeries], *, blocks: int = BLOCKS, reach: float = 1.0, points: int = POINTS,
-    omega: float = EXACT["omega"], min_size: int = 0, collapse_window: float = 1.5, fit_collapses: bool = True,
+    series: Sequence[SizeSeries], *, blocks: int = default("fss.blocks"), reach: float = default("fss.reach"),
+    points: int = default("fss.points"), omega: float = default("fss.omega"), min_size: int = default("fss.min_size"),
+    collapse_window: float = default("fss.collapse_window"), fit_collapses: bool = default("fss.fit_collapses"),
     log: Callable[[str], None] | None = None,
 ) -> FSSResult:
     """Finite-size scaling of the 2D Ising model from per-sample series of several sizes.

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from rgml.params import default
 from rgml.backend import array_namespace, to_numpy
 from rgml.phases.classifiers import MODELS, ClassifierConfig, train_classifier
 from rgml.phases.data import (SizeSamples, block_labels, bootstrap_means, check_bootstrap, collect,
@@ -83,18 +84,18 @@ class ConfusionConfig:
         Smallest size in the extrapolation of the peaks.
     """
 
-    model: str = "logistic"
-    train_samples: int | None = 50
+    model: str = default("phases.confusion.model")
+    train_samples: int | None = default("phases.confusion.train_samples")
     holdout: float = 0.5
     chunks: int = 10
     hidden: int = 8
-    l2: float = 1e-2
+    l2: float = default("phases.confusion.l2")
     max_iter: int = 200
-    weighting: str = "spacing"
-    balance: bool = True
-    blocks: int = 40
-    n_boot: int = 100
-    fss_min_size: int = 16
+    weighting: str = default("phases.confusion.weighting")
+    balance: bool = default("phases.confusion.balance")
+    blocks: int = default("phases.blocks")
+    n_boot: int = default("phases.bootstrap")
+    fss_min_size: int = default("phases.fss_min_size")
 
     def __post_init__(self):
         if self.model not in MODELS:

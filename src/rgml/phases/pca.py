@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from rgml.params import default
 from rgml.backend import array_namespace, to_numpy
 from rgml.exact import TC
 from rgml.phases.data import (SizeSamples, block_labels, bootstrap_means, check_bootstrap, collect,
@@ -72,14 +73,14 @@ class PCAConfig:
         Smallest size in the collapse (every size gets its curves and crossings).
     """
 
-    n_components: int = 4
-    fit_samples: int | None = 250
+    n_components: int = default("phases.pca.n_components")
+    fit_samples: int | None = default("phases.pca.fit_samples")
     oversample: int = 8
     power_iterations: int = 4
-    blocks: int = 40
-    n_boot: int = 100
+    blocks: int = default("phases.blocks")
+    n_boot: int = default("phases.bootstrap")
     collapse_window: tuple[float, float] = (0.1, 0.65)
-    fss_min_size: int = 16
+    fss_min_size: int = default("phases.fss_min_size")
 
     def __post_init__(self):
         if self.n_components < 1 or self.oversample < 0 or self.power_iterations < 0:

@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from rgml.params import default
 from rgml.backend import array_namespace, to_numpy
 from rgml.exact import TC
 from rgml.phases.classifiers import MODELS, ClassifierConfig, train_classifier
@@ -93,22 +94,22 @@ class SupervisedConfig:
         Smallest size in the extrapolation and the collapse (every size gets its curve and Tc(L)).
     """
 
-    models: tuple[str, ...] = MODELS
-    ordered_below: float = 2.0
-    disordered_above: float = 2.6
-    train_samples: int | None = 100
+    models: tuple[str, ...] = tuple(default("phases.supervised.models"))
+    ordered_below: float = default("phases.supervised.ordered_below")
+    disordered_above: float = default("phases.supervised.disordered_above")
+    train_samples: int | None = default("phases.supervised.train_samples")
     holdout: float = 0.5
     chunks: int = 10
-    members: int = 3
-    hidden: int = 8
-    l2: float = 1e-4
-    max_iter: int = 150
-    blocks: int = 40
-    n_boot: int = 100
+    members: int = default("phases.supervised.members")
+    hidden: int = default("phases.supervised.hidden")
+    l2: float = default("phases.supervised.l2")
+    max_iter: int = default("phases.supervised.max_iter")
+    blocks: int = default("phases.blocks")
+    n_boot: int = default("phases.bootstrap")
     level: float = 0.5
     extrapolation_exponent: float = 1.0
     collapse_window: tuple[float, float] = (0.1, 0.9)
-    fss_min_size: int = 16
+    fss_min_size: int = default("phases.fss_min_size")
 
     def __post_init__(self):
         unknown = set(self.models) - set(MODELS)

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rgml.params import default
 from rgml.rng import Stream, as_stream
 from rgml.slmc.effective import EffectiveModel, fit_effective_model
 from rgml.slmc.plaquette import PlaquetteModel, check_size, energy_from_sums
@@ -63,19 +64,19 @@ class SLMCConfig:
     correlated for hundreds of sweeps).
     """
 
-    chains: int = 4
-    shells: int = 1
+    chains: int = default("slmc.chains")
+    shells: int = default("slmc.shells")
     train_size: int | None = None
     train_temperature: float | None = None
-    train_samples: int = 2000
-    train_thin: int = 5
-    train_thermalize: int = 1000
+    train_samples: int = default("slmc.train_samples")
+    train_thin: int = default("slmc.train_thin")
+    train_thermalize: int = default("slmc.train_thermalize")
     refit_rounds: int = 0
-    local_thermalize: int = 2000
-    local_sweeps: int = 20000
-    slmc_thermalize: int = 200
-    slmc_sweeps: int = 4000
-    local_per_slmc_sweep: int = 1
+    local_thermalize: int = default("slmc.local_thermalize")
+    local_sweeps: int = default("slmc.local_sweeps")
+    slmc_thermalize: int = default("slmc.slmc_thermalize")
+    slmc_sweeps: int = default("slmc.slmc_sweeps")
+    local_per_slmc_sweep: int = default("slmc.local_per_slmc_sweep")
     acf_lags: int = 100
 
     def __post_init__(self):

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from rgml.params import default
 from rgml.backend import array_namespace
 from rgml.ising.lattice import bond_sum_2d
 from rgml.ising.wolff import neighbour_table
@@ -47,8 +48,8 @@ class PlaquetteModel:
     The defaults are the example of Liu et al., Phys. Rev. B 95, 041101(R) (2017).
     """
 
-    coupling: float = 1.0
-    plaquette: float = 0.2
+    coupling: float = default("slmc.coupling_J")
+    plaquette: float = default("slmc.plaquette_K")
 
     def __post_init__(self):
         for name in ("coupling", "plaquette"):

@@ -204,8 +204,8 @@ class SLMCResult:
             data[name] = ((), value, {"units": units, "long_name": long_name})
         coords = {
             "temperature": ("temperature", self.temperatures, {"units": "J/k_B", "long_name": "temperature"}),
-            "algorithm": ("algorithm", list(self.algorithms), {"long_name": "update algorithm"}),
-            "shell": ("shell", list(SHELLS[: eff.shells]), {"long_name": "neighbour shell of H_eff"}),
+            "algorithm": ("algorithm", np.array(self.algorithms, dtype=object), {"long_name": "update algorithm"}),
+            "shell": ("shell", np.array(SHELLS[: eff.shells], dtype=object), {"long_name": "neighbour shell of H_eff"}),
             "lag": ("lag", np.arange(self.acf_abs_magnetization.shape[-1]), {"units": "sweeps"}),
         }
         return xr.Dataset(data, coords=coords, attrs={

@@ -19,7 +19,7 @@ from rgml.progress import log
 from rgml.rbm.block import BlockRBMRule
 from rgml.rbm.temperature import RBM_MODEL
 from rgml.rg.analysis import analyse, group_by_rule, snapshot_temperatures, typical_sample
-from rgml.rg.coarse import coarse_grain_temperature, encoding, levels_of, rg_stream, store_attrs
+from rgml.rg.coarse import chains_of, coarse_grain_temperature, encoding, levels_of, rg_stream, store_attrs
 from rgml.rg.ring import ring_flow_table
 from rgml.rg.rules import LEARNED_RULES, BlockRule, fixed_rule
 from rgml.rsmi.fit import RSMI_FIT
@@ -55,35 +55,39 @@ def coarse_grain(*, samples: Path, rule: BlockRule, seed: int, out: Path, backen
     except ValueError as exc:
         raise StoreError(f"{samples}: {exc}") from None
     temperatures = ds["temperature"].values
+    chains = chains_of(ds)
     log(f"{rule.name} b={rule.b} on L={size}: {levels} levels, {len(temperatures)} temperatures")
     with AtomicStore(out) as store:
         for i, t in enumerate(temperatures):
             spins = xp.asarray(load_spins(ds, samples, temperature=i))
-            block = coarse_grain_temperature(spins, rule, float(t), rg_stream(seed, rule, size, float(t)), levels)
+            block = coarse_grain_temperature(spins, rule, float(t), rg_stream(seed, rule, size, float(t)), levels,
+                                             chains=chains)
             if i == 0:
                 store.write(block, encoding=encoding(size, rule.b, levels, ds.sizes["sample"], spin_compressor()))
             else:
                 store.append(block, dim="temperature")
         attrs = provenance(title=f"{rule.name} block spins b={rule.b} of L={size}", seed=seed, backend=backend,
                            config={"rg": {"rule": rule.name, "b": rule.b, "samples": str(samples)}})
-        return store.commit(attrs | store_attrs(rule, size, levels))
+        return store.commit(attrs | store_attrs(rule, size, levels, chains))
 
 
 def flow_analysis(
     *, rg_stores: list[Path], samples: list[Path], seed: int, n_boot: int, mcrg_couplings: int,
-    flow_table: Path, exponents_table: Path, flow_figure: Path, snapshot_figure: Path, mcrg_figure_path: Path,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Flows, fixed points and ν (flow slopes and MCRG) of every rule, with tables and figures."""
+    flow_table: Path, exponents_table: Path, levels_table: Path, flow_figure: Path, snapshot_figure: Path,
+    mcrg_figure_path: Path,
+):
+    """Flows, fixed points, their extrapolation in level and the exponents (flow slopes, MCRG y_T and y_h)."""
     opened = {path: open_rg_store(path) for path in rg_stores}
     # every input is read before any output is written
     snapshots = _snapshots(opened, {path: open_samples_2d(path) for path in samples})
-    flow_df, exp_df = analyse(opened.values(), seed=seed, n_boot=n_boot, mcrg_couplings=mcrg_couplings, log=log)
-    write_table(flow_df, flow_table)
-    write_table(exp_df, exponents_table)
-    save_figure(rg_flow_figure(flow_df, exp_df), flow_figure)
+    tables = analyse(opened.values(), seed=seed, n_boot=n_boot, mcrg_couplings=mcrg_couplings, log=log)
+    write_table(tables.flows, flow_table)
+    write_table(tables.exponents, exponents_table)
+    write_table(tables.levels, levels_table)
+    save_figure(rg_flow_figure(tables.flows, tables.exponents), flow_figure)
     save_figure(snapshots, snapshot_figure)
-    save_figure(mcrg_figure(exp_df), mcrg_figure_path)
-    return flow_df, exp_df
+    save_figure(mcrg_figure(tables.exponents), mcrg_figure_path)
+    return tables
 
 
 def _snapshots(rg: dict, samples: dict):

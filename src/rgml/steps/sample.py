@@ -9,7 +9,8 @@ store per size.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numba
@@ -26,56 +27,51 @@ from rgml.progress import Progress, log
 from rgml.store import AtomicStore, StoreError, provenance, spin_compressor, write_dataset
 
 
-def sample_ising2d(
-    *, size: int, temperatures: list[float], samples: int, seed: int, out: Path,
-    settings: SamplerSettings, backend: str = "auto", threads: int | None = None,
-    checkpoint_seconds: float = 120.0,
-) -> Path:
-    """Sample the L×L torus at every temperature and write ``out`` (a Zarr store).
+@dataclass(frozen=True)
+class Sampler:
+    """How :func:`stream_samples` drives one Monte Carlo sampler over a temperature grid.
 
-    Samples stream into ``<out>.partial`` block by block.  Every
-    ``checkpoint_seconds`` (and once the chains are thermalized) the chain
-    state is saved to ``<out>.checkpoint.npz``; a rerun with the same
-    parameters after a kill resumes from there and writes bitwise the store
-    an uninterrupted run writes.
+    ``start()`` makes fresh chains (to restore a checkpoint into), ``prepare()``
+    burns in, pilots and thermalizes them (returns chains and per-temperature
+    plans), ``production(chains, plans, per_chain, block_steps=, first_step=,
+    progress=)`` yields blocks of samples, ``block_dataset(block, first_sample)``
+    turns one into the store's per-sample variables, and ``finish(written,
+    plans)`` gives the per-temperature variables from the written samples.
     """
-    backend = resolve_backend(backend)
-    if threads:
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-    config = {
-        "model": "ising2d", "size": size, "temperatures": [float(t) for t in temperatures],
-        "samples": samples, "seed": seed, "backend": backend,
-        "sampler": {k: getattr(settings, k) for k in settings.__dataclass_fields__},
-    }
-    log(f"ising2d L={size}: {len(temperatures)} temperatures, {samples} samples each, "
-        f"{settings.chains} chains, algorithm={settings.algorithm}, backend={backend}")
-    chains = settings.chains
+
+    start: Callable
+    prepare: Callable
+    plan_type: type
+    production: Callable
+    block_dataset: Callable
+    finish: Callable
+    describe: Callable
+
+
+def stream_samples(sampler: Sampler, *, out: Path, parameters: dict, samples: int, chains: int, block_steps: int,
+                   encoding: dict, label: str, checkpoint_seconds: float, attrs: Callable[[], dict]) -> Path:
+    """Run a sampler into the store ``out``, block by block, resumable from a checkpoint.
+
+    Samples stream into ``<out>.partial``.  Every ``checkpoint_seconds`` (and
+    once the chains are thermalized) the chains are saved to
+    ``<out>.checkpoint.npz``; a rerun with the same ``parameters`` after a
+    kill resumes there and writes bitwise the store an uninterrupted run writes.
+    """
     per_chain = math.ceil(samples / chains)
-    block_steps = steps_per_block(size, chains)
-    chunk = block_steps * chains
-    encoding = {
-        "spins": {"compressors": [spin_compressor()], "chunks": (1, chunk, size, size)},
-        "energy": {"chunks": (1, chunk)},
-        "magnetization": {"chunks": (1, chunk)},
-        "sweep": {"chunks": (1, chunk)},
-    }
-    checkpoint = Checkpoint(out, {k: v for k, v in config.items() if k != "backend"}, every=checkpoint_seconds)
+    checkpoint = Checkpoint(out, parameters, every=checkpoint_seconds)
     with AtomicStore(out, resume=True) as store:
-        batch, plans, stored = _resume(checkpoint, store, size, temperatures, seed, settings, backend)
+        batch, plans, stored = _resume(checkpoint, store, sampler)
         if batch is None:
-            batch, plans = prepare_chains(size, temperatures, seed=seed, settings=settings, log=log, backend=backend)
+            batch, plans = sampler.prepare()
             stored = 0
             checkpoint.save({"stored": 0, "plans": [asdict(p) for p in plans]}, batch.state())
         for p in plans:
-            log(f"  T={p.temperature:.6g}: {p.algorithm}, τ_int={p.tau_int:.3g} sweeps, thin={p.thin}, "
-                f"thermalize={p.thermalize}"
-                + (f", {p.clusters_per_sweep} clusters/sweep" if p.algorithm == "wolff" else ""))
-        progress = Progress(f"ising2d L={size}", per_chain)
+            log("  " + sampler.describe(p))
         first_step = per_chain if stored >= samples else stored // chains
         log(f"production: steps {first_step}..{per_chain} of {per_chain} per chain")
-        for block in production(batch, plans, per_chain, block_steps=block_steps, first_step=first_step,
-                                progress=progress):
-            ds = block_dataset(block, temperatures, chains, stored)
+        for block in sampler.production(batch, plans, per_chain, block_steps=block_steps, first_step=first_step,
+                                        progress=Progress(label, per_chain)):
+            ds = sampler.block_dataset(block, stored)
             keep = min(samples - stored, ds.sizes["sample"])
             ds = ds.isel(sample=slice(0, keep))
             if stored == 0:
@@ -85,17 +81,13 @@ def sample_ising2d(
             stored += keep
             if checkpoint.due():
                 checkpoint.save({"stored": stored, "plans": [asdict(p) for p in plans]}, batch.state())
-        written = xr.open_zarr(store.partial, consolidated=False)
-        energy, mag = written["energy"].values, written["magnetization"].values
-        store.write(plan_dataset(plans, energy, mag, chains, seed=seed, size=size))
-        path = store.commit(provenance(
-            title=f"2D Ising samples, L={size}", seed=seed, backend=backend, config={"ising2d": config}
-        ))
+        store.write(sampler.finish(xr.open_zarr(store.partial, consolidated=False), plans))
+        path = store.commit(attrs())
     checkpoint.clear()
     return path
 
 
-def _resume(checkpoint: Checkpoint, store: AtomicStore, size, temperatures, seed, settings, backend):
+def _resume(checkpoint: Checkpoint, store: AtomicStore, sampler: Sampler):
     """Chains, plans and the number of stored samples from a matching checkpoint, or (None, None, 0)."""
     saved = checkpoint.load()
     if saved is None:
@@ -111,12 +103,56 @@ def _resume(checkpoint: Checkpoint, store: AtomicStore, size, temperatures, seed
         store.truncate("sample", stored)
     else:
         store.discard()
-    plans = [TemperaturePlan(**p) for p in meta["plans"]]
-    batch = ChainBatch.start(size, temperatures, settings.chains, seed=seed, backend=backend)
+    plans = [sampler.plan_type(**p) for p in meta["plans"]]
+    batch = sampler.start()
     batch.restore(state)
     log(f"resuming from the checkpoint: {stored} samples per temperature already stored, "
         "thermalization and pilot skipped")
     return batch, plans, stored
+
+
+def sample_ising2d(
+    *, size: int, temperatures: list[float], samples: int, seed: int, out: Path,
+    settings: SamplerSettings, backend: str = "auto", threads: int | None = None,
+    checkpoint_seconds: float = 120.0,
+) -> Path:
+    """Sample the L×L torus at every temperature and write ``out`` (a Zarr store), resumably."""
+    backend = resolve_backend(backend)
+    if threads:
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    config = {
+        "model": "ising2d", "size": size, "temperatures": [float(t) for t in temperatures],
+        "samples": samples, "seed": seed, "backend": backend,
+        "sampler": {k: getattr(settings, k) for k in settings.__dataclass_fields__},
+    }
+    log(f"ising2d L={size}: {len(temperatures)} temperatures, {samples} samples each, "
+        f"{settings.chains} chains, algorithm={settings.algorithm}, backend={backend}")
+    chains = settings.chains
+    block_steps = steps_per_block(size, chains)
+    chunk = block_steps * chains
+    sampler = Sampler(
+        start=lambda: ChainBatch.start(size, temperatures, chains, seed=seed, backend=backend),
+        prepare=lambda: prepare_chains(size, temperatures, seed=seed, settings=settings, log=log, backend=backend),
+        plan_type=TemperaturePlan,
+        production=production,
+        block_dataset=lambda block, first: block_dataset(block, temperatures, chains, first),
+        finish=lambda written, plans: plan_dataset(plans, written["energy"].values, written["magnetization"].values,
+                                                   chains, seed=seed, size=size),
+        describe=lambda p: (f"T={p.temperature:.6g}: {p.algorithm}, τ_int={p.tau_int:.3g} sweeps, thin={p.thin}, "
+                            f"thermalize={p.thermalize}"
+                            + (f", {p.clusters_per_sweep} clusters/sweep" if p.algorithm == "wolff" else "")),
+    )
+    encoding = {
+        "spins": {"compressors": [spin_compressor()], "chunks": (1, chunk, size, size)},
+        **{name: {"chunks": (1, chunk)} for name in ("energy", "magnetization", "sweep")},
+    }
+    return stream_samples(
+        sampler, out=out, parameters={k: v for k, v in config.items() if k != "backend"}, samples=samples,
+        chains=chains, block_steps=block_steps, encoding=encoding, label=f"ising2d L={size}",
+        checkpoint_seconds=checkpoint_seconds,
+        attrs=lambda: provenance(title=f"2D Ising samples, L={size}", seed=seed, backend=backend,
+                                 config={"ising2d": config}),
+    )
 
 
 def sample_ising1d(*, size: int, couplings: list[float], samples: int, seed: int, out: Path,

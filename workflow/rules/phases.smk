@@ -1,0 +1,35 @@
+# Learning phases from the 2D samples (review §II): PCA without labels, classifiers trained far
+# from Tc, and the confusion scheme; each analysis reads every size (src/rgml/phases).
+
+
+rule phases:
+    input:
+        sample_stores(),
+    output:
+        store=directory("results/phases/ising2d/{analysis}.zarr"),
+        table=report(
+            "results/tables/phases_{analysis}.csv",
+            caption="../report/phases_table.rst",
+            category="6. Phases",
+        ),
+        figure=report(
+            "results/figures/phases_{analysis}.png",
+            caption="../report/phases.rst",
+            category="6. Phases",
+        ),
+    wildcard_constraints:
+        analysis="pca|supervised|confusion",
+    conda:
+        "../envs/rgml.yaml"
+    log:
+        "results/logs/phases_{analysis}.log",
+    benchmark:
+        "results/benchmarks/phases_{analysis}.tsv"
+    resources:
+        gpu=gpus(),
+        **fixed(estimate.whole_grid(config, max(SIZES))),
+    params:
+        options=lambda wildcards: cli(f"phases {wildcards.analysis}"),
+    shell:
+        "rgml phases {wildcards.analysis} {input} {params.options} --out {output.store}"
+        " --table {output.table} --figure {output.figure} 2> {log}"
