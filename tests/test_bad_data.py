@@ -121,10 +121,10 @@ def rg_flow_argv(s, o):
     """`rgml rg flow` on the majority store and the samples it came from (either may be the damaged one)."""
     return ["rg", "flow", s["maj8"], "--samples", s["L8"], "--seed", 1, "--bootstrap", 4,
             "--flow-table", o / "flow.csv", "--exponents-table", o / "exp.csv", "--flow-figure", o / "flow.png",
-            "--snapshot-figure", o / "snap.png", "--mcrg-figure", o / "mcrg.png"]
+            "--snapshot-figure", o / "snap.png", "--mcrg-figure", o / "mcrg.png", "--levels-table", o / "levels.csv"]
 
 
-RG_FLOW_OUTPUTS = ("flow.csv", "exp.csv", "flow.png", "snap.png", "mcrg.png")
+RG_FLOW_OUTPUTS = ("flow.csv", "exp.csv", "flow.png", "snap.png", "mcrg.png", "levels.csv")
 
 STEPS = [
     Step("thermo", "rgml thermo", "L8", "energy",

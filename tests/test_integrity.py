@@ -90,7 +90,7 @@ CONSUMERS = {
                  lambda r, o: ["rg", "flow", r[STORES["rg store"]], "--samples", r[STORES["merged samples"]],
                                "--seed", 7, "--bootstrap", 4, "--flow-table", o / "f.csv", "--exponents-table",
                                o / "e.csv", "--flow-figure", o / "f.png", "--snapshot-figure", o / "s.png",
-                               "--mcrg-figure", o / "m.png"]),
+                               "--mcrg-figure", o / "m.png", "--levels-table", o / "l.csv"]),
     "rsmi fit": ("rgml rsmi table",
                  lambda r, o: ["rsmi", "table", r[STORES["rsmi fit"]], "--table", o / "t.csv", "--filters-figure",
                                o / "1.png", "--mi-figure", o / "2.png", "--buffer-figure", o / "3.png",

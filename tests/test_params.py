@@ -20,6 +20,8 @@ NOT_PARAMETERS = {
     ("rsmi fit", "norm_stop"),
     # the workflow passes the number of decimation levels of the configured ring
     ("rbm mapping1d", "levels"),
+    # housekeeping switches: what `rgml clean` deletes, and whether it only lists
+    ("clean", "stale"), ("clean", "dry_run"),
 }
 
 #: Keys only the workflow reads: which sizes and temperatures the stages run at (sweep choices, not knobs).
