@@ -95,7 +95,11 @@ def tiny_run(tmp_path_factory) -> Path:
 
     Made once per test session: pytest-xdist workers share it through a file
     lock, so the workflow tests and the determinism test pay for one run.
+    ``RGML_TINY_RUN=<workdir>`` reuses a finished run of the tiny config made
+    with this checkout (for developers iterating on workflow tests).
     """
+    if os.environ.get("RGML_TINY_RUN"):
+        return Path(os.environ["RGML_TINY_RUN"])
     root = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent  # the directory all workers of this session share

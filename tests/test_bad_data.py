@@ -121,8 +121,7 @@ def rg_flow_argv(s, o):
     """`rgml rg flow` on the majority store and the samples it came from (either may be the damaged one)."""
     return ["rg", "flow", s["maj8"], "--samples", s["L8"], "--seed", 1, "--bootstrap", 4,
             "--flow-table", o / "flow.csv", "--exponents-table", o / "exp.csv", "--flow-figure", o / "flow.png",
-            "--snapshot-figure", o / "snap.png", "--mcrg-figure", o / "mcrg.png",
-            "--levels-table", o / "levels.csv"]
+            "--snapshot-figure", o / "snap.png", "--mcrg-figure", o / "mcrg.png", "--levels-table", o / "levels.csv"]
 
 
 RG_FLOW_OUTPUTS = ("flow.csv", "exp.csv", "flow.png", "snap.png", "mcrg.png", "levels.csv")
@@ -222,6 +221,15 @@ def _garble(path: Path) -> None:
     path.write_bytes(Stream.named(8, "garbage").bits(n).astype(np.uint8).tobytes())
 
 
+def _flip(path: Path) -> None:
+    """Flip 8 bytes in the middle of a chunk file: a silent change that decodes to other valid-looking spins."""
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    for i in range(middle - 4, middle + 4):
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
 def _incomplete(meta: dict) -> None:
     """What a killed writer leaves (a ``.partial`` renamed by hand): no rgml attributes, no consolidation."""
     meta["attributes"] = {}
@@ -250,6 +258,8 @@ def damage(case: str, src: Path, dst: Path, step: Step, stores: dict[str, Path])
             _chunk(dst, step.reads).unlink()
         elif case == "corrupt":
             _garble(_chunk(dst, step.reads))
+        elif case == "flipped":
+            _flip(_chunk(dst, step.reads))
         elif case == "incomplete":
             _edit_root(dst, _incomplete)
         elif case == "version":
@@ -260,7 +270,8 @@ def damage(case: str, src: Path, dst: Path, step: Step, stores: dict[str, Path])
 DAMAGE = {
     "missing": r"no such (store|file)",
     "truncated": r"truncated",
-    "corrupt": r"cannot be read",
+    "corrupt": r"checksum",
+    "flipped": r"array '\w+' chunk \(.*\) fails its crc32c checksum.*delete it and rerun",
     "dtype": r"has dtype .* expected",
     "dims": r"has dims .* expected",
     "spins": r"other than -1 and \+1",
@@ -289,13 +300,14 @@ def prepare(step: Step, case: str, stores: dict[str, Path], tmp_path: Path) -> t
     inputs[step.damaged] = damaged
     out = tmp_path / "out"
     out.mkdir()
+    argv = step.argv(inputs, out)
     for name in step.outputs:
-        if name.endswith(".zarr"):  # an earlier result at the store's path
-            (out / name).mkdir()
-            (out / name / "earlier").write_text(f"earlier {name}\n")
+        if name.endswith(".zarr"):  # an earlier result at the store's path: it must survive the failure
+            shutil.copytree(stores["N16"], out / name)
+            argv.append("--overwrite")
         else:
             (out / name).write_text(f"earlier {name}\n")
-    return step.argv(inputs, out), damaged, out
+    return argv, damaged, out
 
 
 def check_clean_failure(code: int, stdout: str, stderr: str, *, step: Step, case: str, damaged: Path) -> None:
@@ -326,7 +338,7 @@ def test_damaged_input_fails_cleanly_and_writes_nothing(step, case, stores, tmp_
     assert not list(out.parent.glob("**/*.partial*")), "debris left behind"
 
 
-@pytest.mark.parametrize("step_id, case", [("rg-coarse-grain", "corrupt"), ("rsmi-table", "truncated"),
+@pytest.mark.parametrize("step_id, case", [("rg-coarse-grain", "flipped"), ("rsmi-table", "truncated"),
                                            ("checksum", "incomplete")])
 def test_the_console_command_behaves_the_same(step_id, case, stores, tmp_path):
     """A few cases through a real process: exit status and stderr as the user sees them."""

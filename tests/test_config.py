@@ -45,9 +45,9 @@ BAD = [
     ("unknown-ising2d-key", ("ising2d", "sizez"), [8], "sizez"),
     ("sizes-empty", ("ising2d", "sizes"), [], "ising2d.sizes"),
     ("sizes-odd", ("ising2d", "sizes"), [16, 33], "ising2d.sizes[1]"),
-    ("sizes-zero", ("ising2d", "sizes"), [0], "ising2d.sizes[0]"),
-    ("sizes-negative", ("ising2d", "sizes"), [-16], "ising2d.sizes[0]"),
-    ("sizes-string", ("ising2d", "sizes"), ["16"], "ising2d.sizes[0]"),
+    ("sizes-zero", ("ising2d", "sizes"), [0, 16], "ising2d.sizes[0]"),
+    ("sizes-negative", ("ising2d", "sizes"), [-16, 16], "ising2d.sizes[0]"),
+    ("sizes-string", ("ising2d", "sizes"), ["16", 32], "ising2d.sizes[0]"),
     ("sizes-scalar", ("ising2d", "sizes"), 16, "ising2d.sizes"),
     ("sizes-duplicate", ("ising2d", "sizes"), [16, 16], "ising2d.sizes"),
     ("temperatures-empty", ("ising2d", "temperatures"), [], "ising2d.temperatures"),
@@ -88,6 +88,13 @@ BAD = [
     ("rsmi-hidden-too-many", ("rsmi", "n_hidden"), 9, "rsmi.n_hidden"),
     ("rsmi-estimator-unknown", ("rsmi", "estimator"), "mine", "rsmi.estimator"),
     ("rsmi-norm-nan", ("rsmi", "norm"), math.nan, "rsmi.norm"),
+    # issue 14: refused before any job instead of failing late
+    ("sizes-one", ("ising2d", "sizes"), [16], "ising2d.sizes"),
+    ("samples-fewer-than-two-per-chain", ("ising2d", "samples"), 7, "ising2d.samples"),
+    ("samples-per-size-fewer-than-two-per-chain", ("ising2d", "samples_per_size"), {8: 5}, "ising2d.samples_per_size[8]"),
+    ("temperatures-unsorted", ("ising2d", "temperatures"), [2.269185, 1.5, 3.5], "ising2d.temperatures[1]"),
+    ("couplings-unsorted", ("ising1d", "couplings"), [1.0, 0.5], "ising1d.couplings[1]"),
+    ("memory-budget-below-one-chunk", ("memory_budget_mib",), 1, "memory_budget_mib"),
 ]
 
 
@@ -117,6 +124,43 @@ def test_malformed_config_is_a_one_line_error_naming_the_key(case, path, value, 
 def test_cupy_backend_without_a_gpu_is_rejected():
     with pytest.raises(ConfigError, match="backend"):
         validate_config(mutate(("backend",), "cupy"), SCHEMA)
+
+
+def test_unsorted_grid_message_gives_the_sorted_grid():
+    with pytest.raises(ConfigError, match=r"\[1\.5, 2\.269185, 3\.5\]"):
+        validate_config(mutate(("ising2d", "temperatures"), [2.269185, 1.5, 3.5]), SCHEMA)
+
+
+def test_memory_budget_message_gives_the_minimum_and_the_minimum_passes():
+    from rgml.config import minimum_memory_budget
+
+    need, _ = minimum_memory_budget(validate_config(DEFAULT, SCHEMA))
+    with pytest.raises(ConfigError, match=r">= \d"):
+        validate_config(mutate(("memory_budget_mib",), need * 0.99), SCHEMA)
+    validate_config(mutate(("memory_budget_mib",), need), SCHEMA)
+
+
+DUPLICATED = """seed: 1
+ising2d:
+  sizes: [8, 16]
+  samples: 100
+  chains: 4
+  samples: 200
+"""
+
+
+def test_duplicated_yaml_key_is_refused_naming_the_key_and_lines(tmp_path):
+    from rgml.config import check_config_files, load_yaml_strict
+
+    path = tmp_path / "dup.yaml"
+    path.write_text(DUPLICATED)
+    with pytest.raises(ConfigError) as info:
+        check_config_files([path])
+    message = str(info.value)
+    assert "\n" not in message and "'samples'" in message and "line 6" in message and "line 4" in message
+    assert yaml.safe_load(DUPLICATED)["ising2d"]["samples"] == 200  # what a plain loader does silently
+    path.write_text(DUPLICATED.replace("  samples: 200\n", ""))
+    assert load_yaml_strict(path)["ising2d"]["samples"] == 100
 
 
 def test_defaults_are_filled():

@@ -41,7 +41,8 @@ def check_rejected(proc: subprocess.CompletedProcess, named: str, workdir: Path)
     assert not (workdir / "results").exists()
 
 
-THROUGH_SNAKEMAKE = [case for case in BAD if case[0] in ("sizes-odd", "temperatures-without-tc", "rsmi-size-not-a-size")]
+THROUGH_SNAKEMAKE = [case for case in BAD if case[0] in ("sizes-odd", "temperatures-without-tc", "rsmi-size-not-a-size",
+                                                         "sizes-one", "memory-budget-below-one-chunk")]
 
 
 @pytest.mark.parametrize("case, path, value, named", THROUGH_SNAKEMAKE, ids=[b[0] for b in THROUGH_SNAKEMAKE])
@@ -54,6 +55,17 @@ def test_malformed_config_stops_snakemake_with_one_line(case, path, value, named
 def test_cupy_backend_without_a_gpu_stops_snakemake(tmp_path):
     workdir = tmp_path / "run"
     check_rejected(dry_run(mutate(("backend",), "cupy"), workdir), "backend", workdir)
+
+
+def test_duplicated_key_in_the_config_file_stops_snakemake(tmp_path):
+    """YAML keeps the last of a duplicated key silently; the workflow refuses the file instead."""
+    workdir = tmp_path / "run"
+    text = (ROOT / "config" / "config.yaml").read_text()
+    configfile = tmp_path / "dup.yaml"
+    configfile.write_text(text.replace("  chains: 4\n", "  chains: 4\n  chains: 2\n", 1))
+    cmd = [sys.executable, "-m", "snakemake", "-n", "--snakefile", str(ROOT / "Snakefile"), "--directory",
+           str(workdir), "--configfile", str(configfile), "--cores", "1"]
+    check_rejected(subprocess.run(cmd, capture_output=True, text=True, timeout=300), "'chains'", workdir)
 
 
 def test_the_table_is_large_enough():

@@ -59,18 +59,18 @@ def _files(*names: str) -> Callable[[dict, Path], None]:
 WRITERS = [
     Writer("store", "rgml sample ising1d",
            lambda s, r: ["sample", "ising1d", "--size", 16, "--couplings", "0.5,1.0", "--samples", 400, "--seed", 2,
-                         "--out", r / "N16.zarr"],
+                         "--out", r / "N16.zarr", "--overwrite"],
            _copy("N16", "N16.zarr")),
     Writer("store-from-store", "rgml rg coarse-grain",
            lambda s, r: ["rg", "coarse-grain", "--samples", s["L8"], "--rule", "majority", "--seed", 3,
-                         "--out", r / "majority_b2.zarr"],
+                         "--out", r / "majority_b2.zarr", "--overwrite"],
            _copy("maj8", "majority_b2.zarr")),
     Writer("table-and-figure", "rgml rg ring",
            lambda s, r: ["rg", "ring", "--samples", s["N16"], "--table", r / "ring.csv", "--figure", r / "ring.png"],
            _files("ring.csv", "ring.png")),
     Writer("sampling", "rgml sample ising2d",
            lambda s, r: ["sample", "ising2d", "--size", 8, "--temperatures", "2.0,3.0", "--samples", 64, "--seed", 2,
-                         "--thermalize", 10, "--thin", 1, "--out", r / "L8.zarr"],
+                         "--thermalize", 10, "--thin", 1, "--out", r / "L8.zarr", "--overwrite"],
            _copy("L8", "L8.zarr"), resumable=True),
 ]
 

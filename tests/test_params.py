@@ -20,6 +20,8 @@ NOT_PARAMETERS = {
     ("rsmi fit", "norm_stop"),
     # the workflow passes the number of decimation levels of the configured ring
     ("rbm mapping1d", "levels"),
+    # housekeeping switches: what `rgml clean` deletes, and whether it only lists
+    ("clean", "stale"), ("clean", "dry_run"),
 }
 
 #: Keys only the workflow reads: which sizes and temperatures the stages run at (sweep choices, not knobs).
@@ -52,7 +54,7 @@ def cli_defaults() -> dict[str, list]:
             key = mapping.get(action.dest)
             if key is None:
                 path_like = action.type is Path or (isinstance(action.type, type) and issubclass(action.type, Path))
-                assert path_like or (name, action.dest) in NOT_PARAMETERS, \
+                assert path_like or (name, action.dest) in NOT_PARAMETERS or action.dest == "overwrite", \
                     f"`rgml {name} --{action.dest}` is neither a config key nor an input/output path"
                 continue
             found.setdefault(key, []).append((name, action))

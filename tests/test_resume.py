@@ -86,7 +86,7 @@ def test_a_checkpoint_of_other_parameters_is_not_resumed(tmp_path):
     assert "resuming" not in first.stderr
     # leave a checkpoint of a different run next to the output, as a killed job would
     (out.with_name(out.name + ".checkpoint.npz")).write_bytes(b"not a checkpoint")
-    second = subprocess.run([*base, "--samples", "128"], capture_output=True, text=True, check=True)
+    second = subprocess.run([*base, "--samples", "128", "--overwrite"], capture_output=True, text=True, check=True)
     assert "resuming" not in second.stderr
     assert open_store(out).sizes["sample"] == 128
 
@@ -145,3 +145,40 @@ def _epoch(checkpoint) -> int:
             return int(json.loads(str(data["__header__"]))["meta"]["epoch"])
     except (OSError, ValueError, KeyError):
         return -1
+
+
+def test_killing_the_whole_snakemake_run_resumes_to_the_same_bits(tiny_run, tmp_path):
+    """SIGKILL of Snakemake's whole process group mid-run; README's commands resume it to tiny_run's bits.
+
+    Snakemake leaves its lock behind (the next run stops with a LockException naming --unlock); the
+    README's recipe is `snakemake --unlock` and then the run again, which reruns the killed jobs (the
+    default profile has rerun-incomplete) from their checkpoints and partial stores.
+    """
+    import os
+
+    from conftest import ROOT, TINY, snakemake
+
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
+           "--configfile", str(TINY), "--cores", "2"]
+    run = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stores = workdir / "results" / "samples" / "ising2d" / "temperatures"
+    deadline = time.monotonic() + 600
+    while run.poll() is None and time.monotonic() < deadline and len(list(stores.glob("*/*.zarr"))) < 6:
+        time.sleep(0.2)
+    assert run.poll() is None, "the run ended before it could be killed part-way"
+    os.killpg(run.pid, signal.SIGKILL)  # Snakemake and every job it started
+    run.wait()
+    assert list((workdir / ".snakemake" / "locks").iterdir()), "a killed run leaves its lock"
+
+    locked = snakemake(workdir, check=False)
+    assert locked.returncode != 0 and "--unlock" in locked.stdout + locked.stderr
+    snakemake(workdir, "--unlock")
+    snakemake(workdir)
+    resumed, reference = workdir / "results", tiny_run / "results"
+    names = sorted(p.relative_to(reference) for p in reference.rglob("*.zarr"))
+    assert names == sorted(p.relative_to(resumed) for p in resumed.rglob("*.zarr"))
+    for name in names:
+        assert array_digests(resumed / name) == array_digests(reference / name), name
+    assert not list(resumed.rglob("*.partial")) and not list(resumed.rglob("*.checkpoint.npz"))

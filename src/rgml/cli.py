@@ -21,7 +21,7 @@ from pathlib import Path
 from rgml import __version__
 from rgml.backend import BackendError
 from rgml.params import add_option, option_string
-from rgml.store import StoreError, WriteError, os_error_message
+from rgml.store import StoreError, WriteError, check_output, is_checksum_error, os_error_message, recording_command
 
 EXIT_USAGE = 2
 
@@ -126,7 +126,39 @@ def _step(group, step: str, *, help: str, description: str | None = None, **kwar
 
 
 def _out(parser, what: str) -> None:
-    parser.add_argument("--out", type=Path, required=True, help=f"output store ({what})")
+    parser.add_argument("--out", type=Path, required=True,
+                        help=f"output store ({what}); an existing one is replaced only if the same step made it with "
+                             "the same options, or with --overwrite; other files are never replaced")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace an existing rgml store at --out that was made with other parameters")
+
+
+#: Options that do not change what a step writes (left out when comparing with the store at --out).
+_NOT_RESULT = frozenset({"func", "out", "overwrite", "threads", "checkpoint_seconds"})
+
+
+def _plain(value):
+    if isinstance(value, Path):
+        return str(value.resolve())
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def command_record(args) -> str:
+    """The step and its result-defining options as JSON: what a store at ``--out`` records (``rgml_command``)."""
+    import json
+
+    return json.dumps({k: _plain(v) for k, v in sorted(vars(args).items()) if k not in _NOT_RESULT}, sort_keys=True)
+
+
+def _input_paths(args) -> list[Path]:
+    """Every path among a step's arguments except ``--out`` (where to look for a damaged input store)."""
+    paths = []
+    for key, value in vars(args).items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        paths += [v for v in values if isinstance(v, Path) and key != "out"]
+    return paths
 
 
 def _budget(args) -> int:
@@ -162,9 +194,23 @@ def _add_sample(sub) -> None:
     pm.set_defaults(func=_run_sample_merge)
 
 
+def _increasing(values: list[float], option: str) -> None:
+    """A grid must be strictly increasing (stores keep its order, and nearest-value selection needs it)."""
+    if any(b <= a for a, b in zip(values, values[1:])):
+        fix = ",".join(f"{v:g}" for v in sorted(set(values)))
+        raise UsageError(f"{option}: {','.join(f'{v:g}' for v in values)} is not in increasing order without "
+                         f"repeats; use {fix}")
+
+
 def _run_sample_2d(args) -> None:
     from rgml.ising.sampler import SamplerSettings
     from rgml.steps.sample import sample_ising2d
+
+    _increasing(args.temperatures, "--temperatures")
+    if args.samples < 2 * args.chains:
+        raise UsageError(f"--samples: {args.samples} is fewer than 2 x --chains = {2 * args.chains} (each chain "
+                         "needs at least 2 stored samples for its autocorrelation time); raise --samples or "
+                         "lower --chains")
 
     settings = SamplerSettings(chains=args.chains, algorithm=args.algorithm, thermalize=args.thermalize,
                                thin=args.thin, thin_factor=args.thin_factor)
@@ -185,6 +231,7 @@ def _run_sample_dimers(args) -> None:
 def _run_sample_1d(args) -> None:
     from rgml.steps.sample import sample_ising1d
 
+    _increasing(args.couplings, "--couplings")
     sample_ising1d(size=args.size, couplings=args.couplings, samples=args.samples, seed=args.seed, out=args.out,
                    backend=args.backend)
 
@@ -633,6 +680,55 @@ def _run_inspect(args) -> None:
     print(describe(open_results(args.path)))
 
 
+def _add_clean(sub) -> None:
+    p = sub.add_parser(
+        "clean", help="delete stale stores: those the current configuration no longer produces",
+        description="Delete every store under PATH that is not an output of the configuration of the last "
+                    "workflow run (recorded in PATH/.rgml/outputs.json when a run starts), e.g. rbm/ising2d/L16/* "
+                    "after rbm.size changed to 8. `snakemake --delete-all-output --cores 1` deletes the outputs "
+                    "of the current configuration instead.",
+    )
+    p.add_argument("path", type=Path, nargs="?", default=Path("results"), help="results directory")
+    p.add_argument("--stale", action="store_true", required=True, help="delete the stale stores (required)")
+    p.add_argument("-n", "--dry-run", action="store_true", help="only list what would be deleted")
+    p.set_defaults(func=_run_clean)
+
+
+def _run_clean(args) -> None:
+    from rgml.results import remove_stale
+
+    count = remove_stale(args.path, dry_run=args.dry_run)
+    print(f"{count} stale stores {'would be ' if args.dry_run else ''}removed")
+
+
+def _add_verify(sub) -> None:
+    p = sub.add_parser(
+        "verify", help="check every chunk of every store, its layout and what it can recompute",
+        description="Decode every chunk of every array (crc32c checksums), check the layout of each store's kind, "
+                    "and recompute what a store determines itself (sample stores: energy and magnetization from "
+                    "the spins; RG stores: every level's interaction densities). Prints one line per store; exits "
+                    "with status 1 if any store fails.",
+    )
+    p.add_argument("paths", type=Path, nargs="+", help="stores or directories to search for *.zarr")
+    p.set_defaults(func=_run_verify)
+
+
+def _run_verify(args) -> int:
+    from rgml.verify import find_stores, verify_store
+
+    stores, incomplete = find_stores(args.paths)
+    failed = 0
+    for store in stores:
+        report = verify_store(store)
+        failed += not report.ok
+        print(report.line(), flush=True)
+    for store in incomplete:
+        print(f"SKIP  {store} (incomplete: a killed job's partial store, resumed or removed by the next run)")
+    print(f"{len(stores)} stores checked, {failed} failed" + (f", {len(incomplete)} incomplete skipped"
+                                                              if incomplete else ""))
+    return 1 if failed else 0
+
+
 def _add_checksum(sub) -> None:
     p = sub.add_parser(
         "checksum", help="content hashes of every array in stores (ignores timestamps)",
@@ -669,7 +765,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rgml {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in (_add_sample, _add_thermo, _add_fss, _add_phases, _add_slmc, _add_dimers, _add_rg, _add_rsmi,
-                _add_rbm, _add_compare, _add_inspect, _add_checksum):
+                _add_rbm, _add_compare, _add_inspect, _add_checksum, _add_verify, _add_clean):
         add(sub)
     return parser
 
@@ -678,13 +774,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        args.func(args)
+        record = command_record(args)
+        if isinstance(getattr(args, "out", None), Path):
+            check_output(args.out, record, overwrite=args.overwrite)
+        with recording_command(record):
+            status = args.func(args)
     except (UsageError, StoreError, BackendError, WriteError) as exc:
         message = str(exc)
+    except ValueError as exc:  # a chunk that fails its checksum, read where no reader named the store
+        if not is_checksum_error(exc):
+            raise
+        from rgml.verify import first_damage
+
+        where = first_damage(_input_paths(args))
+        message = (f"{where} (`rgml verify` checks every store)" if where else
+                   f"an input store has a chunk that fails its crc32c checksum ({exc}); run `rgml verify` on the "
+                   "inputs to find it, delete that store and rerun the step that makes it")
     except OSError as exc:  # a file the step did not expect to fail on (permissions, disk full, ...)
         message = os_error_message(exc.filename or getattr(args, "out", None), exc)
     else:
-        return 0
+        return int(status or 0)  # a step returns None, or a status such as verify's 1
     words = [args.command, getattr(args, "model", None), getattr(args, "step", None)]
     command = " ".join(["rgml", *(w for w in words if isinstance(w, str))])
     print(f"{command}: error: {message}", file=sys.stderr)

@@ -3,7 +3,11 @@
 The JSON Schema (``workflow/schemas/config.schema.yaml``) states the types,
 ranges and defaults; :func:`validate_config` applies it, fills in defaults
 and adds the checks a schema cannot express (finite numbers, Tc in the grid,
-temperatures distinct at the precision of file names, a usable backend).
+temperatures distinct at the precision of file names, grids in increasing
+order, at least two stored samples per chain, a memory budget of at least
+one store chunk of training data, a usable backend).  :func:`check_config_files`
+refuses YAML files with a key given twice in one mapping (YAML loaders keep
+the last one silently).
 The first problem found is raised as :class:`ConfigError`, whose message
 names the key (``ising2d.temperatures[3]``), the offending value and the fix.
 """
@@ -138,9 +142,113 @@ def _shift_grid(config: dict) -> None:
         config["rbm"]["stack_temperature"] = shift([config["rbm"]["stack_temperature"]])[0]
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice in one mapping."""
+
+
+def _strict_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: dict = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise ConfigError(
+                f"{loader.name} line {key_node.start_mark.line + 1}: key {key!r} appears twice in the same mapping "
+                f"(first on line {seen[key] + 1}); YAML would keep only the last one silently: keep one"
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _strict_mapping)
+
+
+def load_yaml_strict(path: str | Path):
+    """Parse a YAML file, refusing duplicated keys with a :class:`ConfigError` naming the file, line and key."""
+    path = Path(path)
+    with path.open() as handle:
+        loader = _StrictLoader(handle)
+        loader.name = str(path)
+        try:
+            return loader.get_single_data()
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
+        finally:
+            loader.dispose()
+
+
+def check_config_files(paths) -> None:
+    """Refuse config files with duplicated keys (Snakemake loads them itself, keeping the last silently)."""
+    for path in paths:
+        load_yaml_strict(path)
+
+
+def _increasing(values: list, key: str) -> None:
+    """A grid must be in increasing order: stores keep its order, and nearest-value selection needs it."""
+    for i, (a, b) in enumerate(zip(values, values[1:])):
+        if b <= a:
+            raise ConfigError(f"{key}[{i + 1}]: {b} after {a} is out of order; list the grid in increasing order: "
+                              f"{sorted(values)}")
+
+
+def _samples_per_chain(config: dict) -> None:
+    """Every chain stores at least 2 samples (its autocorrelation time needs a series)."""
+    ising = config["ising2d"]
+    least = 2 * ising["chains"]
+    for key, samples in [("ising2d.samples", ising["samples"]),
+                         *((f"ising2d.samples_per_size[{L}]", n) for L, n in ising["samples_per_size"].items())]:
+        if samples < least:
+            raise ConfigError(f"{key}: {samples} is fewer than 2 x ising2d.chains = {least} (each chain needs at "
+                              f"least 2 stored samples); raise it to >= {least} or lower ising2d.chains")
+
+
+def minimum_memory_budget(config: dict) -> tuple[float, str]:
+    """The smallest ``memory_budget_mib`` the config's training jobs can honour, and which job sets it.
+
+    RBM and RSMI jobs read their configurations from the store whole chunks
+    at a time (:func:`rgml.inputs.stored_spins`), so they hold at least one
+    chunk of training rows: ``min(samples, chunk)`` configurations at the
+    memory each costs (:func:`rgml.rbm.data.training_row_bytes`,
+    :func:`rgml.rsmi.partition.row_bytes`).
+    """
+    from rgml.ising.samples import steps_per_block
+    from rgml.rbm.data import training_row_bytes
+    from rgml.rsmi.partition import Geometry, row_bytes
+
+    ising, rsmi = config["ising2d"], config["rsmi"]
+
+    def rows(size: int) -> int:
+        chunk = steps_per_block(size, ising["chains"]) * ising["chains"]
+        return min(chunk, ising["samples_per_size"].get(size, ising["samples"]))
+
+    needs = []
+    size = config["rbm"]["size"]
+    needs.append((rows(size) * training_row_bytes(size), f"the RBM jobs at L = {size} ({rows(size)} configurations)"))
+    size = rsmi["size"]
+    for buffer in {rsmi["buffer"], *rsmi["buffers"]}:
+        geometry = Geometry(rsmi["block"], buffer, rsmi["environment"], dim=2)
+        needs.append((rows(size) * row_bytes(size, geometry),
+                      f"the RSMI fits at L = {size}, buffer {buffer} ({rows(size)} configurations)"))
+    size = max(ising["sizes"])
+    geometry = Geometry(config["rg"]["b"], rsmi["buffer"], rsmi["environment"], dim=2)
+    needs.append((rows(size) * row_bytes(size, geometry),
+                  f"the RSMI rule fits at L = {size} ({rows(size)} configurations)"))
+    need, job = max(needs)
+    return need / 2**20, job
+
+
+def _memory_budget(config: dict) -> None:
+    need, job = minimum_memory_budget(config)
+    if config["memory_budget_mib"] < need:
+        least = math.ceil(need * 10) / 10
+        raise ConfigError(f"memory_budget_mib: {config['memory_budget_mib']} is below one store chunk of training "
+                          f"data, {need:.3g} MiB for {job}; set it to >= {least:g}")
+
+
 def _semantic_checks(config: dict, *, check_backend: bool) -> None:
     _shift_grid(config)
     temperatures = config["ising2d"]["temperatures"]
+    _increasing(temperatures, "ising2d.temperatures")
+    _increasing(config["ising1d"]["couplings"], "ising1d.couplings")
     if not config["ising2d"]["grid_offset"] and not any(abs(t - TC) < 10.0**-TEMPERATURE_DECIMALS
                                                          for t in temperatures):
         raise ConfigError(
@@ -177,6 +285,7 @@ def _semantic_checks(config: dict, *, check_backend: bool) -> None:
         if int(size) not in sizes:
             raise ConfigError(f"ising2d.samples_per_size: size {size} is not one of ising2d.sizes {sizes}")
     config["ising2d"]["samples_per_size"] = {int(k): v for k, v in config["ising2d"]["samples_per_size"].items()}
+    _samples_per_chain(config)
     rbm = config["rbm"]
     _sampled_size_and_temperatures(config, "rbm", default_size=min(sizes))
     if rbm["stack_temperature"] is None:
@@ -193,6 +302,7 @@ def _semantic_checks(config: dict, *, check_backend: bool) -> None:
             f"fss.blocks: {config['fss']['blocks']} is not a multiple of ising2d.chains = {config['ising2d']['chains']}; "
             "every chain must be cut into the same number of jackknife blocks"
         )
+    _memory_budget(config)
     if check_backend:
         try:
             resolve_backend(config["backend"])

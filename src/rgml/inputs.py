@@ -25,9 +25,10 @@ import xarray as xr
 
 from rgml.ising.samples import SAMPLES_1D, SAMPLES_2D
 from rgml.layout import Layout, LayoutError, check_finite, check_spins, check_variables
+from rgml.progress import log
 from rgml.rbm.data import training_row_bytes
 from rgml.rg.coarse import RG_BLOCKS, level_variables
-from rgml.store import StoreError, load_variable, open_store
+from rgml.store import StoreError, load_variable, open_store, read_error
 from rgml.streaming import ConfigurationSet, in_memory_if_fits
 
 
@@ -44,8 +45,7 @@ def open_kind(path: str | Path, layout: Layout) -> xr.Dataset:
             try:
                 variable.load()
             except Exception as exc:  # zarr / codecs raise many types for damaged chunks
-                raise StoreError(f"{path}: variable {name!r} cannot be read ({type(exc).__name__}: {exc}); "
-                                 "the store is corrupt, rerun the step that makes it") from None
+                raise read_error(path, str(name), exc) from None
     for name in layout.finite:
         try:
             check_finite(load_variable(ds, name, path), name)
@@ -84,9 +84,8 @@ def load_spins(ds: xr.Dataset, path: str | Path, *, variable: str = "spins", **s
     da = ds[variable].isel(selection) if selection else ds[variable]
     try:
         values = da.values
-    except Exception as exc:
-        raise StoreError(f"{path}: {variable!r} cannot be read ({type(exc).__name__}: {exc}); "
-                         "the store is corrupt, rerun the step that makes it") from None
+    except Exception as exc:  # zarr / codecs raise many types for damaged chunks
+        raise read_error(path, variable, exc) from None
     try:
         return check_spins(values, variable)
     except LayoutError as exc:
@@ -116,7 +115,9 @@ def stored_spins(ds: xr.Dataset, path: str | Path, index: int, *, budget_bytes: 
 
     Rows are ±1 int8 lattices ``(L, L)``, checked as they are read; groups hold
     at most ``budget_bytes`` at ``row_bytes`` per configuration (default
-    :func:`rgml.rbm.data.training_row_bytes`) and are whole store chunks.  Pass
+    :func:`rgml.rbm.data.training_row_bytes`) and are whole store chunks, so
+    at least one chunk is held whatever the budget (the config refuses a
+    smaller ``memory_budget_mib``; here a line in the log says so).  Pass
     it through :func:`rgml.streaming.in_memory_if_fits` to hold small sets in memory.
     """
     path = Path(path)
@@ -124,6 +125,10 @@ def stored_spins(ds: xr.Dataset, path: str | Path, index: int, *, budget_bytes: 
     block = int(spins.encoding.get("chunks", spins.shape)[spins.dims.index("sample")])
     row_bytes = row_bytes or training_row_bytes(ds.sizes["x"])
     group = max(block, budget_bytes // row_bytes // block * block)
+    chunk_bytes = min(block, ds.sizes["sample"]) * row_bytes
+    if 0 < budget_bytes < chunk_bytes:  # the floor: whole chunks are read (the config refuses such budgets)
+        log(f"memory budget {budget_bytes / 2**20:.3g} MiB is below one store chunk of {path} "
+            f"({chunk_bytes / 2**20:.3g} MiB): holding one chunk at a time")
 
     def read(positions):
         return load_spins(ds, path, temperature=index, sample=positions)

@@ -10,6 +10,19 @@ of the parameters that made it), and ``rgml_chunks``, the number of chunk
 files of every array, by which :func:`open_store` recognises a store that
 lost some (copied half-way).
 
+Every array of every store is written with a ``crc32c`` checksum codec
+(Zarr v3's :class:`zarr.codecs.Crc32cCodec`, after the compressor): a byte
+that changes in any chunk after it was written makes the next read of that
+chunk fail, and rgml readers turn the failure into a :class:`StoreError`
+naming the store and the array (:func:`read_error`).  ``rgml verify``
+(:mod:`rgml.verify`) decodes every chunk of every store.
+
+A command-line step replaces an existing store at its output path only if
+that store was made by the same step with the same options, or with
+``--overwrite``; it never replaces anything that is not an rgml store
+(:func:`check_output`).  The workflow is unaffected: Snakemake removes a
+job's outputs before it runs.
+
 Outputs that cannot be written (disk full, read-only, no permission) raise
 :class:`WriteError` naming the output, after removing the partial output and
 without touching what was at the output path before.
@@ -18,6 +31,7 @@ without touching what was at the output path before.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as _dt
 import errno
 import hashlib
@@ -32,12 +46,20 @@ import numpy as np
 import xarray as xr
 import yaml
 import zarr
-from zarr.codecs import BloscCodec
+from zarr.codecs import BloscCodec, Crc32cCodec, ZstdCodec
 
 import rgml
 
-#: Bumped whenever the layout of a store changes incompatibly.
-STORE_VERSION = 1
+#: Bumped whenever the layout of a store changes incompatibly (2: every chunk carries a crc32c checksum).
+STORE_VERSION = 2
+
+#: Attribute recording the command-line step and options that made a store (see :func:`check_output`).
+COMMAND_ATTR = "rgml_command"
+
+#: Environment variable through which the workflow tells each job the digest of its configuration, and the
+#: store attribute that records it (:mod:`rgml.results` tells stores of earlier configurations by it).
+WORKFLOW_CONFIG_ENV = "RGML_WORKFLOW_CONFIG"
+WORKFLOW_CONFIG_ATTR = "rgml_workflow_config"
 
 
 class StoreError(RuntimeError):
@@ -87,6 +109,58 @@ def writing(path: Path):
 def spin_compressor() -> BloscCodec:
     """Blosc(zstd, bitshuffle): ±1 int8 spins compress to about 1 bit per spin."""
     return BloscCodec(cname="zstd", clevel=5, shuffle="bitshuffle")
+
+
+def checksum_codec() -> Crc32cCodec:
+    """The bytes-to-bytes codec every chunk ends with: a crc32c of the compressed bytes."""
+    return Crc32cCodec()
+
+
+def _with_checksum(compressors) -> list:
+    """``compressors`` (None: Zarr's default, Zstd) followed by the crc32c codec, which is added once."""
+    if compressors is None:
+        compressors = [ZstdCodec(level=0, checksum=False)]
+    elif not isinstance(compressors, (list, tuple)):
+        compressors = [compressors]
+    compressors = list(compressors)
+    if not any(isinstance(c, Crc32cCodec) for c in compressors):
+        compressors.append(checksum_codec())
+    return compressors
+
+
+def checksummed(ds: xr.Dataset, encoding: dict | None, *, existing=()) -> tuple[xr.Dataset, dict]:
+    """``ds`` and ``encoding`` with the crc32c codec in every new variable's codec pipeline.
+
+    Variables named in ``encoding`` get it there; the others in their own
+    ``.encoding`` (on a shallow copy: the caller's dataset is untouched).
+    Variables in ``existing`` are already in the store and keep its codecs.
+    """
+    encoding = {name: dict(enc) for name, enc in (encoding or {}).items()}
+    ds = ds.copy(deep=False)
+    for name, variable in ds.variables.items():
+        if name in existing:
+            continue
+        if name in encoding:
+            encoding[name]["compressors"] = _with_checksum(encoding[name].get("compressors"))
+        else:
+            variable.encoding = {**variable.encoding,
+                                 "compressors": _with_checksum(variable.encoding.get("compressors"))}
+    return ds, {name: enc for name, enc in encoding.items() if name not in existing}
+
+
+def is_checksum_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is the crc32c codec's report of a chunk whose bytes changed."""
+    return isinstance(exc, ValueError) and "checksum" in str(exc).lower()
+
+
+def read_error(path: str | os.PathLike, name: str, exc: BaseException) -> StoreError:
+    """The :class:`StoreError` for an array of ``path`` that cannot be read: what, where and what to do."""
+    if is_checksum_error(exc):
+        detail = "a chunk fails its crc32c checksum: its bytes changed after it was written"
+    else:
+        detail = f"{type(exc).__name__}: {exc}"
+    return StoreError(f"{path}: array {name!r} cannot be read ({detail}); the store is corrupt: delete it and "
+                      f"rerun the step that makes it (`rgml verify {path}` checks every chunk)")
 
 
 def git_revision() -> str | None:
@@ -193,11 +267,18 @@ class AtomicStore:
                 array.resize(tuple(shape))
 
     def write(self, ds: xr.Dataset, *, encoding: dict | None = None) -> None:
-        """Create the store from ``ds`` (or add ``ds``'s variables to it)."""
+        """Create the store from ``ds`` (or add ``ds``'s variables to it).
+
+        Every new array gets the crc32c checksum codec (:func:`checksummed`).
+        """
         mode = "a" if self.partial.exists() else "w"
+        existing = set()
+        if mode == "a":
+            existing = {name for name, _ in zarr.open_group(self.partial, mode="r").arrays()}
+            encoding = {name: enc for name, enc in (encoding or {}).items() if name not in existing} or None
+        ds, encoding = checksummed(variable_length_strings(ds), encoding, existing=existing)
         with writing(self.path):
-            variable_length_strings(ds).to_zarr(self.partial, mode=mode, encoding=encoding if mode == "w" else None,
-                                                consolidated=False, zarr_format=3)
+            ds.to_zarr(self.partial, mode=mode, encoding=encoding or None, consolidated=False, zarr_format=3)
 
     def append(self, ds: xr.Dataset, *, dim: str) -> None:
         """Append ``ds`` along ``dim`` to the variables that have that dimension."""
@@ -209,11 +290,20 @@ class AtomicStore:
 
         ``rgml_chunks`` counts the chunk files of every array, so that
         :func:`open_store` recognises a store that lost chunks (copied half-way).
+        A store made by a command-line step also records the step and its
+        options (:data:`COMMAND_ATTR`).  Whatever is at the path is replaced only if it is an rgml store.
         """
+        if self.path.exists() and not is_store(self.path):
+            raise StoreError(f"{self.path}: exists and is not an rgml store; rgml replaces only its own stores: "
+                             "move it away or choose another output path")
         with writing(self.path):
             group = zarr.open_group(self.partial, mode="r+")
             chunks = {name: _count_chunk_files(self.partial / name) for name, _ in group.arrays()}
-            group.attrs.update({**attrs, "rgml_complete": True, "rgml_chunks": chunks})
+            command = _COMMAND.get()
+            extra = {COMMAND_ATTR: command} if command is not None else {}
+            if os.environ.get(WORKFLOW_CONFIG_ENV):
+                extra[WORKFLOW_CONFIG_ATTR] = os.environ[WORKFLOW_CONFIG_ENV]
+            group.attrs.update({**attrs, **extra, "rgml_complete": True, "rgml_chunks": chunks})
             with warnings.catch_warnings():
                 # Consolidated metadata is a zarr-python extension for format 3; xarray
                 # reads it and opens the store without probing every array.
@@ -227,6 +317,73 @@ def variable_length_strings(ds: xr.Dataset) -> xr.Dataset:
     """Fixed-width unicode variables as variable-length strings: the string type Zarr v3 specifies."""
     fixed = [name for name, var in ds.variables.items() if var.dtype.kind == "U"]
     return ds.assign({name: ds[name].astype(object) for name in fixed}) if fixed else ds
+
+
+#: The command-line step being run (set by the CLI around a step; recorded in the stores it writes).
+_COMMAND: contextvars.ContextVar[str | None] = contextvars.ContextVar("rgml_command", default=None)
+
+
+@contextlib.contextmanager
+def recording_command(command: str):
+    """Record ``command`` (the step and its options, JSON) in every store committed inside the block."""
+    token = _COMMAND.set(command)
+    try:
+        yield
+    finally:
+        _COMMAND.reset(token)
+
+
+def is_store(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a directory holding a Zarr store written by rgml (complete or damaged)."""
+    path = Path(path)
+    meta = path / "zarr.json"
+    if not (path.is_dir() and meta.is_file()):
+        return False
+    try:
+        root = json.loads(meta.read_text())
+    except (OSError, ValueError):
+        return False
+    return "rgml_store_version" in root.get("attributes", {})
+
+
+def check_output(path: str | os.PathLike, command: str, *, overwrite: bool = False) -> None:
+    """May a step run with ``command`` (JSON of its step and options) write its store to ``path``?
+
+    Nothing there, or a store that the same step made with the same options
+    (rerunning it writes the same arrays): yes.  Another rgml store: only
+    with ``overwrite``.  Anything else (a user's file or directory): never.
+    Raises :class:`StoreError` saying what to do.
+    """
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        return
+    if not is_store(path):
+        what = "a directory" if path.is_dir() else "a file"
+        raise StoreError(f"{path}: exists and is {what}, not an rgml store; rgml never replaces other files: "
+                         "move it away or choose another --out")
+    if overwrite:
+        return
+    attrs = json.loads((path / "zarr.json").read_text()).get("attributes", {})
+    made_by = attrs.get(COMMAND_ATTR)
+    if made_by == command:
+        return
+    if made_by is None:
+        difference = "it was not made by this command (no record of its options)"
+    else:
+        difference = describe_difference(json.loads(made_by), json.loads(command))
+    raise StoreError(f"{path}: an existing store made with other parameters ({difference}); "
+                     "pass --overwrite to replace it, or choose another --out")
+
+
+def describe_difference(old: dict, new: dict, *, limit: int = 4) -> str:
+    """``key: old -> new`` for the keys where two flat mappings differ (at most ``limit``)."""
+    first = ("command", "model", "step")  # which step made it, before its options
+    keys = sorted((k for k in set(old) | set(new) if old.get(k) != new.get(k)),
+                  key=lambda k: (k not in first, first.index(k) if k in first else 0, k))
+    parts = [f"{k}: {old.get(k, '(unset)')!r} -> {new.get(k, '(unset)')!r}" for k in keys[:limit]]
+    if len(keys) > limit:
+        parts.append(f"and {len(keys) - limit} more")
+    return ", ".join(parts) or "no difference"
 
 
 def _count_chunk_files(array_dir: Path) -> int:
@@ -255,8 +412,44 @@ def write_dataset(ds: xr.Dataset, path: str | os.PathLike, *, attrs: dict, encod
         return store.commit(attrs)
 
 
-def open_store(path: str | os.PathLike) -> xr.Dataset:
-    """Open a complete rgml store lazily; raise :class:`StoreError` naming the problem."""
+def check_checksums(path: str | os.PathLike) -> int:
+    """Check the crc32c of every chunk file of every array of the store at ``path``; return the chunks checked.
+
+    Reads the stored bytes only (no decompression), so it costs a read of
+    the compressed store: every step checks its input stores this way before
+    it reads them.  Raises :class:`StoreError` naming the array and chunk of
+    the first mismatch.
+    """
+    import google_crc32c  # zarr's crc32c codec computes its checksums with this package
+
+    path = Path(path)
+    checked = 0
+    for name, array in sorted(zarr.open_group(path, mode="r").arrays()):
+        if not any(isinstance(codec, Crc32cCodec) for codec in array.metadata.codecs):
+            continue
+        root = path / name / "c"
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for chunk in files:
+            data = chunk.read_bytes()
+            checked += 1
+            if len(data) < 4 or np.uint32(google_crc32c.value(data[:-4])).tobytes() != data[-4:]:
+                index = tuple(int(part) for part in chunk.relative_to(root).parts) if chunk != root else ()
+                raise StoreError(
+                    f"{path}: array {name!r} chunk {index} fails its crc32c checksum (its bytes changed after it "
+                    f"was written); the store is corrupt: delete it and rerun the step that makes it "
+                    f"(`rgml verify` checks every store)")
+    return checked
+
+
+def open_store(path: str | os.PathLike, *, chunks=None, checksums: bool = True) -> xr.Dataset:
+    """Open a complete rgml store lazily; raise :class:`StoreError` naming the problem.
+
+    ``chunks``: None reads arrays lazily without Dask (what the steps do);
+    ``{}`` or ``"auto"`` or a mapping of dims to sizes gives Dask arrays
+    (``{}``: the store's chunks), for out-of-core analysis.
+    ``checksums``: check every chunk's crc32c first (:func:`check_checksums`);
+    without it a damaged chunk is still refused, when it is read.
+    """
     path = Path(path)
     if not path.exists():
         raise StoreError(f"{path}: no such store; run the step that makes it first")
@@ -269,7 +462,7 @@ def open_store(path: str | os.PathLike) -> xr.Dataset:
     if path.name.endswith(".partial") or "consolidated_metadata" not in root:
         raise StoreError(f"{path}: incomplete store (its writer did not finish); rerun the step that makes it")
     try:
-        ds = xr.open_zarr(path, consolidated=True)
+        ds = xr.open_zarr(path, consolidated=True, chunks=chunks)
     except Exception as exc:  # zarr raises many types for damaged stores
         raise StoreError(f"{path}: cannot be read as a Zarr store ({type(exc).__name__}: {exc})") from None
     if not ds.attrs.get("rgml_complete", False):
@@ -281,6 +474,8 @@ def open_store(path: str | os.PathLike) -> xr.Dataset:
             "regenerate it with this version"
         )
     _check_chunks(path, ds.attrs)
+    if checksums:
+        check_checksums(path)
     return ds
 
 
@@ -299,8 +494,8 @@ def load_variable(ds: xr.Dataset, name: str, path: str | os.PathLike) -> np.ndar
         raise StoreError(f"{path}: variable {name!r} is missing")
     try:
         return ds[name].values
-    except Exception as exc:
-        raise StoreError(f"{path}: variable {name!r} cannot be read ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:  # zarr / codecs raise many types for damaged chunks
+        raise read_error(path, name, exc) from None
 
 
 def array_digests(path: str | os.PathLike) -> dict[str, str]:
@@ -317,8 +512,7 @@ def array_digests(path: str | os.PathLike) -> dict[str, str]:
         try:
             data = np.ascontiguousarray(array[...])
         except Exception as exc:  # zarr / codecs raise many types for damaged chunks
-            raise StoreError(f"{path}: array {name!r} cannot be read ({type(exc).__name__}: {exc}); "
-                             "the store is corrupt, rerun the step that makes it") from None
+            raise read_error(path, name, exc) from None
         h = hashlib.sha256(f"{data.dtype.str}{data.shape}".encode())
         h.update(data.tobytes())
         digests[name] = h.hexdigest()

@@ -2,16 +2,20 @@
 # options and resources. Every parameter a rule passes comes from the config through rgml.cli.options,
 # so seed, backend and the stage's knobs are named once, in the schema (src/rgml/config.schema.yaml).
 
+import os
 import sys
 
 from rgml import resources as estimate
 from rgml.cli import options
-from rgml.config import ConfigError, format_temperature, validate_config
+from rgml.config import ConfigError, check_config_files, format_temperature, validate_config
 from rgml.exact import TC
 from rgml.params import SCHEMA_PATH
+from rgml.results import CONFIG_ENV, config_digest, record_outputs
 from rgml.rg.blocks import n_levels
 
 try:
+    # Snakemake's YAML loading keeps the last of a duplicated key silently: refuse it
+    check_config_files(workflow.configfiles)
     config = validate_config(
         config,
         SCHEMA_PATH,
@@ -21,6 +25,15 @@ try:
 except ConfigError as error:
     sys.stderr.write(f"config error: {error}\n")
     sys.exit(1)
+
+# Every store a job writes records this config's digest; when a run starts it records every output of its
+# job graph, so that rgml.open_results / `rgml inspect` can tell stores of earlier configs (stale) apart.
+os.environ[CONFIG_ENV] = config_digest(config)
+
+
+onstart:
+    record_outputs("results", [path for job in workflow.dag.jobs for path in job.output], config)
+
 
 
 wildcard_constraints:

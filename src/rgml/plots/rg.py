@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from rgml.exact import TC
+from rgml.plots.axes import covering, mark_outside
 
 
 def blockspin_snapshots_figure(rows, *, rule: str, b: int):
@@ -32,7 +33,10 @@ def blockspin_snapshots_figure(rows, *, rule: str, b: int):
 
 
 def rg_flow_figure(flow: pd.DataFrame, exponents: pd.DataFrame):
-    """T_eff after one RG step vs T for every rule, with the diagonal, Tc and the fixed points."""
+    """T_eff after one RG step vs T for every rule, with the diagonal, Tc and the fixed points.
+
+    The axes span the temperature grid; a T_eff or T* beyond it is written at the panel's edge (▲/▼ value).
+    """
     rules = list(dict.fromkeys(flow["rule"]))
     fig, axes = plt.subplots(1, len(rules), figsize=(5 * len(rules), 4.6), squeeze=False, constrained_layout=True)
     for ax, rule in zip(axes[0], rules):
@@ -44,14 +48,20 @@ def rg_flow_figure(flow: pd.DataFrame, exponents: pd.DataFrame):
             style = "-o" if method == "matching" else "--s"
             ax.errorbar(g["T_in"], g["T_eff"], g["T_eff_err"], fmt=style, ms=3, lw=1, capsize=2,
                         label=f"{method}, L={size}, level {level}")
-        lims = [f["T"].min(), f["T"].max()]
+        fixed = exponents[(exponents["rule"] == rule) & exponents["method"].str.startswith("flow_slope")]
+        lims = covering([f["T"].min(), f["T"].max() * 1.1])  # the grid; values beyond are written at the edge
         ax.plot(lims, lims, color="k", lw=0.8, label="T_eff = T")
         ax.axvline(TC, color="0.5", ls=":", lw=1)
         ax.axhline(TC, color="0.5", ls=":", lw=1)
-        fixed = exponents[(exponents["rule"] == rule) & exponents["method"].str.startswith("flow_slope")]
         ax.plot(fixed["T_fixed"], fixed["T_fixed"], "r*", ms=9, label="fixed points T*")
+        if not np.isfinite(f["T_eff"]).any():
+            ax.text(0.5, 0.5, f"{rule}: no finite T_eff\n(NaN in rg_flow_ising2d.csv)", transform=ax.transAxes,
+                    ha="center", va="center", fontsize=9, color="0.3")
         ax.set_xlim(lims)
-        ax.set_ylim(lims[0], lims[1] * 1.05)
+        ax.set_ylim(lims)
+        shown = f[(f["level"] == 1) | ((f["method"] == "matching") & (f["L"] == largest))]
+        mark_outside(ax, shown["T_in"], shown["T_eff"], *lims)
+        mark_outside(ax, fixed["T_fixed"], fixed["T_fixed"], *lims, color="r")
         ax.set_xlabel("T (before the step) [J/k_B]")
         ax.set_ylabel("T_eff (after the step) [J/k_B]")
         ax.set_title(f"rule: {rule}")
@@ -71,7 +81,8 @@ def ring_flow_figure(df: pd.DataFrame):
                     label=f"K⁽⁰⁾ = {k:g}")
     ax.set_xlabel("decimation level n")
     ax.set_ylabel("K⁽ⁿ⁾")
-    ax.set_yscale("symlog", linthresh=1e-2)
+    ax.axhline(0, color="0.6", lw=0.6)  # K = 0: the fixed point every coupling flows to
+    ax.set_ylim(*covering(df["K_eff"], errors=df["K_eff_err"], include=(0.0, *df["K_exact"])))
     ax.set_xticks(np.unique(df["level"]))
     ax.set_title("1D Ising ring: measured (points) vs tanh K' = tanh^b K (lines)")
     ax.legend(fontsize=8)
@@ -92,10 +103,13 @@ def mcrg_figure(exponents: pd.DataFrame):
                         label=f"levels {level}→{level + 1}")
         ax.axhline(1.0, color="k", lw=0.8)
         ax.axhspan(0.95, 1.05, color="0.9")
+        if not np.isfinite(r["nu"]).any():
+            ax.text(0.5, 0.5, f"{rule}: no finite ν\n(NaN in exponents.csv)", transform=ax.transAxes,
+                    ha="center", va="center", fontsize=9, color="0.3")
         ax.set_xlabel("number of even couplings")
         ax.set_title(f"{rule}, L = {largest}")
         ax.legend(fontsize=7)
     axes[0, 0].set_ylabel("ν (MCRG at Tc)")
-    axes[0, 0].set_ylim(0.6, 1.6)
+    axes[0, 0].set_ylim(*covering(m["nu"], errors=m["nu_err"].where(m["nu_err"] < 1.0), include=(0.95, 1.05)))
     fig.suptitle("Monte Carlo RG: ν from the linearised RG matrix (exact ν = 1, grey: ±5%)")
     return fig

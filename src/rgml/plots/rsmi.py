@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from rgml.exact import TC
+from rgml.plots.axes import covering
 
 LN2 = np.log(2.0)
 
@@ -27,23 +28,35 @@ def rsmi_filters_figure(stores):
             ax.set_yticks([])
             ax.set_title(f"T = {float(ds['temperature']):.3f}\nI = {float(ds['mi']):.3f} nats", fontsize=8)
     ds = stores[0]
-    fig.suptitle(f"RSMI filters λ (P(h=+1|V) = σ(2λ·V)), L = {ds.attrs['size']}, block {ds.attrs['block']}, "
-                 f"buffer {ds.attrs['buffer']}, env {ds.attrs['environment']} (red > 0, blue < 0)")
+    fig.suptitle(f"RSMI filters λ (P(h=+1|V) = σ(2λ·V))\nL = {ds.attrs['size']}, block {ds.attrs['block']}, "
+                 f"buffer {ds.attrs['buffer']}, env {ds.attrs['environment']} (red > 0, blue < 0)", fontsize=9)
     return fig
 
 
 def rsmi_mi_figure(df: pd.DataFrame, main: tuple):
-    """Held-out I(H:E) against T for the main geometry, in nats and bits."""
+    """Held-out I(H:E) against T for the main geometry, in nats and bits.
+
+    The held-out value is a variational *lower bound*: it can come out below zero where the block keeps
+    almost nothing (far above Tc) and the critic overfits; such points are marked and explained, not hidden.
+    """
     size, block, buffer = main
     g = df[(df["L"] == size) & (df["block"] == block) & (df["buffer"] == buffer)].sort_values("T")
-    fig, ax = plt.subplots(figsize=(6, 4.2), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(6.4, 4.6), constrained_layout=True)
     ax.errorbar(g["T"], g["mi_nats"], g["mi_err"], fmt="o-", ms=4, capsize=2, label="held-out bound")
     ax.plot(g["T"], g["train_mi_nats"], "x:", color="0.5", label="training-set bound (overfits)")
     ax.axvline(TC, color="0.5", ls=":", lw=1)
     ax.axhline(LN2, color="k", lw=0.8, ls="--", label="1 bit")
+    ax.axhline(0.0, color="k", lw=0.6)
+    negative = g[g["mi_nats"] < 0]
+    if len(negative):
+        ax.plot(negative["T"], negative["mi_nats"], "o", ms=9, mfc="none", color="C3",
+                label="bound < 0: no information detected (I ≥ 0)")
+    ax.set_ylim(*covering([*g["mi_nats"], *g["train_mi_nats"]], errors=[*g["mi_err"], *[np.nan] * len(g)],
+                          include=(0.0, LN2)))
     ax.set_xlabel("T [J/k_B]")
     ax.set_ylabel("I(H:E) [nats]")
-    ax.set_title(f"RSMI: information the block variable keeps (L={size}, block {block}, buffer {buffer})")
+    ax.set_title(f"RSMI: information the block keeps about its environment\n(L = {size}, block {block}, "
+                 f"buffer {buffer}; lower bounds, dotted: Tc)", fontsize=10)
     ax.legend(fontsize=8)
     return fig
 

@@ -14,6 +14,7 @@ def thermodynamics_figure(df: pd.DataFrame):
 
     Solid lines: Kaufman's exact finite-torus E and C for each L; dashed:
     Onsager's energy and Yang's spontaneous magnetization (infinite lattice).
+    |m|, χ and U₄ have no exact finite-L curve: their points are joined by dotted lines.
     """
     fig, axes = plt.subplots(2, 3, figsize=(13, 7.5), constrained_layout=True)
     ax_e, ax_c, ax_m, ax_chi, ax_u, ax_z = axes.ravel()
@@ -26,11 +27,11 @@ def thermodynamics_figure(df: pd.DataFrame):
         ax_e.plot(t_fine, kaufman_energy(int(size), t_fine), color=colour, lw=1)
         ax_c.errorbar(g["T"], g["specific_heat"], g["specific_heat_err"], fmt="o", ms=3, color=colour, label=label)
         ax_c.plot(t_fine, kaufman_specific_heat(int(size), t_fine), color=colour, lw=1)
-        ax_m.errorbar(g["T"], g["abs_magnetization"], g["abs_magnetization_err"], fmt="o-", ms=3, lw=0.8,
+        ax_m.errorbar(g["T"], g["abs_magnetization"], g["abs_magnetization_err"], fmt="o:", ms=3, lw=0.8,
                       color=colour, label=label)
-        ax_chi.errorbar(g["T"], g["susceptibility"], g["susceptibility_err"], fmt="o-", ms=3, lw=0.8,
+        ax_chi.errorbar(g["T"], g["susceptibility"], g["susceptibility_err"], fmt="o:", ms=3, lw=0.8,
                         color=colour, label=label)
-        ax_u.errorbar(g["T"], g["binder"], g["binder_err"], fmt="o-", ms=3, lw=0.8, color=colour, label=label)
+        ax_u.errorbar(g["T"], g["binder"], g["binder_err"], fmt="o:", ms=3, lw=0.8, color=colour, label=label)
         ax_z.plot(g["T"], g["energy_z"], "o", ms=4, color=colour, label=f"E, {label}")
         ax_z.plot(g["T"], g["specific_heat_z"], "s", ms=4, mfc="none", color=colour, label=f"C, {label}")
     ax_e.plot(t_fine, onsager_energy(t_fine), "k--", lw=1, label="Onsager (L = ∞)")
@@ -47,5 +48,7 @@ def thermodynamics_figure(df: pd.DataFrame):
         ax.set_xlabel("T [J/k_B]")
         ax.set_ylabel(ylabel)
         ax.legend(fontsize=7)
-    fig.suptitle("2D Ising thermodynamics: Monte Carlo (points) vs exact (lines); dotted: Tc")
+    fig.suptitle("2D Ising thermodynamics. Monte Carlo: points (joined by dotted lines where no exact curve "
+                 "exists);\nexact: solid lines (Kaufman, finite L × L torus: e, c), dashed (Onsager, Yang: L = ∞); "
+                 "grey dotted: Tc")
     return fig
