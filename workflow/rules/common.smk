@@ -35,7 +35,6 @@ onstart:
     record_outputs("results", [path for job in workflow.dag.jobs for path in job.output], config)
 
 
-
 wildcard_constraints:
     L=r"[1-9][0-9]*",
     N=r"[1-9][0-9]*",
@@ -158,17 +157,56 @@ def rbm_training(units, samples=None):
 
 #: Every figure and table of the sweep (results/figures/*.png, results/tables/*.csv), each made by one rule.
 FIGURES = [
-    "thermodynamics_ising2d", "rg_flow_ising2d", "blockspin_snapshots", "mcrg_ising2d", "rg_flow_ising1d",
-    "rsmi_filters", "rsmi_mi", "rsmi_buffer", "rsmi_training", "rbm_receptive_fields", "rbm_locality",
-    "rbm_generated", "rbm_flow", "rbm_mapping1d", "compare_flows", "compare_exponents", "compare_snapshots",
-    "compare_ising1d", "compare_filters", "finite_size_scaling", "phases_pca", "phases_supervised",
-    "phases_confusion", "slmc", "dimers",
+    "thermodynamics_ising2d",
+    "rg_flow_ising2d",
+    "blockspin_snapshots",
+    "mcrg_ising2d",
+    "rg_flow_ising1d",
+    "rsmi_filters",
+    "rsmi_mi",
+    "rsmi_buffer",
+    "rsmi_training",
+    "rbm_receptive_fields",
+    "rbm_locality",
+    "rbm_generated",
+    "rbm_flow",
+    "rbm_mapping1d",
+    "compare_flows",
+    "compare_exponents",
+    "compare_snapshots",
+    "compare_ising1d",
+    "compare_filters",
+    "finite_size_scaling",
+    "phases_pca",
+    "phases_supervised",
+    "phases_confusion",
+    "slmc",
+    "dimers",
 ]
 TABLES = [
-    "thermodynamics_ising2d", "rg_flow_ising2d", "exponents", "rg_flow_ising1d", "rsmi", "rbm", "rbm_flow",
-    "rule_information", "comparison", "rg_levels", "finite_size_scaling", "fss_crossings", "fss_peaks",
-    "phases_pca", "phases_supervised", "phases_confusion", "slmc_runs", "slmc_couplings", "slmc_agreement",
-    "slmc_speedup", "slmc_tc", "dimers", "dimers_correlation",
+    "thermodynamics_ising2d",
+    "rg_flow_ising2d",
+    "exponents",
+    "rg_flow_ising1d",
+    "rsmi",
+    "rbm",
+    "rbm_flow",
+    "rule_information",
+    "comparison",
+    "rg_levels",
+    "finite_size_scaling",
+    "fss_crossings",
+    "fss_peaks",
+    "phases_pca",
+    "phases_supervised",
+    "phases_confusion",
+    "slmc_runs",
+    "slmc_couplings",
+    "slmc_agreement",
+    "slmc_speedup",
+    "slmc_tc",
+    "dimers",
+    "dimers_correlation",
 ]
 
 

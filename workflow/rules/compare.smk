@@ -13,12 +13,12 @@ rule compare_mi:
             caption="../report/rule_information.rst",
             category="5. Comparison",
         ),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/compare_mi.log",
     benchmark:
         "results/benchmarks/compare_mi.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
         **fixed(estimate.rsmi_fit(config, config["rsmi"]["size"])),
     params:
@@ -69,12 +69,12 @@ rule compare_summary:
             caption="../report/compare_filters.rst",
             category="5. Comparison",
         ),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/compare_summary.log",
     benchmark:
         "results/benchmarks/compare_summary.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
         **fixed(estimate.whole_grid(config, max(SIZES))),
     shell:

@@ -5,12 +5,12 @@
 rule sample_dimers:
     output:
         directory("results/samples/dimers/L{L}.zarr"),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/sample_dimers_L{L}.log",
     benchmark:
         "results/benchmarks/sample_dimers_L{L}.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
         **fixed(estimate.small(config)),
     params:
@@ -30,12 +30,12 @@ rule dimers_table:
             category="8. Dimers",
         ),
         figure=report("results/figures/dimers.png", caption="../report/dimers.rst", category="8. Dimers"),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/dimers_table.log",
     benchmark:
         "results/benchmarks/dimers_table.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
         **fixed(estimate.small(config)),
     params:

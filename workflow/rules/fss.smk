@@ -27,12 +27,12 @@ rule finite_size_scaling:
             caption="../report/finite_size_scaling.rst",
             category="1. Sampling",
         ),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/finite_size_scaling.log",
     benchmark:
         "results/benchmarks/finite_size_scaling.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
         **fixed(estimate.whole_grid(config, max(SIZES))),
     params:

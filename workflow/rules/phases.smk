@@ -17,17 +17,17 @@ rule phases:
             caption="../report/phases.rst",
             category="6. Phases",
         ),
-    wildcard_constraints:
-        analysis="pca|supervised|confusion",
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/phases_{analysis}.log",
     benchmark:
         "results/benchmarks/phases_{analysis}.tsv"
+    wildcard_constraints:
+        analysis="pca|supervised|confusion",
+    conda:
+        "../envs/rgml.yaml"
     resources:
-        gpu=gpus(),
         **fixed(estimate.whole_grid(config, max(SIZES))),
+        gpu=gpus(),
     params:
         options=lambda wildcards: cli(f"phases {wildcards.analysis}"),
     shell:

@@ -9,15 +9,15 @@ rule rbm_train:
         samples_of_size,
     output:
         directory("results/rbm/ising2d/L{L}/T{T}.zarr"),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/rbm_train_L{L}_T{T}.log",
     benchmark:
         "results/benchmarks/rbm_train_L{L}_T{T}.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
-        gpu=gpus(),
         **rbm_training(config["rbm"]["n_hidden"]),
+        gpu=gpus(),
     params:
         options=lambda wildcards: cli("rbm train", temperature=temperature_of(wildcards)),
     shell:
@@ -29,15 +29,15 @@ rule rbm_stack:
         samples_at(config["rbm"]["size"], config["rbm"]["stack_temperature"]),
     output:
         directory(f"{RBM_DIR}/stack.zarr"),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/rbm_stack.log",
     benchmark:
         "results/benchmarks/rbm_stack.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
-        gpu=gpus(),
         **rbm_training(max(config["rbm"]["stack_widths"])),
+        gpu=gpus(),
     params:
         options=cli("rbm stack", temperature=config["rbm"]["stack_temperature"]),
     shell:
@@ -49,15 +49,15 @@ rule rbm_locality:
         samples_at(config["rbm"]["size"], config["rbm"]["stack_temperature"]),
     output:
         directory(f"{RBM_DIR}/locality.zarr"),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/rbm_locality.log",
     benchmark:
         "results/benchmarks/rbm_locality.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
-        gpu=gpus(),
         **rbm_training(config["rbm"]["n_hidden"] * len(config["rbm"]["l1"])),
+        gpu=gpus(),
     params:
         options=cli("rbm locality", temperature=config["rbm"]["stack_temperature"]),
     shell:
@@ -69,17 +69,17 @@ rule rbm_flow:
         f"results/samples/ising2d/L{config['rbm']['size']}.zarr",
     output:
         directory(f"{RBM_DIR}/flow.zarr"),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/rbm_flow.log",
     benchmark:
         "results/benchmarks/rbm_flow.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
-        gpu=gpus(),
         **rbm_training(
             config["rbm"]["flow_hidden"], len(TEMPERATURES) * estimate.samples_for(config, config["rbm"]["size"])
         ),
+        gpu=gpus(),
     params:
         options=cli("rbm flow"),
     shell:
@@ -91,12 +91,12 @@ rule rbm_block:
         lambda wildcards: samples_at(max(SIZES), temperature_of(wildcards)),
     output:
         directory("results/rbm/ising2d/block_b{b}_T{T}.zarr"),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/rbm_block_b{b}_T{T}.log",
     benchmark:
         "results/benchmarks/rbm_block_b{b}_T{T}.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
         **fixed(estimate.small(config)),
     params:
@@ -108,12 +108,12 @@ rule rbm_block:
 rule rbm_mapping1d:
     output:
         directory("results/rbm/ising1d/mapping.zarr"),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/rbm_mapping1d.log",
     benchmark:
         "results/benchmarks/rbm_mapping1d.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
         **fixed(estimate.small(config)),
     params:
@@ -132,30 +132,22 @@ rule rbm_table:
         mapping="results/rbm/ising1d/mapping.zarr",
     output:
         table=report("results/tables/rbm.csv", caption="../report/rbm_table.rst", category="3. RBM"),
-        flow_table=report(
-            "results/tables/rbm_flow.csv", caption="../report/rbm_flow_table.rst", category="3. RBM"
-        ),
+        flow_table=report("results/tables/rbm_flow.csv", caption="../report/rbm_flow_table.rst", category="3. RBM"),
         fields=report(
             "results/figures/rbm_receptive_fields.png",
             caption="../report/rbm_receptive_fields.rst",
             category="3. RBM",
         ),
-        locality=report(
-            "results/figures/rbm_locality.png", caption="../report/rbm_locality.rst", category="3. RBM"
-        ),
-        generated=report(
-            "results/figures/rbm_generated.png", caption="../report/rbm_generated.rst", category="3. RBM"
-        ),
+        locality=report("results/figures/rbm_locality.png", caption="../report/rbm_locality.rst", category="3. RBM"),
+        generated=report("results/figures/rbm_generated.png", caption="../report/rbm_generated.rst", category="3. RBM"),
         flow=report("results/figures/rbm_flow.png", caption="../report/rbm_flow.rst", category="3. RBM"),
-        mapping=report(
-            "results/figures/rbm_mapping1d.png", caption="../report/rbm_mapping1d.rst", category="3. RBM"
-        ),
-    conda:
-        "../envs/rgml.yaml"
+        mapping=report("results/figures/rbm_mapping1d.png", caption="../report/rbm_mapping1d.rst", category="3. RBM"),
     log:
         "results/logs/rbm_table.log",
     benchmark:
         "results/benchmarks/rbm_table.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
         **fixed(estimate.small(config)),
     shell:

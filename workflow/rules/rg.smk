@@ -8,15 +8,15 @@ rule rg_coarse_grain:
         model=rule_model,
     output:
         directory("results/rg/ising2d/L{L}/{scheme}_b{b}.zarr"),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/rg_coarse_grain_L{L}_{scheme}_b{b}.log",
     benchmark:
         "results/benchmarks/rg_coarse_grain_L{L}_{scheme}_b{b}.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
-        gpu=gpus(),
         **per_size(estimate.whole_grid),
+        gpu=gpus(),
     params:
         options=lambda wildcards: cli("rg coarse-grain", b=int(wildcards.b)),
         model=lambda wildcards, input: f"--model {input.model}" if input.model else "",
@@ -60,12 +60,12 @@ rule rg_flow_ising2d:
             caption="../report/mcrg_ising2d.rst",
             category="2. RG",
         ),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/rg_flow_ising2d.log",
     benchmark:
         "results/benchmarks/rg_flow_ising2d.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
         **fixed(estimate.analysis(config)),
     params:
@@ -91,12 +91,12 @@ rule rg_ising1d:
             caption="../report/rg_flow_ising1d.rst",
             category="2. RG",
         ),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/rg_ising1d.log",
     benchmark:
         "results/benchmarks/rg_ising1d.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
         **fixed(estimate.small(config)),
     params:

@@ -8,15 +8,15 @@ rule rsmi_fit:
         samples_of_size,
     output:
         directory("results/rsmi/ising2d/L{L}/T{T}.zarr"),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/rsmi_fit_L{L}_T{T}.log",
     benchmark:
         "results/benchmarks/rsmi_fit_L{L}_T{T}.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
-        gpu=gpus(),
         **per_size(estimate.rsmi_fit),
+        gpu=gpus(),
     params:
         options=lambda wildcards: cli("rsmi fit", temperature=temperature_of(wildcards)),
     shell:
@@ -28,15 +28,15 @@ rule rsmi_fit_buffer:
         samples_of_size,
     output:
         directory("results/rsmi/ising2d/L{L}/buffer{B}/T{T}.zarr"),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/rsmi_fit_L{L}_buffer{B}_T{T}.log",
     benchmark:
         "results/benchmarks/rsmi_fit_L{L}_buffer{B}_T{T}.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
-        gpu=gpus(),
         **per_size(estimate.rsmi_fit),
+        gpu=gpus(),
     params:
         options=lambda wildcards: cli("rsmi fit", temperature=temperature_of(wildcards), buffer=int(wildcards.B)),
     shell:
@@ -48,15 +48,15 @@ rule rsmi_rule:
         lambda wildcards: samples_at(max(SIZES), temperature_of(wildcards)),
     output:
         directory("results/rsmi/ising2d/rule_b{b}_T{T}.zarr"),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/rsmi_rule_b{b}_T{T}.log",
     benchmark:
         "results/benchmarks/rsmi_rule_b{b}_T{T}.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
-        gpu=gpus(),
         **fixed(estimate.rsmi_fit(config, max(SIZES))),
+        gpu=gpus(),
     params:
         options=lambda wildcards: cli("rsmi fit", temperature=temperature_of(wildcards), block=int(wildcards.b)),
         norm_stop=config["rsmi"]["rule_norm"],
@@ -68,17 +68,13 @@ rule rsmi_table:
     input:
         rsmi_fits(),
     output:
-        table=report(
-            "results/tables/rsmi.csv", caption="../report/rsmi_table.rst", category="4. Mutual-information RG"
-        ),
+        table=report("results/tables/rsmi.csv", caption="../report/rsmi_table.rst", category="4. Mutual-information RG"),
         filters=report(
             "results/figures/rsmi_filters.png",
             caption="../report/rsmi_filters.rst",
             category="4. Mutual-information RG",
         ),
-        mi=report(
-            "results/figures/rsmi_mi.png", caption="../report/rsmi_mi.rst", category="4. Mutual-information RG"
-        ),
+        mi=report("results/figures/rsmi_mi.png", caption="../report/rsmi_mi.rst", category="4. Mutual-information RG"),
         buffer=report(
             "results/figures/rsmi_buffer.png",
             caption="../report/rsmi_buffer.rst",
@@ -89,12 +85,12 @@ rule rsmi_table:
             caption="../report/rsmi_training.rst",
             category="4. Mutual-information RG",
         ),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/rsmi_table.log",
     benchmark:
         "results/benchmarks/rsmi_table.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
         **fixed(estimate.small(config)),
     shell:
@@ -107,12 +103,12 @@ rule rsmi_ring:
         RING,
     output:
         directory(f"results/rsmi/ising1d/ring_b{config['rg']['ring_b']}.zarr"),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/rsmi_ring.log",
     benchmark:
         "results/benchmarks/rsmi_ring.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
         **fixed(estimate.small(config)),
     params:

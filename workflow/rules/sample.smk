@@ -6,16 +6,16 @@
 rule sample_ising2d:
     output:
         directory("results/samples/ising2d/temperatures/L{L}/T{T}.zarr"),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/sample_ising2d_L{L}_T{T}.log",
     benchmark:
         "results/benchmarks/sample_ising2d_L{L}_T{T}.tsv"
+    conda:
+        "../envs/rgml.yaml"
     threads: min(config["threads"], config["ising2d"]["chains"])
     resources:
-        gpu=gpus(),
         **per_size(estimate.sampling),
+        gpu=gpus(),
     params:
         options=lambda wildcards, threads: cli(
             "sample ising2d",
@@ -33,12 +33,12 @@ rule merge_ising2d:
         lambda wildcards: [samples_at(wildcards.L, t) for t in TEMPERATURES],
     output:
         directory("results/samples/ising2d/L{L}.zarr"),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/merge_ising2d_L{L}.log",
     benchmark:
         "results/benchmarks/merge_ising2d_L{L}.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
         **per_size(estimate.merging),
     shell:
@@ -48,12 +48,12 @@ rule merge_ising2d:
 rule sample_ising1d:
     output:
         directory("results/samples/ising1d/N{N}.zarr"),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/sample_ising1d_N{N}.log",
     benchmark:
         "results/benchmarks/sample_ising1d_N{N}.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
         **fixed(estimate.small(config)),
     params:
@@ -76,12 +76,12 @@ rule thermodynamics_ising2d:
             caption="../report/thermodynamics.rst",
             category="1. Sampling",
         ),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/thermodynamics_ising2d.log",
     benchmark:
         "results/benchmarks/thermodynamics_ising2d.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
         **fixed(estimate.whole_grid(config, max(SIZES))),
     shell:

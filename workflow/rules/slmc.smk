@@ -7,12 +7,12 @@ rule slmc_run:
     output:
         store=directory("results/slmc/L{L}.zarr"),
         timing="results/slmc/timing_L{L}.csv",
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/slmc_run_L{L}.log",
     benchmark:
         "results/benchmarks/slmc_run_L{L}.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
         **fixed(estimate.small(config)),
     params:
@@ -27,12 +27,12 @@ rule slmc_binder:
     output:
         store=directory("results/slmc/binder_L{L}.zarr"),
         timing="results/slmc/binder_timing_L{L}.csv",
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/slmc_binder_L{L}.log",
     benchmark:
         "results/benchmarks/slmc_binder_L{L}.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
         **fixed(estimate.small(config)),
     params:
@@ -60,12 +60,12 @@ rule slmc_table:
         ),
         tc=report("results/tables/slmc_tc.csv", caption="../report/slmc_tc_table.rst", category="7. SLMC"),
         figure=report("results/figures/slmc.png", caption="../report/slmc.rst", category="7. SLMC"),
-    conda:
-        "../envs/rgml.yaml"
     log:
         "results/logs/slmc_table.log",
     benchmark:
         "results/benchmarks/slmc_table.tsv"
+    conda:
+        "../envs/rgml.yaml"
     resources:
         **fixed(estimate.small(config)),
     params:
