@@ -45,10 +45,12 @@ def nearest_tc_index(temperatures: np.ndarray) -> int:
 
 
 def mcrg_rows(rule: str, b: int, size: int, temperatures: np.ndarray, levels: list[np.ndarray], *,
-              couplings: int, stream: Stream, n_boot: int) -> list[dict]:
+              couplings: int, stream: Stream, n_boot: int, chains: int = 1) -> list[dict]:
     """MCRG ν at the temperature nearest Tc for every level pair (n, n+1) and 1…``couplings`` couplings.
 
-    ``levels[n]``: densities ``(temperature, sample, interaction)`` of level n.
+    ``levels[n]``: densities ``(temperature, sample, interaction)`` of level n; ``chains``: interleaved
+    Markov chains of the samples (the bootstrap's blocks, :func:`rgml.rg.mcrg.mcrg_nu`).  Any b: the
+    level-n lattice has (L/bⁿ)² sites.
     """
     i = nearest_tc_index(temperatures)
     rows = []
@@ -56,7 +58,7 @@ def mcrg_rows(rule: str, b: int, size: int, temperatures: np.ndarray, levels: li
         sites_n, sites_next = (size // b**n) ** 2, (size // b ** (n + 1)) ** 2
         for k in range(1, couplings + 1):
             est = mcrg_nu(levels[n][i] * sites_n, levels[n + 1][i] * sites_next, b, level=n, couplings=k,
-                          stream=stream.child("mcrg", size, n, k), n_boot=n_boot)
+                          stream=stream.child("mcrg", size, n, k), n_boot=n_boot, chains=chains)
             rows.append({"rule": rule, "method": "mcrg", "L": size, "b": b, "level": n, "couplings": k,
                          "nu": est.nu, "nu_err": est.nu_err, "T_fixed": np.nan, "T_fixed_err": np.nan,
                          "slope": est.eigenvalue, "T_samples": float(temperatures[i])})
@@ -64,9 +66,15 @@ def mcrg_rows(rule: str, b: int, size: int, temperatures: np.ndarray, levels: li
 
 
 def analyse(datasets: Iterable[xr.Dataset], *, seed: int | Stream, n_boot: int = default("rg.bootstrap"),
-            mcrg_couplings: int = default("rg.mcrg_couplings"),
+            mcrg_couplings: int = default("rg.mcrg_couplings"), chains: int | dict[int, int] = 1,
             log=lambda message: None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The flow table and the exponent table of every rule in ``datasets``.
+
+    Any block size b: level n of L is matched against level n−1 of L/b (both
+    must be present) and MCRG uses (L/bⁿ)² sites at level n.  ``chains``
+    (one int or ``{L: chains}``) are the interleaved Markov chains of the
+    samples, the bootstrap's block units (1: blocks of consecutive stored
+    samples, which are contiguous in every chain too).
 
     Returns
     -------
@@ -80,12 +88,14 @@ def analyse(datasets: Iterable[xr.Dataset], *, seed: int | Stream, n_boot: int =
         temperatures = {L: ds["temperature"].values for L, ds in by_size.items()}
         densities = {L: list(np.moveaxis(ds["densities"].values, 1, 0)) for L, ds in by_size.items()}
         stream = keyed(seed, "rg-bootstrap", rule, b)
-        flows, fixed = FlowAnalysis(temperatures, densities, b).run(stream=stream.child("flow"), n_boot=n_boot)
+        flows, fixed = FlowAnalysis(temperatures, densities, b, chains=chains).run(stream=stream.child("flow"),
+                                                                                  n_boot=n_boot)
         flow_rows += [{"rule": rule, **r} for r in flows]
         exponent_rows += [{"rule": rule, "couplings": np.nan, **r} for r in fixed]
         for L, levels in densities.items():
             exponent_rows += mcrg_rows(rule, b, L, temperatures[L], levels, couplings=mcrg_couplings,
-                                       stream=stream, n_boot=n_boot)
+                                       stream=stream, n_boot=n_boot,
+                                       chains=chains.get(L, 1) if isinstance(chains, dict) else chains)
         log(f"{rule} b={b}: flows for L = {sorted(by_size)}")
     exponents = pd.DataFrame(exponent_rows)
     exponents = exponents[[*EXPONENT_COLUMNS, *(["T_samples"] if "T_samples" in exponents else [])]]
