@@ -138,8 +138,9 @@ def part_rules(store: Path, out: Path) -> None:
     pd.concat(ratios).to_csv(out / "correlation_ratios.csv", index=False)
     pd.concat(sims).to_csv(out / "rule_similarity.csv", index=False)
     cols = ["rule", "b", "L", "T_star", "T_star_err", "T_star_z", "T_star_status", "T_star_crossing", "ratio_nn",
-            "ratio_nn_err", "nu", "nu_err", "nu_levels", "nu_status", "nu_drift", "nu_p", "mi_nats", "mi_err",
-            "rule_bias", "same_map_as", "cosine_majority", "map_distance_majority"]
+            "ratio_nn_err", "nu", "nu_err", "nu_levels", "nu_status", "nu_drift", "nu_p", "nu_last_step",
+            "nu_last_step_err", "mi_nats", "mi_err", "rule_bias", "same_map_as", "same_shape_as", "cosine_majority",
+            "map_distance_majority"]
     print("\n== comparison by rule and b (acceptance 1, 5) ==")
     print(summary[cols].round(4).to_string(index=False))
     print("\n== level by level ==")

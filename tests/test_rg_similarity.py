@@ -38,16 +38,24 @@ def test_majority_probabilities_and_exact_distances():
     assert table.loc[("uniform_norm1", "majority"), "map_distance"] == pytest.approx(expected)
     assert table.loc[("uniform_norm1", "majority"), "cosine"] == pytest.approx(1.0)
     assert table.loc[("decimation", "majority"), "cosine"] == pytest.approx(0.5)
-    same = RuleSimilarity.from_dataset(rule_similarity(rules).to_dataset()).same_map_as()
-    assert same == {("majority", 2): "", ("uniform_norminf", 2): "majority", ("uniform_norm1", 2): "",
-                    ("decimation", 2): ""}
+    again = RuleSimilarity.from_dataset(rule_similarity(rules).to_dataset())
+    assert again.same_map_as() == {("majority", 2): "", ("uniform_norminf", 2): "majority",
+                                   ("uniform_norm1", 2): "", ("decimation", 2): ""}
+    assert again.same_shape_as() == {("majority", 2): "", ("uniform_norminf", 2): "majority",
+                                     ("uniform_norm1", 2): "majority", ("decimation", 2): ""}
 
 
 def test_tie_breaking_filters_are_a_different_map_despite_a_high_cosine():
     tilted = FilterRule.rescaled(np.array([[4.0, 5.0], [3.0, 3.7]]), 8.0)  # cos 0.98: ties decided by site weights
     table = rule_similarity([Majority(2), tilted]).to_frame().set_index(["rule", "other"])
     row = table.loc[("rsmi_norm8", "majority")]
-    assert row["cosine"] > 0.98 and row["map_distance"] > 0.1 and not row["same_map"]
+    assert row["cosine"] > 0.98 and row["map_distance"] > 0.1 and row["same_shape"] and not row["same_map"]
+
+
+def test_a_flipped_filter_is_the_same_map():
+    flipped = FilterRule.rescaled(-np.ones((3, 3)), math.inf)
+    row = rule_similarity([Majority(3), flipped]).to_frame().iloc[1]
+    assert row["cosine"] == pytest.approx(1.0) and row["map_distance"] < 1e-12 and row["same_map"]
 
 
 def test_only_equal_block_sizes_are_compared_and_names_must_differ():

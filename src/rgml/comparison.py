@@ -121,16 +121,18 @@ def summary_by_block(assessment: RuleAssessment, information: pd.DataFrame,
     ``mi_err`` and ``rule_bias`` from :func:`rule_information` (rows matched
     on rule and ``block``), and from ``similarity``
     (:func:`rgml.rg.similarity.rule_similarity` of the same rules):
-    ``same_map_as`` (the earlier rule this one duplicates, "" if none),
-    ``cosine_majority`` and ``map_distance_majority``.
+    ``same_map_as`` / ``same_shape_as`` (the earlier rule this one
+    duplicates as a map / in filter shape, "" if none), ``cosine_majority``
+    and ``map_distance_majority``.
     """
     df = assessment.verdicts.to_frame()
     info = information.rename(columns={"block": "b"})[["rule", "b", "mi_nats", "mi_err", "rule_bias"]]
     df = df.merge(info, on=["rule", "b"], how="left")
     if similarity is not None:
-        same = similarity.same_map_as()
         pairs = similarity.to_frame().set_index(["b", "rule", "other"])
-        df["same_map_as"] = [same.get((r, int(b)), "") for r, b in zip(df["rule"], df["b"])]
+        for column, same in (("same_map_as", similarity.same_map_as()),
+                             ("same_shape_as", similarity.same_shape_as())):
+            df[column] = [same.get((r, int(b)), "") for r, b in zip(df["rule"], df["b"])]
         for column, own in (("cosine", 1.0), ("map_distance", 0.0)):
             df[f"{column}_majority"] = [own if r == "majority" else float(pairs[column].get((b, r, "majority"), np.nan))
                                         for r, b in zip(df["rule"], df["b"])]

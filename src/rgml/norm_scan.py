@@ -31,7 +31,7 @@ import xarray as xr
 from rgml.blocking import BLOCKS
 from rgml.columns import Columns, TableSet
 from rgml.rg.coarse import coarse_grain
-from rgml.rg.convergence import COUPLINGS, MIN_COARSE, StepTable, VerdictTable, assess_rules
+from rgml.rg.convergence import COUPLINGS, DRIFT_MIN_COARSE, MIN_COARSE, StepTable, VerdictTable, assess_rules
 from rgml.rng import Stream
 from rgml.rsmi.fit import FitConfig
 from rgml.rsmi.information import mutual_information
@@ -113,7 +113,8 @@ def norm_scan(samples: Sequence[xr.Dataset], mi_samples: xr.Dataset, learned=Non
               seed: int | Stream, norms: Sequence[float] = NORMS, families: Sequence[str] = FAMILIES,
               geometry: Geometry | None = None, mi_steps: int | None = None, mi_config: FitConfig | None = None,
               n_boot: int = 100,
-              couplings: int = COUPLINGS, min_coarse: int = MIN_COARSE, chains: int | dict[int, int] = 1,
+              couplings: int = COUPLINGS, min_coarse: int = MIN_COARSE, drift_min_coarse: int = DRIFT_MIN_COARSE,
+              chains: int | dict[int, int] = 1,
               blocks: int | None = BLOCKS, log=lambda message: None) -> NormScan:
     """Coarse-grain, assess and measure I(H:E) for every (family, norm) rule at block size ``b``.
 
@@ -136,7 +137,7 @@ def norm_scan(samples: Sequence[xr.Dataset], mi_samples: xr.Dataset, learned=Non
         Partition, estimator steps and estimator settings
         (:class:`rgml.rsmi.FitConfig`) of the I(H:E) estimate (defaults: the
         config's ``rsmi.buffer``, ``rsmi.environment``, ``rsmi.steps``).
-    n_boot, couplings, min_coarse, chains, blocks:
+    n_boot, couplings, min_coarse, drift_min_coarse, chains, blocks:
         As in :func:`rgml.rg.convergence.assess_rules` (``sizes="largest"``).
     """
     by_size = {int(ds.sizes["x"]): ds for ds in samples}
@@ -152,7 +153,7 @@ def norm_scan(samples: Sequence[xr.Dataset], mi_samples: xr.Dataset, learned=Non
             ds = coarse_grain(by_size[L], rule, seed=seed)
             datasets.append(ds[["densities"]].assign_attrs(ds.attrs))
         assessed = assess_rules(datasets, seed=seed, n_boot=n_boot, couplings=couplings, min_coarse=min_coarse,
-                                chains=chains, blocks=blocks, sizes="largest")
+                                drift_min_coarse=drift_min_coarse, chains=chains, blocks=blocks, sizes="largest")
         verdicts.append(assessed.verdicts.to_frame())
         steps.append(assessed.steps.to_frame())
         mi = mutual_information(rule, mi_samples, geometry, seed=seed, config=mi_config, **knobs)

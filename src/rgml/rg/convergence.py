@@ -23,11 +23,13 @@ and one verdict per rule:
   is also compatible with b^{−η}, decimation's value; ``unrescaled`` when
   it is neither), or there is none (``no_crossing``).
 * ν is that of the deepest level pair whose coarse lattice is at least
-  ``min_coarse`` sites across, reported only if ν is the same at every such
-  pair: χ² of the steps ν(n) − ν(n−1) with their bootstrap covariance,
-  p > :data:`CONVERGED_P` (``converged``); else ``no_convergence`` and ν is
-  NaN — the drift (all pairs, ``nu_drift``) is the result.  With a single
-  usable pair nothing can be said (``single_pair``).
+  ``min_coarse`` sites across, reported only if ν is the same at every
+  level pair whose coarse lattice is at least ``drift_min_coarse`` across
+  (default: every pair the lattice has): χ² of the steps ν(n) − ν(n−1) with
+  their bootstrap covariance, p > :data:`CONVERGED_P` (``converged``); else
+  ``no_convergence`` and ν is NaN — the drift (all pairs, ``nu_drift``) is
+  the result.  With a single pair nothing can be said (``single_pair``,
+  ν reported).
 """
 
 from __future__ import annotations
@@ -49,12 +51,14 @@ from rgml.rg.flow import FlowAnalysis
 from rgml.rg.mcrg import mcrg_levels
 from rgml.rng import Stream, keyed
 
-#: ν counts as converged when constancy over the usable level pairs has a χ² p-value above this.
+#: ν counts as converged when constancy over the tested level pairs has a χ² p-value above this.
 CONVERGED_P = 1e-3
 
 #: Even couplings (nn, nnn, plaquette) of the MCRG ν of the verdict, and the smallest coarse lattice of a pair.
 COUPLINGS = 3
 MIN_COARSE = 8
+#: Pairs whose coarse lattice is at least this many sites across enter the convergence test (4: all of them).
+DRIFT_MIN_COARSE = 4
 
 T_STATUSES = ("fixed_point", "eta_artefact", "unrescaled", "no_crossing")
 NU_STATUSES = ("converged", "no_convergence", "single_pair", "no_estimate")
@@ -127,6 +131,7 @@ class VerdictTable(Columns):
     nu_last_step_err: np.ndarray
     couplings: np.ndarray
     min_coarse: np.ndarray
+    drift_min_coarse: np.ndarray
 
     DIM = "rule_b"
     KEYS = ("rule", "b")
@@ -144,10 +149,11 @@ class VerdictTable(Columns):
         "nu_deepest": ("1", "nu of that pair whatever the status"), "nu_deepest_err": ("1", "its error"),
         "nu_status": ("1", "converged | no_convergence | single_pair | no_estimate"),
         "nu_drift": ("1", "nu of every level pair, first to last"),
-        "nu_chi2": ("1", "chi2 of nu constant over the usable pairs"), "nu_dof": ("1", "usable pairs - 1"),
+        "nu_chi2": ("1", "chi2 of nu constant over the tested pairs"), "nu_dof": ("1", "tested pairs - 1"),
         "nu_p": ("1", "p-value of nu_chi2"),
-        "nu_last_step": ("1", "nu(deepest usable) - nu(the pair before)"), "nu_last_step_err": ("1", "its error"),
-        "couplings": ("1", "even MCRG couplings"), "min_coarse": ("1", "smallest coarse lattice of a usable pair"),
+        "nu_last_step": ("1", "nu(deepest tested) - nu(the pair before)"), "nu_last_step_err": ("1", "its error"),
+        "couplings": ("1", "even MCRG couplings"), "min_coarse": ("1", "smallest coarse lattice of the quoted pair"),
+        "drift_min_coarse": ("1", "smallest coarse lattice of a tested pair"),
     }
 
 
@@ -192,7 +198,8 @@ def t_status(t_star: float, ratio_z: float, eta_z: float, sigmas: float) -> str:
 
 
 def assess_rules(datasets: Iterable[xr.Dataset], *, seed: int | Stream, n_boot: int = default("rg.bootstrap"),
-                 couplings: int = COUPLINGS, min_coarse: int = MIN_COARSE, chains: int | dict[int, int] = 1,
+                 couplings: int = COUPLINGS, min_coarse: int = MIN_COARSE,
+                 drift_min_coarse: int = DRIFT_MIN_COARSE, chains: int | dict[int, int] = 1,
                  blocks: int | None = BLOCKS, sizes: str = "all", log=lambda message: None) -> RuleAssessment:
     """T*, R_nn and ν level by level on the largest lattice of every (rule, b), and their verdicts.
 
@@ -210,9 +217,9 @@ def assess_rules(datasets: Iterable[xr.Dataset], *, seed: int | Stream, n_boot: 
         ("mcrg-levels", L, couplings).
     n_boot:
         Bootstrap replicas.
-    couplings, min_coarse:
-        MCRG couplings, and the smallest coarse lattice of a level pair that
-        counts for ν and its convergence.
+    couplings, min_coarse, drift_min_coarse:
+        MCRG couplings, the smallest coarse lattice of the level pair whose ν
+        is quoted, and of the pairs that enter the convergence test.
     chains, blocks:
         Chain-block resampling units (:mod:`rgml.blocking`).
     sizes:
@@ -245,7 +252,8 @@ def assess_rules(datasets: Iterable[xr.Dataset], *, seed: int | Stream, n_boot: 
         r = ratios[(ratios["rule"] == rule) & (ratios["b"] == b) & (ratios["L"] == size)].set_index("level")
         rows = _step_rows(rule, b, size, fixed, r, mcrg)
         step_rows += rows
-        verdict_rows.append(_verdict(rule, b, size, rows, r, mcrg, couplings=couplings, min_coarse=min_coarse))
+        verdict_rows.append(_verdict(rule, b, size, rows, r, mcrg, couplings=couplings, min_coarse=min_coarse,
+                                     drift_min_coarse=drift_min_coarse))
         v = verdict_rows[-1]
         log(f"{rule} b={b} L={size}: T* {v['T_star_status']} ({v['T_star_crossing']:.4f}), "
             f"nu {v['nu_status']} [{v['nu_drift']}]")
@@ -277,7 +285,7 @@ def _step_rows(rule, b, size, fixed, ratios, mcrg) -> list[dict]:
     return rows
 
 
-def _verdict(rule, b, size, rows, ratios, mcrg, *, couplings, min_coarse) -> dict:
+def _verdict(rule, b, size, rows, ratios, mcrg, *, couplings, min_coarse, drift_min_coarse) -> dict:
     with_t = [r for r in rows if np.isfinite(r["T_star"])]
     deepest = max((r["level"] for r in rows), default=0)
     t_row = next((r for r in rows if r["level"] == deepest), None)
@@ -289,10 +297,11 @@ def _verdict(rule, b, size, rows, ratios, mcrg, *, couplings, min_coarse) -> dic
     crossing = crossing_row["T_star"] if crossing_row else np.nan
     t_err = crossing_row["T_star_err"] if crossing_row else np.nan
     usable = [r["level"] - 1 for r in rows if r["coarse_size"] >= min_coarse and np.isfinite(r["nu"])]
-    chi2, dof, p = constancy(mcrg.nu[usable], mcrg.replicas[:, usable]) if len(usable) > 1 else (np.nan, 0, np.nan)
+    tested = [r["level"] - 1 for r in rows if r["coarse_size"] >= drift_min_coarse and np.isfinite(r["nu"])]
+    chi2, dof, p = constancy(mcrg.nu[tested], mcrg.replicas[:, tested]) if len(tested) > 1 else (np.nan, 0, np.nan)
     if not usable:
         nu_status = "no_estimate"
-    elif len(usable) == 1:
+    elif len(tested) < 2:
         nu_status = "single_pair"
     else:
         nu_status = "converged" if p > CONVERGED_P else "no_convergence"
@@ -300,7 +309,7 @@ def _verdict(rule, b, size, rows, ratios, mcrg, *, couplings, min_coarse) -> dic
     nu_deep = mcrg.nu[last] if last is not None else np.nan
     nu_deep_err = mcrg.nu_err[last] if last is not None else np.nan
     report_nu = nu_status in ("converged", "single_pair")
-    last_row = next((r for r in rows if last is not None and r["level"] == last + 1), None)
+    last_row = next((r for r in rows if len(tested) > 1 and r["level"] == tested[-1] + 1), None)
     return {
         "rule": rule, "b": b, "L": size,
         "T_star": crossing if status == "fixed_point" else np.nan,
@@ -314,7 +323,7 @@ def _verdict(rule, b, size, rows, ratios, mcrg, *, couplings, min_coarse) -> dic
         "nu_deepest": nu_deep, "nu_deepest_err": nu_deep_err, "nu_status": nu_status,
         "nu_drift": " -> ".join(f"{v:.3f}" for v in mcrg.nu),
         "nu_chi2": chi2, "nu_dof": dof, "nu_p": p,
-        "nu_last_step": last_row["nu_step"] if last_row and len(usable) > 1 else np.nan,
-        "nu_last_step_err": last_row["nu_step_err"] if last_row and len(usable) > 1 else np.nan,
-        "couplings": couplings, "min_coarse": min_coarse,
+        "nu_last_step": last_row["nu_step"] if last_row else np.nan,
+        "nu_last_step_err": last_row["nu_step_err"] if last_row else np.nan,
+        "couplings": couplings, "min_coarse": min_coarse, "drift_min_coarse": drift_min_coarse,
     }

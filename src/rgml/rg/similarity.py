@@ -4,7 +4,7 @@ Every rule is a filter P(h=+1|V) = σ(2 λ·V + c) on its b×b block
 (:meth:`rgml.rg.rules.BlockRule.as_filter`).  Two rules can be compared
 
 * by **shape**: the cosine between their λ (1 for parallel filters,
-  whatever their norms; the sign matters: −λ is the map with h flipped);
+  whatever their norms);
 * as **maps**: the mean |P_a(h=+1|V) − P_b(h=+1|V)| over blocks V — the
   total-variation distance between the two rules' block spins, i.e. the
   smallest fraction of block spins on which the two can differ under any
@@ -13,10 +13,19 @@ Every rule is a filter P(h=+1|V) = σ(2 λ·V + c) on its b×b block
   are the b×b blocks of given configurations (e.g. the samples at Tc, the
   ones that matter for the RG), or all 2^{b²} blocks with equal weight.
 
-Rules at the same b whose cosine is at least :data:`SAME_COSINE` and whose
-map distance is at most :data:`SAME_DISTANCE` are one map: the comparison
-counts them once (DESIGN.md §8) and names, for each rule, the first rule
-(in the order given) that it duplicates (``same_map_as``).
+Filters are compared *oriented* (:func:`oriented`): λ and −λ (with the bias)
+give the same block spins up to the global flip h → −h, a symmetry of the
+zero-field Ising model that a learned rule picks by chance (the RSMI fit has
+no preferred sign), so each filter is taken with Σλ ≥ 0.
+
+Rules at the same b whose cosine is at least :data:`SAME_COSINE` have the
+same *shape* (``same_shape_as``: they differ at most in how noisy they are
+and in how near-ties are decided); if moreover their map distance is at most
+:data:`SAME_DISTANCE` they are one *map* (``same_map_as``).  The comparison
+counts such rules once (DESIGN.md §8) and names, for each rule, the first
+rule (in the order given) that it duplicates.  The thresholds are
+conventions, stated in the table; the cosine and the distance are the
+measurements.
 """
 
 from __future__ import annotations
@@ -30,9 +39,9 @@ from rgml.backend import to_numpy
 from rgml.columns import Columns
 from rgml.rg.rules import BlockRule
 
-#: Filters this parallel (cosine) ...
-SAME_COSINE = 0.99
-#: ... whose block spins differ on at most this fraction of blocks count as one map.
+#: Filters at least this parallel (cosine) have the same shape ...
+SAME_COSINE = 0.98
+#: ... and, if their block spins differ on at most this fraction of blocks, are one map.
 SAME_DISTANCE = 0.01
 
 #: Blocks of at most this many sites are enumerated when no configurations are given.
@@ -48,26 +57,35 @@ class RuleSimilarity(Columns):
     other: np.ndarray
     cosine: np.ndarray
     map_distance: np.ndarray
+    same_shape: np.ndarray
     same_map: np.ndarray
 
     DIM = "pair"
     KEYS = ("b", "rule", "other")
     META = {
         "b": ("1", "block size"), "rule": ("1", "block rule"), "other": ("1", "the rule compared with"),
-        "cosine": ("1", "cosine between the two filters lambda"),
+        "cosine": ("1", "cosine between the two filters lambda, each oriented to sum(lambda) >= 0"),
         "map_distance": ("1", "mean |P_rule(h=+1|V) - P_other(h=+1|V)| over blocks V"),
+        "same_shape": ("1", f"cosine >= {SAME_COSINE:g}"),
         "same_map": ("1", f"cosine >= {SAME_COSINE:g} and map_distance <= {SAME_DISTANCE:g}"),
     }
 
     def same_map_as(self) -> dict[tuple[str, int], str]:
-        """``{(rule, b): first earlier rule it duplicates, or ""}`` in the order the rules were given."""
+        """``{(rule, b): first earlier rule that is the same map, or ""}`` in the order the rules were given."""
+        return self._first_match(self.same_map)
+
+    def same_shape_as(self) -> dict[tuple[str, int], str]:
+        """``{(rule, b): first earlier rule with the same filter shape, or ""}``."""
+        return self._first_match(self.same_shape)
+
+    def _first_match(self, flags: np.ndarray) -> dict[tuple[str, int], str]:
         out: dict[tuple[str, int], str] = {}
         for b in dict.fromkeys(self.b.tolist()):
             rows = self.b == b
             order = list(dict.fromkeys(self.rule[rows].tolist()))
             for i, name in enumerate(order):
                 match = [other for other in order[:i]
-                         if np.any(rows & (self.rule == name) & (self.other == other) & self.same_map)]
+                         if np.any(rows & (self.rule == name) & (self.other == other) & flags)]
                 out[name, int(b)] = match[0] if match else ""
         return out
 
@@ -89,10 +107,18 @@ def block_configurations(b: int, spins=None, *, max_blocks: int = 200_000) -> np
     return blocks[:max_blocks].astype(np.float64)
 
 
-def up_probability(rule: BlockRule, blocks: np.ndarray) -> np.ndarray:
-    """P(h=+1|V) = σ(2 λ·V + c) of ``rule`` for blocks ``(n, b²)`` (overflow-free)."""
+def oriented(rule: BlockRule) -> tuple[np.ndarray, float]:
+    """The rule's filter λ (flattened) and bias, signs flipped if Σλ < 0 (h → −h relabels the block spin)."""
     f = rule.as_filter()
-    x = 2.0 * blocks @ np.asarray(f.weights, np.float64).ravel() + f.bias
+    weights = np.asarray(f.weights, np.float64).ravel()
+    sign = -1.0 if weights.sum() < 0 else 1.0
+    return sign * weights, sign * float(f.bias)
+
+
+def up_probability(rule: BlockRule, blocks: np.ndarray) -> np.ndarray:
+    """P(h=+1|V) = σ(2 λ·V + c) of the :func:`oriented` rule for blocks ``(n, b²)`` (overflow-free)."""
+    weights, bias = oriented(rule)
+    x = 2.0 * blocks @ weights + bias
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
@@ -122,7 +148,7 @@ def rule_similarity(rules: Sequence[BlockRule], spins=None, *, max_blocks: int =
             source = None
         blocks = block_configurations(b, source, max_blocks=max_blocks)
         probs = {r.name: up_probability(r, blocks) for r in group}
-        flats = {r.name: np.asarray(r.as_filter().weights, np.float64).ravel() for r in group}
+        flats = {r.name: oriented(r)[0] for r in group}
         for r in group:
             for other in group:
                 if other is r:
@@ -131,6 +157,6 @@ def rule_similarity(rules: Sequence[BlockRule], spins=None, *, max_blocks: int =
                 cosine = float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))
                 distance = float(np.mean(np.abs(probs[r.name] - probs[other.name])))
                 rows.append({"b": b, "rule": r.name, "other": other.name, "cosine": cosine,
-                             "map_distance": distance,
+                             "map_distance": distance, "same_shape": bool(cosine >= SAME_COSINE),
                              "same_map": bool(cosine >= SAME_COSINE and distance <= SAME_DISTANCE)})
     return RuleSimilarity.from_rows(rows)
