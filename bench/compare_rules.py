@@ -25,13 +25,11 @@ divides, norm annealed 2 → 8; block RBM: at Tc on the same lattice) and cached
 from __future__ import annotations
 
 import argparse
-import math
 import pickle
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import xarray as xr
 

@@ -52,6 +52,7 @@ def test_verdicts_on_toy_flows():
     assert v.loc["decimation", "T_star_status"] in ("eta_artefact", "no_crossing")
     assert np.isnan(v.loc["decimation", "T_star"])
     assert v.loc["drift", "nu_status"] == "no_convergence" and np.isnan(v.loc["drift", "nu"])
+    assert v.loc["good", "nu_p"] > 1e-3 and v.loc["drift", "nu_p"] < 1e-3
     drift = [float(x) for x in v.loc["drift", "nu_drift"].split(" -> ")]
     np.testing.assert_allclose(drift, [0.9, 1.0, 1.2], atol=0.01)
     steps = result.steps.to_frame()
@@ -63,6 +64,12 @@ def test_verdicts_on_toy_flows():
         a, b = getattr(result, table), getattr(again, table)
         for name in a.names():
             np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+
+
+def test_a_level_without_thermal_eigenvalue_is_no_convergence():
+    datasets = [toy_rg("noisy", 2, L, mcrg_nu=[1.2, -1.0, -1.0]) for L in (16, 32)]  # λ_t = 2^(1/ν) < 1 deeper
+    v = assess_rules(datasets, seed=1, n_boot=40, sizes="largest").verdicts.to_frame().iloc[0]
+    assert v["nu_drift"].endswith("nan -> nan") and v["nu_status"] == "no_convergence" and np.isnan(v["nu"])
 
 
 def test_eta_artefact_is_named_where_the_deepest_level_crosses():

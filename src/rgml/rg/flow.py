@@ -47,7 +47,8 @@ from rgml.rng import Stream
 #: The two thermometers of a flow.
 METHODS = ("projection", "matching")
 
-__all__ = ["DISAGREE_SIGMAS", "MATCHED", "MATCHED_NAMES", "METHODS", "FixedPoint", "FlowAnalysis", "FlowResult", "crossing",
+__all__ = ["DISAGREE_SIGMAS", "MATCHED", "MATCHED_NAMES", "METHODS",
+           "FixedPoint", "FlowAnalysis", "FlowResult", "crossing",
            "nu_from_slope"]
 
 

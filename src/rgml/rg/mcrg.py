@@ -20,6 +20,9 @@ rescaling them level by level.  The matrix splits into two sectors:
   859 (1979)) (:func:`mcrg_yh`).  ⟨S_α⟩ = 0 for odd α at zero field, so the
   correlations are taken about zero, not about the sample mean.
 
+:func:`mcrg_levels` gives ν of every level pair of one sample set from one
+joint bootstrap, so that the level-to-level drift has an honest error.
+
 Errors come from a bootstrap over whole blocks of each Markov chain
 (:mod:`rgml.blocking`, ``blocks`` units; ``blocks=None`` resamples single
 configurations, as rgml did before, which underestimates errors of
