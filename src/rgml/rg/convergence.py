@@ -28,7 +28,8 @@ and one verdict per rule:
   (default: every pair the lattice has): χ² of the steps ν(n) − ν(n−1) with
   their bootstrap covariance, p > :data:`CONVERGED_P` (``converged``); else
   ``no_convergence`` and ν is NaN — the drift (all pairs, ``nu_drift``) is
-  the result.  With a single pair nothing can be said (``single_pair``,
+  the result.  A tested pair without a thermal eigenvalue λ_t > 1 (ν NaN)
+  is ``no_convergence`` too.  With a single pair nothing can be said (``single_pair``,
   ν reported).
 """
 
@@ -297,12 +298,16 @@ def _verdict(rule, b, size, rows, ratios, mcrg, *, couplings, min_coarse, drift_
     crossing = crossing_row["T_star"] if crossing_row else np.nan
     t_err = crossing_row["T_star_err"] if crossing_row else np.nan
     usable = [r["level"] - 1 for r in rows if r["coarse_size"] >= min_coarse and np.isfinite(r["nu"])]
-    tested = [r["level"] - 1 for r in rows if r["coarse_size"] >= drift_min_coarse and np.isfinite(r["nu"])]
-    chi2, dof, p = constancy(mcrg.nu[tested], mcrg.replicas[:, tested]) if len(tested) > 1 else (np.nan, 0, np.nan)
+    tested = [r["level"] - 1 for r in rows if r["coarse_size"] >= drift_min_coarse]
+    undefined = any(not np.isfinite(mcrg.nu[p]) for p in tested)  # λ_t ≤ 1 at a level: no thermal eigenvalue
+    chi2, dof, p = ((np.nan, 0, np.nan) if len(tested) < 2 or undefined
+                    else constancy(mcrg.nu[tested], mcrg.replicas[:, tested]))
     if not usable:
         nu_status = "no_estimate"
     elif len(tested) < 2:
         nu_status = "single_pair"
+    elif undefined:
+        nu_status = "no_convergence"
     else:
         nu_status = "converged" if p > CONVERGED_P else "no_convergence"
     last = usable[-1] if usable else None
