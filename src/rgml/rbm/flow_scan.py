@@ -94,7 +94,7 @@ class EndPointRange(Columns):
     DIM = "range"
     KEYS = ("scope", "observable")
     META = {
-        "scope": ("1", "all runs, or one training set"), "observable": ("1", "thermometer (all: every one)"),
+        "scope": ("1", "all_runs, one training set (all | without_tc) or one weight decay (l2=...)"), "observable": ("1", "thermometer (all: every one)"),
         "runs": ("1", "flow runs read inside the grid"), "T_min": _T, "T_max": _T, "T_median": _T,
         "T_err_median": ("J/k_B", "median statistical error of one run"),
         "mixture_all": ("J/k_B", "the same thermometer on the mixture of all training temperatures"),
@@ -183,12 +183,13 @@ def _reading(r: dict) -> dict:
 
 
 def end_point_ranges(readings: FlowReadings) -> EndPointRange:
-    """Min, max and median of the flow end points per observable — over all runs and per training set."""
+    """Min, max and median of the flow end points per observable: over all runs, per training set, per λ₂."""
     df = readings.to_frame()
     ends = df[(df["source"] == "flow_end") & np.isfinite(df["T"])]
     mix = df[df["source"] == "training_mixture"].set_index(["training_set", "observable"])["T"]
     rows = []
-    scopes = [("all_runs", ends), *((name, ends[ends["training_set"] == name]) for name in TRAINING_SETS)]
+    scopes = [("all_runs", ends), *((name, ends[ends["training_set"] == name]) for name in TRAINING_SETS),
+              *((f"l2={decay:g}", ends[ends["l2"] == decay]) for decay in sorted(set(ends["l2"])))]
     for scope, part in scopes:
         for observable in [*dict.fromkeys(df["observable"]), "all"]:
             sel = part if observable == "all" else part[part["observable"] == observable]
