@@ -97,3 +97,17 @@ def test_all_sizes_reproduce_the_full_analysis_and_checks():
         assess_rules(datasets[2:], seed=1)
     with pytest.raises(ValueError, match="sizes"):
         assess_rules(datasets, seed=1, sizes="some")
+
+
+def test_analyse_handles_odd_block_sizes():
+    """b = 3: level n of L is matched against level n−1 of L/3, and MCRG uses (L/3ⁿ)² sites."""
+    from rgml.rg import analyse
+
+    datasets = [toy_rg("majority", 3, L, samples=200, mcrg_nu=[1.0, 1.0]) for L in (12, 36)]
+    flows, exponents = analyse(datasets, seed=1, n_boot=20, mcrg_couplings=2, chains=4)
+    matching = exponents[(exponents["method"] == "flow_slope_matching")]
+    assert sorted(zip(matching["L"], matching["level"])) == [(36, 1), (36, 2)]
+    assert np.all(np.abs(matching["T_fixed"] - TC) < 4 * matching["T_fixed_err"])
+    mcrg = exponents[(exponents["method"] == "mcrg") & (exponents["L"] == 36)]
+    assert sorted(set(mcrg["level"])) == [0, 1] and set(mcrg["b"]) == {3}
+    assert np.all(np.abs(mcrg["nu"] - 1.0) < 4 * mcrg["nu_err"])
