@@ -16,6 +16,13 @@ and the information-optimal filter (``rsmi``) — is judged the same way:
   estimator, critic, geometry and stream (:func:`rule_information`).
 
 Exact values: T* = Tc, ν = 1.
+
+:func:`summary_by_block` is the comparison across block sizes b = 2, 3, 4:
+per (rule, b) the verdicts of :func:`rgml.rg.convergence.assess_rules`
+(T* only where the correlation ratio at Tc says the crossing is a fixed
+point, ν only where it converges over level pairs, with its drift), the
+information kept, and which rules are one map
+(:func:`rgml.rg.similarity.rule_similarity`).
 """
 
 from __future__ import annotations
@@ -26,7 +33,9 @@ import numpy as np
 import pandas as pd
 
 from rgml.exact import TC
+from rgml.rg.convergence import RuleAssessment
 from rgml.rg.rules import BlockRule
+from rgml.rg.similarity import RuleSimilarity
 from rgml.rng import Stream
 from rgml.rsmi.information import mutual_information
 from rgml.rsmi.partition import Geometry
@@ -66,20 +75,22 @@ def rule_information(rules: Sequence[BlockRule], spins, *, temperature: float, b
 
 
 def summary(exponents: pd.DataFrame, information: pd.DataFrame) -> pd.DataFrame:
-    """One row per rule: T*, ν (MCRG and flow slope), I(H:E), and deviations from exact."""
+    """One row per (rule, b): T*, ν (MCRG and flow slope), I(H:E), and deviations from exact."""
     rows = []
-    for rule in RULES:
-        e = exponents[exponents["rule"] == rule]
-        if e.empty:
+    pairs = sorted({(r, int(b)) for r, b in zip(exponents["rule"], exponents["b"])},
+                   key=lambda p: (p[1], RULES.index(p[0]) if p[0] in RULES else len(RULES), p[0]))
+    for rule, b in pairs:
+        if rule not in RULES:
             continue
+        e = exponents[(exponents["rule"] == rule) & (exponents["b"] == b)]
         largest = e["L"].max()
         match = e[(e["method"] == "flow_slope_matching") & (e["L"] == largest)].sort_values("level")
         deepest = match.iloc[-1] if len(match) else None
-        b = int(e["b"].iloc[0])
         mcrg = e[(e["method"] == "mcrg") & (e["L"] == largest) & (e["couplings"] == SUMMARY_COUPLINGS)
                  & (largest // b ** (e["level"] + 1) >= SUMMARY_MIN_COARSE)].sort_values("level")
         pair = mcrg.iloc[-1] if len(mcrg) else None
-        info = information[information["rule"] == rule]
+        info = information[(information["rule"] == rule)
+                           & ((information["block"] == b) if "block" in information else True)]
         row = {
             "rule": rule, "L": int(largest), "b": b,
             "T_star": deepest["T_fixed"] if deepest is not None else np.nan,
@@ -98,3 +109,32 @@ def summary(exponents: pd.DataFrame, information: pd.DataFrame) -> pd.DataFrame:
         row["nu_dev_sigma"] = row["nu_dev"] / row["nu_err"] if row["nu_err"] else np.nan
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def summary_by_block(assessment: RuleAssessment, information: pd.DataFrame,
+                     similarity: RuleSimilarity | None = None) -> pd.DataFrame:
+    """One row per (rule, b) with the verdicts of :func:`rgml.rg.convergence.assess_rules`.
+
+    Columns: the :class:`rgml.rg.convergence.VerdictTable` (T* only where it
+    is a fixed point — ``T_star_status`` — and ν only where it converges over
+    the level pairs — ``nu_status``, with ``nu_drift``), ``mi_nats``,
+    ``mi_err`` and ``rule_bias`` from :func:`rule_information` (rows matched
+    on rule and ``block``), and from ``similarity``
+    (:func:`rgml.rg.similarity.rule_similarity` of the same rules):
+    ``same_map_as`` / ``same_shape_as`` (the earlier rule this one
+    duplicates as a map / in filter shape, "" if none), ``cosine_majority``
+    and ``map_distance_majority``.
+    """
+    df = assessment.verdicts.to_frame()
+    info = information.rename(columns={"block": "b"})[["rule", "b", "mi_nats", "mi_err", "rule_bias"]]
+    df = df.merge(info, on=["rule", "b"], how="left")
+    if similarity is not None:
+        pairs = similarity.to_frame().set_index(["b", "rule", "other"])
+        for column, same in (("same_map_as", similarity.same_map_as()),
+                             ("same_shape_as", similarity.same_shape_as())):
+            df[column] = [same.get((r, int(b)), "") for r, b in zip(df["rule"], df["b"])]
+        for column, own in (("cosine", 1.0), ("map_distance", 0.0)):
+            df[f"{column}_majority"] = [own if r == "majority" else float(pairs[column].get((b, r, "majority"), np.nan))
+                                        for r, b in zip(df["rule"], df["b"])]
+    df["T_star_rel_dev"] = (df["T_star"] - TC) / TC
+    return df

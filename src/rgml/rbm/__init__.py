@@ -18,6 +18,7 @@ module             idea
 ``block``          the block RBM and the RG rule ``rbm`` (a :class:`rgml.rg.rules.BlockRule`)
 ``mapping1d``      1D decimation as an exact RBM; couplings of a marginal; the 1D experiment
 ``flow``           the RBM flow of Iso, Shiba & Yokoo, and the experiment on all temperatures
+``flow_scan``      the flow's systematics: end point under several thermometers, decays, seeds, training sets
 ``data``           Ising configurations as training rows; train / held-out split
 ``temperature``    one RBM per temperature against the exact Ising ceiling
 =================  ==========================================================
@@ -25,7 +26,7 @@ module             idea
 Front door (int seeds keyed as the workflow keys them, results with
 ``to_dataset()`` / ``from_dataset()``): :func:`fit_temperature`,
 :func:`deep_stack`, :func:`locality_sweep`, :func:`flow_experiment`,
-:func:`fit_block_rule`, :func:`mapping_experiment`; :func:`train` for a bare RBM.
+:func:`fit_block_rule`, :func:`mapping_experiment`, :func:`flow_scan`; :func:`train` for a bare RBM.
 """
 
 from rgml.lazy import exports
@@ -35,6 +36,7 @@ __getattr__, __dir__, __all__ = exports(__name__, {
     "block": ['BlockRBMRule', 'block_units', 'coarse_grain', 'fit_block_rule', 'orient', 'train_block_rbm'],
     "data": ['split', 'training_units'],
     "flow": ['MEET_TOLERANCE', 'FlowExperiment', 'FlowResult', 'flow_experiment', 'meeting_step', 'rbm_flow'],
+    "flow_scan": ['FlowScan', 'flow_scan'],
     "likelihood": ['LogLikelihood', 'LogPartition', 'estimate_log_partition', 'log_likelihood', 'mean_log_likelihood'],
     "locality": ['LocalitySweep', 'locality', 'locality_sweep', 'radius_of_gyration', 'relative_radius_of_gyration'],
     "logz": ['log_partition'],

@@ -11,8 +11,12 @@ module             idea
 ``flow``           flows T → T_eff, fixed points and ν with chain-block bootstrap errors
 ``flow_result``    the flow, fixed-point and level-extrapolation tables (:class:`FlowResult`)
 ``levels``         T*(level) extrapolated to level → ∞
-``mcrg``           Swendsen's Monte Carlo RG (linearised RG matrix, λ_t and ν, λ_h and y_h)
+``mcrg``           Swendsen's Monte Carlo RG (linearised RG matrix, λ_t and ν, λ_h and y_h; all level pairs jointly)
 ``analysis``       flows and MCRG of every rule and size: the flow and exponent tables
+``eta``            correlation ratios across levels at Tc: does a rule rescale the spin (decimation's η)
+``convergence``    T*, ν and their level-to-level convergence per rule: the verdicts of the comparison
+``similarity``     filter cosines and map distances between rules: which rules are one map
+``observable_thermometer``  the temperature an ensemble reads on each observable (energy, |m|, m², nnn, plaquette)
 ``ring``           the 1D decimation flow measured on ring samples
 =================  ==========================================================
 
@@ -26,11 +30,15 @@ from rgml.lazy import exports
 __getattr__, __dir__, __all__ = exports(__name__, {
     "analysis": ['analyse'],
     "coarse": ['RG_BLOCKS', 'coarse_grain'],
+    "convergence": ['RuleAssessment', 'assess_rules'],
+    "eta": ['CorrelationRatios', 'correlation_ratios'],
     "flow": ['FixedPoint', 'FlowAnalysis'],
     "flow_result": ['FlowResult'],
     "levels": ['extrapolate_levels'],
-    "mcrg": ['MCRGEstimate', 'MCRGMagnetic', 'mcrg_nu', 'mcrg_yh'],
+    "mcrg": ['MCRGEstimate', 'MCRGLevels', 'MCRGMagnetic', 'mcrg_levels', 'mcrg_nu', 'mcrg_yh'],
+    "observable_thermometer": ['ReferenceCurves', 'ThermometerReadings', 'read_temperatures'],
     "ring": ['ring_flow', 'ring_flow_table'],
     "rules": ['BlockFilter', 'BlockRule', 'Decimation', 'Majority', 'fixed_rule'],
+    "similarity": ['RuleSimilarity', 'rule_similarity'],
     "thermometer": ['matching_temperature', 'projection_temperature', 'projection_thermometer'],
 }, namespace=globals())

@@ -55,10 +55,13 @@ def nearest_tc_index(temperatures: np.ndarray) -> int:
 
 
 def mcrg_rows(rule: str, b: int, size: int, temperatures: np.ndarray, levels: list[np.ndarray],
-              odd: list[np.ndarray], *, couplings: int, chains: int, stream: Stream, n_boot: int) -> list[dict]:
+              odd: list[np.ndarray] | None, *, couplings: int, chains: int, stream: Stream, n_boot: int) -> list[dict]:
     """MCRG y_T = 1/ν and y_h at the temperature nearest Tc for every level pair (n, n+1) and 1…``couplings``.
 
-    ``levels[n]``, ``odd[n]``: even and odd densities ``(temperature, sample, interaction)`` of level n.
+    ``levels[n]``, ``odd[n]``: even and odd densities ``(temperature, sample, interaction)`` of level n
+    (``odd`` None: no y_h, its columns NaN).
+    ``chains``: interleaved Markov chains of the samples (the bootstrap's blocks). Any b: the level-n
+    lattice has (L/bⁿ)² sites.
     """
     i = nearest_tc_index(temperatures)
     rows = []
@@ -67,15 +70,18 @@ def mcrg_rows(rule: str, b: int, size: int, temperatures: np.ndarray, levels: li
         for k in range(1, couplings + 1):
             thermal = mcrg_nu(levels[n][i] * sites_n, levels[n + 1][i] * sites_next, b, level=n, couplings=k,
                               stream=stream.child("mcrg", size, n, k), n_boot=n_boot, chains=chains)
-            magnetic = mcrg_yh(odd[n][i] * sites_n, odd[n + 1][i] * sites_next, b, level=n, couplings=k,
-                               stream=stream.child("mcrg-odd", size, n, k), n_boot=n_boot, chains=chains)
+            y_h = y_h_err = np.nan
+            if odd is not None:
+                magnetic = mcrg_yh(odd[n][i] * sites_n, odd[n + 1][i] * sites_next, b, level=n, couplings=k,
+                                   stream=stream.child("mcrg-odd", size, n, k), n_boot=n_boot, chains=chains)
+                y_h, y_h_err = magnetic.y_h, magnetic.y_h_err
             y_t = 1.0 / thermal.nu if thermal.nu > 0 else np.nan
             rows.append({"rule": rule, "method": "mcrg", "L": size, "b": b, "level": n, "couplings": k,
                          "nu": thermal.nu, "nu_err": thermal.nu_err, "T_fixed": np.nan, "T_fixed_err": np.nan,
                          "T_fixed_z": np.nan, "slope": thermal.eigenvalue,
                          "y_T": y_t, "y_T_err": thermal.nu_err * y_t**2,
-                         "y_h": magnetic.y_h, "y_h_err": magnetic.y_h_err,
-                         "y_h_z": (magnetic.y_h - Y_H) / magnetic.y_h_err if magnetic.y_h_err > 0 else np.nan,
+                         "y_h": y_h, "y_h_err": y_h_err,
+                         "y_h_z": (y_h - Y_H) / y_h_err if y_h_err > 0 else np.nan,
                          "T_samples": float(temperatures[i])})
     return rows
 
@@ -104,30 +110,41 @@ class RGTables:
 
 
 def analyse(datasets: Iterable[xr.Dataset], *, seed: int | Stream, n_boot: int = default("rg.bootstrap"),
-            mcrg_couplings: int = default("rg.mcrg_couplings"), log=lambda message: None) -> RGTables:
+            mcrg_couplings: int = default("rg.mcrg_couplings"), chains: int | dict[int, int] | None = None,
+            log=lambda message: None) -> RGTables:
     """The flow, exponent and level-extrapolation tables of every rule in ``datasets`` (:class:`RGTables`).
 
-    ``flows, exponents, levels = analyse(...)`` unpacks them.
+    Any block size b: level n of L is matched against level n−1 of L/b (both must be present).
+    ``chains`` (one int or ``{L: chains}``) are the interleaved Markov chains of the samples, the
+    bootstrap's block units; None reads each store's ``chains`` attribute (1 when absent).  Stores
+    without ``odd_densities`` get no y_h.  ``flows, exponents, levels = analyse(...)`` unpacks them.
     """
     flow_rows, exponent_rows, level_rows = [], [], []
     for (rule, b), by_size in sorted(group_by_rule(datasets).items()):
         temperatures = {L: ds["temperature"].values for L, ds in by_size.items()}
         densities = {L: list(np.moveaxis(ds["densities"].values, 1, 0)) for L, ds in by_size.items()}
-        chains = {L: int(ds.attrs.get("chains", 1)) for L, ds in by_size.items()}
+        n_chains = {L: _chains_of(ds, L, chains) for L, ds in by_size.items()}
         stream = keyed(seed, "rg-bootstrap", rule, b)
-        result = FlowAnalysis(temperatures, densities, b, chains=chains).analyse(stream=stream.child("flow"),
+        result = FlowAnalysis(temperatures, densities, b, chains=n_chains).analyse(stream=stream.child("flow"),
                                                                                  n_boot=n_boot)
         flow_rows += [{"rule": rule, **r} for r in result.flows.to_frame().to_dict("records")]
         exponent_rows += [{"rule": rule, "couplings": np.nan, **r}
                           for r in result.fixed_points.to_frame().to_dict("records")]
         level_rows += [{"rule": rule, **r} for r in result.levels.to_frame().to_dict("records")]
         for L, ds in by_size.items():
-            odd = list(np.moveaxis(ds["odd_densities"].values, 1, 0))
+            odd = list(np.moveaxis(ds["odd_densities"].values, 1, 0)) if "odd_densities" in ds else None
             exponent_rows += mcrg_rows(rule, b, L, temperatures[L], densities[L], odd, couplings=mcrg_couplings,
-                                       chains=chains[L], stream=stream, n_boot=n_boot)
+                                       chains=n_chains[L], stream=stream, n_boot=n_boot)
         log(f"{rule} b={b}: flows for L = {sorted(by_size)}")
     exponents = pd.DataFrame(exponent_rows).reindex(columns=EXPONENT_COLUMNS)
     return RGTables(pd.DataFrame(flow_rows), exponents, pd.DataFrame(level_rows))
+
+
+def _chains_of(ds: xr.Dataset, size: int, chains: int | dict[int, int] | None) -> int:
+    """The chain count of one store: given per size, given for all, or its ``chains`` attribute."""
+    if chains is None:
+        return int(ds.attrs.get("chains", 1))
+    return int(chains[size]) if isinstance(chains, dict) else int(chains)
 
 
 def typical_sample(magnetization: np.ndarray) -> int:

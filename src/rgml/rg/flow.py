@@ -44,7 +44,11 @@ from rgml.rg.thermometer import (INSIDE, combine_components, matching_components
                                  projection_temperature)
 from rgml.rng import Stream
 
-__all__ = ["DISAGREE_SIGMAS", "MATCHED", "MATCHED_NAMES", "FixedPoint", "FlowAnalysis", "FlowResult", "crossing",
+#: The two thermometers of a flow.
+METHODS = ("projection", "matching")
+
+__all__ = ["DISAGREE_SIGMAS", "MATCHED", "MATCHED_NAMES", "METHODS",
+           "FixedPoint", "FlowAnalysis", "FlowResult", "crossing",
            "nu_from_slope"]
 
 
@@ -139,10 +143,19 @@ class FlowAnalysis:
         configurations and i.i.d. errors (the numbers rgml gave before blocks).
     chains:
         Interleaved chains per sample set, one int or ``{L: chains}``.
+    methods:
+        Thermometers to run, ``("projection", "matching")`` or either alone;
+        leaving one out changes no number of the other (projection draws
+        nothing), it only saves its time.
     """
 
     def __init__(self, temperatures: dict[int, np.ndarray], densities: dict[int, list[np.ndarray]], b: int, *,
-                 blocks: int | None = BLOCKS, chains: int | dict[int, int] = 1):
+                 blocks: int | None = BLOCKS, chains: int | dict[int, int] = 1,
+                 methods: tuple[str, ...] = METHODS):
+        unknown = set(methods) - set(METHODS)
+        if unknown or not methods:
+            raise ValueError(f"methods: choose from {METHODS}, got {methods}")
+        self.methods = tuple(methods)
         self.temperatures = {L: np.asarray(t, np.float64) for L, t in temperatures.items()}
         self.densities = {L: np.stack(levels) for L, levels in densities.items()}  # (level, T, S, k)
         self.b = b
@@ -197,12 +210,14 @@ class FlowAnalysis:
         """:meth:`curves` and the per-correlation matched temperatures ``{(L, level): (replicas, T, k)}``."""
         out, components = {}, {}
         for L, m in means.items():
+            if "projection" not in self.methods:
+                break
             t_prev = np.broadcast_to(self.temperatures[L], (m.shape[0], m.shape[2]))
             for n in range(1, m.shape[1]):
                 t_eff, flag = projection_temperature(m[:, n, :, 0], L // self.b**n)
                 out["projection", L, n] = (t_prev, t_eff, flag)
                 t_prev = t_eff
-        for L, n, ref in self._matching_pairs():
+        for L, n, ref in self._matching_pairs() if "matching" in self.methods else ():
             grid, target = means[ref][:, n - 1, :, :MATCHED], means[L][:, n, :, :MATCHED]
             pairs = [matching_components(self.temperatures[ref], g, self._grid_weights[L, n], t, self._weights[L, n],
                                          self._edges[L, n])

@@ -20,6 +20,9 @@ rescaling them level by level.  The matrix splits into two sectors:
   859 (1979)) (:func:`mcrg_yh`).  ⟨S_α⟩ = 0 for odd α at zero field, so the
   correlations are taken about zero, not about the sample mean.
 
+:func:`mcrg_levels` gives ν of every level pair of one sample set from one
+joint bootstrap, so that the level-to-level drift has an honest error.
+
 Errors come from a bootstrap over whole blocks of each Markov chain
 (:mod:`rgml.blocking`, ``blocks`` units; ``blocks=None`` resamples single
 configurations, as rgml did before, which underestimates errors of
@@ -32,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rgml.blocking import BLOCKS, block_labels, bootstrap_indices, sample_labels
+from rgml.blocking import BLOCKS, block_labels, bootstrap_counts, bootstrap_indices, sample_labels
 from rgml.rng import Stream
 
 
@@ -153,3 +156,99 @@ def mcrg_yh(
         boot_y = np.where(boot > 0, np.log(np.where(boot > 0, boot, 1.0)) / np.log(b), np.nan)
     return MCRGMagnetic(level=level, couplings=couplings, eigenvalue=lam, eigenvalue_err=_std(boot),
                         y_h=y_h, y_h_err=_std(boot_y))
+
+
+@dataclass(frozen=True)
+class MCRGLevels:
+    """ν of every level pair (n, n+1) of one sample set, from one joint block bootstrap.
+
+    The same resampled blocks are used for every pair, so the replicas carry
+    the correlations between pairs (they share samples) and differences
+    between pairs, the level drift, get honest errors.
+
+    Attributes
+    ----------
+    levels:
+        First level n of each pair ``(pairs,)``.
+    couplings:
+        Even couplings used.
+    eigenvalue, nu, nu_err:
+        λ_t, ν = ln b / ln λ_t and its bootstrap error per pair.
+    replicas:
+        ν of every bootstrap replica ``(n_boot, pairs)`` (NaN where λ_t ≤ 1 or A is singular).
+    """
+
+    levels: np.ndarray
+    couplings: int
+    eigenvalue: np.ndarray
+    nu: np.ndarray
+    nu_err: np.ndarray
+    replicas: np.ndarray
+
+
+def _weighted_eigenvalues(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Leading eigenvalue of T = A⁻¹B for every row of sample ``weights (R, n)`` (counts of a resample)."""
+    x = x - x.mean(axis=0)
+    y = y - y.mean(axis=0)  # covariances do not depend on the shift; it keeps the products small
+    total = weights.sum(axis=1)[:, None]
+    mx, my = weights @ x / total, weights @ y / total
+    k = x.shape[1]
+    yy = np.einsum("si,sj->sij", y, y).reshape(len(y), k * k)
+    yx = np.einsum("si,sj->sij", y, x).reshape(len(y), k * k)
+    a = (weights @ yy / total).reshape(-1, k, k) - np.einsum("ri,rj->rij", my, my)
+    b = (weights @ yx / total).reshape(-1, k, k) - np.einsum("ri,rj->rij", my, mx)
+    out = np.full(len(weights), np.nan)
+    for r in range(len(weights)):
+        try:
+            out[r] = leading_eigenvalue(np.linalg.solve(a[r], b[r]))
+        except np.linalg.LinAlgError:
+            pass
+    return out
+
+
+def _nu_of(eigenvalues: np.ndarray, b: int) -> np.ndarray:
+    lam = np.asarray(eigenvalues, np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(lam > 1, np.log(b) / np.log(np.where(lam > 1, lam, 2.0)), np.nan)
+
+
+def mcrg_levels(
+    sums: list[np.ndarray], b: int, *, couplings: int, stream: Stream, n_boot: int = 200,
+    blocks: int | None = BLOCKS, chains: int = 1,
+) -> MCRGLevels:
+    """ν from every level pair (n, n+1) of one sample set, with one joint block bootstrap (Swendsen 1979).
+
+    Parameters
+    ----------
+    sums:
+        Extensive even lattice sums ``(samples, ≥ couplings)`` of levels 0, 1, …
+        of the same configurations (at or nearest Tc), in stored order.
+    b:
+        Block size.
+    couplings:
+        Use the first ``couplings`` even interactions.
+    stream, n_boot, blocks, chains:
+        As in :func:`mcrg_nu`; one draw of ``n_boot`` resamples serves every pair.
+
+    Returns
+    -------
+    :class:`MCRGLevels`; the central values equal :func:`mcrg_nu` of each pair.
+    """
+    if len(sums) < 2:
+        raise ValueError(f"sums: need at least two levels for one level pair, got {len(sums)}")
+    n = sums[0].shape[0]
+    if any(s.shape[0] != n for s in sums) or any(s.shape[1] < couplings for s in sums):
+        raise ValueError(f"sums: every level needs the same samples and >= {couplings} couplings, "
+                         f"got shapes {[s.shape for s in sums]}")
+    labels = _labels(n, blocks, chains)
+    counts = bootstrap_counts(labels, stream, (n_boot,))
+    central, replicas = [], []
+    for level in range(len(sums) - 1):
+        x, y = sums[level][:, :couplings], sums[level + 1][:, :couplings]
+        central.append(_eigenvalue(x, y))
+        replicas.append(_weighted_eigenvalues(x, y, counts))
+    eigenvalue = np.asarray(central)
+    boot_nu = _nu_of(np.stack(replicas, axis=1), b)
+    return MCRGLevels(levels=np.arange(len(sums) - 1), couplings=couplings, eigenvalue=eigenvalue,
+                      nu=_nu_of(eigenvalue, b), nu_err=np.array([_std(boot_nu[:, p]) for p in range(boot_nu.shape[1])]),
+                      replicas=boot_nu)

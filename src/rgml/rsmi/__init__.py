@@ -19,7 +19,8 @@ critic, estimators, adam, evaluation, fit
     held-out evaluation with error bars, and the filter fit.
 apply, rule
     Coarse-graining whole lattices with a learned filter; the RG rule ``rsmi``
-    (a :class:`rgml.rg.rules.BlockRule`).
+    (a :class:`rgml.rg.rules.BlockRule`) and any filter at a chosen norm
+    (:class:`FilterRule`, uniform or learned, |λ| up to ∞).
 information
     Held-out I(H:E) of a given rule or filter on samples.
 ring
@@ -43,5 +44,5 @@ __getattr__, __dir__, __all__ = exports(__name__, {
     "measures": ['boundary_mask', 'boundaryness', 'filter_uniformity', 'weight_share'],
     "partition": ['Geometry', 'block_positions', 'extract', 'split_configurations'],
     "ring": ['RSMI_RING', 'RingRSMI', 'ring_rsmi'],
-    "rule": ['RSMIRule'],
+    "rule": ['FilterRule', 'RSMIRule'],
 }, namespace=globals())
