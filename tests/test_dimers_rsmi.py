@@ -34,6 +34,7 @@ from rgml.dimers import (
     reference_filters,
     rsmi_dimers_table,
     span_cosines,
+    span_projection,
     symmetry_images,
 )
 from rgml.dimers.lattice import parallel_plaquettes
@@ -63,6 +64,11 @@ def test_field_filters_lie_in_the_field_plane(block):
     both_x = links_to_cells(np.stack([fields[0], 2 * fields[0]]))
     np.testing.assert_allclose(span_cosines(both_x, fields), 1.0)
     np.testing.assert_allclose(principal_cosines(both_x, fields), [1.0])
+    projected = span_projection(both_x, fields)  # E_x is in the span, E_y orthogonal to it
+    np.testing.assert_allclose(projected[0], fields[0] / np.linalg.norm(fields[0]), atol=1e-12)
+    np.testing.assert_allclose(projected[1], 0.0, atol=1e-12)
+    np.testing.assert_allclose(np.abs((span_projection(mixed, fields) * fields).sum(axis=(1, 2, 3))),
+                               np.linalg.norm(fields.reshape(2, -1), axis=1))
     # the naive orientation and the columnar order are orthogonal to the fields (even ℓ)
     np.testing.assert_allclose(span_cosines(links_to_cells(orientation_filter(block)[None]), fields), 0.0, atol=1e-12)
     np.testing.assert_allclose(span_cosines(links_to_cells(order_filters(block)), fields), 0.0, atol=1e-12)

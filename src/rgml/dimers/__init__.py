@@ -95,7 +95,7 @@ from rgml.dimers.sampler import (
     sample_dimers,
 )
 from rgml.dimers.joint import boltzmann_probabilities, dimer_joint, exact_dimer_samples
-from rgml.dimers.shapes import noise_share, order_filters, principal_cosines, span_cosines
+from rgml.dimers.shapes import noise_share, order_filters, principal_cosines, span_cosines, span_projection
 from rgml.dimers.rsmi import (
     DIMER_FIT,
     NAIVE_RULES,
@@ -180,6 +180,7 @@ __all__ = [
     "rsmi_dimers_table",
     "sample_dimers",
     "span_cosines",
+    "span_projection",
     "staggered_sign",
     "staggered_state",
     "symmetry_images",

@@ -46,7 +46,7 @@ class BufferScan:
     Attributes
     ----------
     temperature:
-        T (|v|/k_B; ``inf`` for free dimers).
+        T (|v|/k_B; ``inf`` for free dimers; NaN when not given).
     size, block, environment, stride, n_hidden:
         Torus side L, ℓ, L_E and the block spacing (sites), hidden units.
     learned:
@@ -224,7 +224,7 @@ def buffer_scan(
             share.append(0.0)
     mi, err = np.array(mi), np.array(err)
     return BufferScan(
-        temperature=np.inf if temperature is None else float(temperature), size=int(np.shape(samples)[-1]),
+        temperature=np.nan if temperature is None else float(temperature), size=int(np.shape(samples)[-1]),
         block=block, environment=environment, stride=stride, n_hidden=n_hidden if learned else 2, learned=learned,
         norm=norm, buffers=buffers, mi=mi, mi_err=err, field_cosine_min=np.array(cos),
         noise_share_max=np.array(share), power_law=fit_buffer_power_law(buffers, mi, err, x_min=x_min, x_max=x_max),

@@ -74,7 +74,7 @@ REFERENCE_RULES = ("orientation", "occupations", "field", "order")
 NAIVE_RULES = ("orientation", "occupations")
 
 #: Fit settings of the dimer stage (the brief's trial, checked in bench/rsmi_dimers.py).
-DIMER_FIT = FitConfig(n_hidden=2, steps=1000, polish_steps=300, batch_size=1024, flip_augment=False)
+DIMER_FIT = FitConfig(n_hidden=2, steps=1000, polish_steps=300, batch_size=1024, lr_floor=0.01, flip_augment=False)
 
 TEMPERATURE_ATTRS = {"units": "|v|/k_B", "long_name": "temperature T (inf: non-interacting dimers)"}
 
@@ -239,7 +239,7 @@ class DimerFit:
         ``noise_share_max`` (NaN for reference rules and constant fillers),
         ``noise_fillers``, ``n_train``, ``n_heldout``.
         """
-        base = {"T": np.inf if self.temperature is None else float(self.temperature),
+        base = {"T": np.nan if self.temperature is None else float(self.temperature),
                 "L": -1 if self.fit.size is None else int(self.fit.size) // 2, "block": self.block,
                 "buffer": self.buffer, "environment": self.environment, "stride": self.stride}
         config = self.fit.config

@@ -114,6 +114,24 @@ def principal_cosines(filters, targets) -> np.ndarray:
     return np.clip(np.linalg.svd(own.T @ basis, compute_uv=False), 0.0, 1.0)
 
 
+def span_projection(filters, targets) -> np.ndarray:
+    """Each target projected onto span(filters), link layout ``(k, 2, ℓ, ℓ)``, unit norm.
+
+    For figures: the learned pair's best approximation of E_x and E_y, drawn
+    next to the exact patterns (a target orthogonal to every filter gives zeros).
+    """
+    rows = _link_rows(filters)
+    t = np.asarray(targets, dtype=np.float64)
+    _target_basis(t, rows.shape[1])  # checks the layout
+    u, singular, _ = np.linalg.svd(rows.T, full_matrices=False)
+    own = u[:, singular > singular.max() * 1e-10]
+    flat = t.reshape(t.shape[0], -1)
+    projected = (flat @ own) @ own.T
+    norms = np.linalg.norm(projected, axis=1, keepdims=True)
+    projected = np.divide(projected, norms, out=np.zeros_like(projected), where=norms > 0)
+    return projected.reshape(t.shape)
+
+
 def noise_share(filters) -> np.ndarray:
     """``|λ_j on filler cells| / |λ_j|`` for each filter: float64 ``(n_hidden,)`` in [0, 1]."""
     f = to_numpy(filters).astype(np.float64)
