@@ -240,6 +240,8 @@ def test_dimer_fit_round_trips_and_has_its_layout(small_fit):
     assert (back.rules, back.block, back.buffer, back.stride, back.noise) == (("orientation", "field"), 2, 1, 1, True)
     assert back.temperature == np.inf and back.fit.size == 2 * SIZE
     assert small_fit.link_filters().shape == (2, 2, BLOCK, BLOCK)
+    assert small_fit.fit.config.stride == 2 * small_fit.stride  # block origins on sites: even cells
+    assert not small_fit.fit.config.flip_augment
 
 
 def test_table_lists_each_reference_rule_once(small_fit):
@@ -286,3 +288,34 @@ def test_buffer_power_law_recovers_a_known_exponent_and_round_trips():
     np.testing.assert_array_equal(back.mi, scan.mi)
     assert isinstance(back.power_law, PowerLawFit) and back.power_law.exponent == fit.exponent
     assert back.to_frame()["in_fit"].all()
+
+
+# --- chain-aware errors -------------------------------------------------------------------------------------
+
+
+def test_heldout_terms_reproduce_the_fits_bound(small_fit):
+    from rgml.dimers.heldout import heldout_terms
+    from rgml.dimers.rsmi import dimer_fit_stream, noise_stream
+
+    samples = exact_dimer_samples(SIZE, np.inf, 400, seed=SEED)
+    cells = link_lattice(samples, noise=noise_stream(SEED, SIZE, np.inf))
+    stream = dimer_fit_stream(SEED, SIZE, np.inf, BLOCK, BUFFER, ENV, small_fit.stride)
+    held, psi = heldout_terms(small_fit.fit, cells, link_geometry(BLOCK, BUFFER, ENV), stream)
+    assert len(held) == small_fit.fit.n_heldout
+    assert psi.mean() == pytest.approx(small_fit.fit.mi, abs=1e-12)
+
+
+def test_chain_jackknife_error_covers_independent_and_frozen_chains():
+    from rgml.dimers.heldout import chain_jackknife_error
+    from rgml.stats import estimate
+
+    chains, steps = 8, 500
+    noise = Stream.named(SEED, "psi").normal((steps, chains))
+    held = np.arange(chains * steps)
+    iid = chain_jackknife_error(held, noise.ravel(), n_samples=chains * steps, chains=chains)
+    sd = 1 / np.sqrt(chains * steps)
+    assert abs(iid / sd - 1) < 4 * np.sqrt(1 / (2 * 39))  # relative scatter of a 40-unit jackknife
+    # frozen chains: ψ repeats with the chain period; the τ_int of the interleaved series collapses
+    frozen = (noise * 0.01 + np.array([1.0, -1.0] * 4)[None, :]).ravel()
+    assert estimate(frozen).error < 1e-3
+    assert chain_jackknife_error(held, frozen, n_samples=chains * steps, chains=chains) > 0.05

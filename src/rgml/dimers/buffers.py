@@ -179,7 +179,7 @@ def fit_buffer_power_law(buffers, mi, mi_err, *, x_min: float | None = None,
 def buffer_scan(
     samples, buffers, *, block: int, environment: int, n_hidden: int = 2, config: FitConfig | None = None,
     seed: int | Stream, temperature: float | None = None, noise: bool = True, stride: int | None = None,
-    learned: bool = True, x_min: float | None = None, x_max: float | None = None,
+    learned: bool = True, x_min: float | None = None, x_max: float | None = None, chains: int | None = None,
 ) -> BufferScan:
     """I(H:E) at each buffer width, and its power law.
 
@@ -190,7 +190,7 @@ def buffer_scan(
         Coulomb-phase power law).
     buffers:
         Buffer widths L_B (sites); each must fit, ``L ≥ ℓ + 2(L_B + L_E)``.
-    block, environment, n_hidden, config, seed, temperature, noise, stride:
+    block, environment, n_hidden, config, seed, temperature, noise, stride, chains:
         As in :func:`rgml.dimers.rsmi.fit_dimers` (each buffer its own stream).
     learned:
         True: an RSMI fit per buffer; False: the exact (E_x, E_y) filters at
@@ -210,14 +210,14 @@ def buffer_scan(
         geometry = {"block": block, "buffer": int(b), "environment": environment}
         if learned:
             result = fit_dimers(samples, n_hidden=n_hidden, config=config, seed=seed, temperature=temperature,
-                                noise=noise, stride=stride, rules=(), **geometry)
+                                noise=noise, stride=stride, rules=(), chains=chains, **geometry)
             mi.append(result.fit.mi)
             err.append(result.fit.mi_err)
             cos.append(result.field_cosine.min())
             share.append(result.noise_share.max() if noise else np.nan)
         else:
             value, error = reference_information(samples, ("field",), norm=norm, config=config, seed=seed,
-                                                 temperature=temperature, stride=stride, **geometry)
+                                                 temperature=temperature, stride=stride, chains=chains, **geometry)
             mi.append(value[0])
             err.append(error[0])
             cos.append(1.0)

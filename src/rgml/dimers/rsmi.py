@@ -60,6 +60,7 @@ import pandas as pd
 import xarray as xr
 
 from rgml.dimers.fields import field_filters, occupation_filters, orientation_filter
+from rgml.dimers.heldout import chain_jackknife_error, heldout_terms
 from rgml.dimers.lattice import check_dimers, translate, transpose
 from rgml.dimers.linklattice import filler_mask, link_geometry, link_lattice, links_to_cells
 from rgml.dimers.shapes import noise_share, order_filters, principal_cosines, span_cosines
@@ -73,8 +74,12 @@ REFERENCE_RULES = ("orientation", "occupations", "field", "order")
 #: The naive rules of the issue: what one would write without knowing the Coulomb phase.
 NAIVE_RULES = ("orientation", "occupations")
 
-#: Fit settings of the dimer stage (the brief's trial, checked in bench/rsmi_dimers.py).
-DIMER_FIT = FitConfig(n_hidden=2, steps=1000, polish_steps=300, batch_size=1024, lr_floor=0.01, flip_augment=False)
+#: Fit settings of the dimer stage (bench/rsmi_dimers.py): the filter learning rate is half the Ising
+#: default and decays to 2 % of it, which settles the noise weights (their share of the norm falls
+#: from ≈ 7 % to ≈ 4 %) and avoided the "dead unit" (one filter stuck on noise) that 1 of 5 fits with
+#: lr_filters = 0.02 ended in at T = ∞.
+DIMER_FIT = FitConfig(n_hidden=2, steps=1000, polish_steps=300, batch_size=1024, lr_filters=0.01, lr_floor=0.02,
+                      flip_augment=False)
 
 TEMPERATURE_ATTRS = {"units": "|v|/k_B", "long_name": "temperature T (inf: non-interacting dimers)"}
 
@@ -151,6 +156,11 @@ class DimerFit:
         ``(rules,)`` their held-out I(H:E) and error, nats.
     rule_norm:
         Norm |λ| per unit the reference rules were evaluated at.
+    chains:
+        Sampler chains the errors were computed with (block jackknife within
+        chains), or None (τ_int of the interleaved series).
+    series_mi_err:
+        The fit's τ_int error, kept for comparison when ``chains`` is set.
     """
 
     fit: FitResult
@@ -169,6 +179,8 @@ class DimerFit:
     rule_mi: np.ndarray = field(default_factory=lambda: np.zeros(0))
     rule_mi_err: np.ndarray = field(default_factory=lambda: np.zeros(0))
     rule_norm: float = float("nan")
+    chains: int | None = None
+    series_mi_err: float = float("nan")
 
     @property
     def temperature(self) -> float | None:
@@ -209,6 +221,8 @@ class DimerFit:
             "model": "dimers", "dimer_block": self.block, "dimer_buffer": self.buffer,
             "dimer_environment": self.environment, "stride_sites": self.stride, "noise_fillers": int(self.noise),
             "augment": int(self.augment), "rule_norm": float(self.rule_norm),
+            "chains": -1 if self.chains is None else int(self.chains), "series_mi_err": float(self.series_mi_err),
+            "error_method": "tau_int" if self.chains is None else "chain_block_jackknife",
         })
         return ds
 
@@ -226,6 +240,8 @@ class DimerFit:
             noise_share=ds["noise_share"].values.astype(np.float64),
             rules=tuple(str(r) for r in ds["rule"].values), rule_mi=ds["rule_mi"].values.astype(np.float64),
             rule_mi_err=ds["rule_mi_err"].values.astype(np.float64), rule_norm=float(ds.attrs["rule_norm"]),
+            chains=None if int(ds.attrs["chains"]) < 0 else int(ds.attrs["chains"]),
+            series_mi_err=float(ds.attrs["series_mi_err"]),
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -237,7 +253,7 @@ class DimerFit:
         ``principal_field_min`` (do the components jointly cover E_x and E_y?),
         ``cos_order_min`` / ``cos_order_max``, ``principal_order_min``,
         ``noise_share_max`` (NaN for reference rules and constant fillers),
-        ``noise_fillers``, ``n_train``, ``n_heldout``.
+        ``noise_fillers``, ``n_train``, ``n_heldout``, ``error_method``.
         """
         base = {"T": np.nan if self.temperature is None else float(self.temperature),
                 "L": -1 if self.fit.size is None else int(self.fit.size) // 2, "block": self.block,
@@ -254,7 +270,8 @@ class DimerFit:
                                 "mi_nats": float(mi), "mi_err": float(err)}
                         | _shape_columns(*shapes[:4]) | {"noise_share_max": np.nan})
         for row in rows:
-            row.update({"noise_fillers": self.noise, "n_train": self.fit.n_train, "n_heldout": self.fit.n_heldout})
+            row.update({"noise_fillers": self.noise, "n_train": self.fit.n_train, "n_heldout": self.fit.n_heldout,
+                        "error_method": "tau_int" if self.chains is None else "chain_block_jackknife"})
         return pd.DataFrame(rows)
 
 
@@ -325,14 +342,14 @@ def _prepare(samples, *, block: int, buffer: int, environment: int, config: FitC
 def reference_information(
     samples, rules: tuple[str, ...] = NAIVE_RULES, *, block: int, buffer: int, environment: int, norm: float,
     config: FitConfig | None = None, seed: int | Stream, temperature: float | None = None,
-    stride: int | None = None, augment: bool = False,
+    stride: int | None = None, augment: bool = False, chains: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Held-out I(H:E) of fixed reference rules, each unit at ``norm``: ``(mi, mi_err)``, ``(rules,)`` nats.
 
     Same geometry, stream (:func:`dimer_fit_stream`: split, critic
-    initialisation, minibatches) and settings as :func:`fit_dimers`, on the
-    link lattice with constant +1 fillers (module docstring); only the
-    critic is trained.
+    initialisation, minibatches), settings and errors as :func:`fit_dimers`,
+    on the link lattice with constant +1 fillers (module docstring); only
+    the critic is trained.
     """
     for name in rules:
         if name not in REFERENCE_RULES:
@@ -347,14 +364,23 @@ def reference_information(
         fixed = replace(config, learn_filters=False, n_hidden=len(filters))
         result = fit_with_stream(cells, geometry, stream, fixed, init_filters=filters)
         mi.append(result.mi)
-        err.append(result.mi_err)
+        err.append(result.mi_err if chains is None else
+                   _chain_error(result, cells, geometry, stream, chains=chains, augment=augment))
     return np.array(mi, np.float64), np.array(err, np.float64)
+
+
+def _chain_error(result: FitResult, cells, geometry, stream: Stream, *, chains: int, augment: bool) -> float:
+    """Chain-aware held-out error of a fit (:mod:`rgml.dimers.heldout`)."""
+    images = 4 if augment else 1
+    held, psi = heldout_terms(result, cells, geometry, stream)
+    return chain_jackknife_error(held, psi, n_samples=len(cells) // images, chains=chains, images=images)
 
 
 def fit_dimers(
     samples, *, block: int, buffer: int, environment: int, n_hidden: int, config: FitConfig | None = None,
     seed: int | Stream, temperature: float | None = None, noise: bool = True, stride: int | None = None,
     augment: bool = False, rules: tuple[str, ...] = NAIVE_RULES, rule_norm: float | None = None,
+    chains: int | None = None,
 ) -> DimerFit:
     """Learn ``n_hidden`` RSMI filters on dimer configurations; measure them; evaluate reference rules.
 
@@ -386,6 +412,11 @@ def fit_dimers(
         Reference rules evaluated by :func:`reference_information` (:data:`REFERENCE_RULES`).
     rule_norm:
         Their norm per unit; default the fit's final norm.
+    chains:
+        Chains the sampler interleaved (``DimerSamples.chains``): the errors
+        are then block jackknives within chains (:mod:`rgml.dimers.heldout`),
+        which stay honest when chains are frozen in their crystals; None: the
+        τ_int error of :func:`rgml.rsmi.evaluation.evaluate`.
 
     Returns
     -------
@@ -398,16 +429,19 @@ def fit_dimers(
     stream = dimer_fit_stream(seed, size, temperature, block, buffer, environment, stride_sites)
     cells = link_lattice(d, noise=noise_stream(seed, size, temperature)) if noise else link_lattice(d, filler=1)
     fit = replace(fit_with_stream(cells, geometry, stream, fit_config), size=2 * size, temperature=temperature)
+    series_error = fit.mi_err
+    if chains is not None:
+        fit = replace(fit, mi_err=_chain_error(fit, cells, geometry, stream, chains=chains, augment=augment))
     field_cos, order_cos, field_principal, order_principal, share = _measures(fit.filters)
     norm = fit_config.filter_norm(fit_config.steps - 1) if rule_norm is None else float(rule_norm)
     rule_mi, rule_err = reference_information(
         samples, tuple(rules), block=block, buffer=buffer, environment=environment, norm=norm, config=config,
-        seed=seed, temperature=temperature, stride=stride_sites, augment=augment)
+        seed=seed, temperature=temperature, stride=stride_sites, augment=augment, chains=chains)
     return DimerFit(
         fit=fit, block=block, buffer=buffer, environment=environment, stride=stride_sites, noise=noise,
         augment=augment, field_cosine=field_cos, order_cosine=order_cos, field_principal=field_principal,
         order_principal=order_principal, noise_share=share, rules=tuple(rules), rule_mi=rule_mi,
-        rule_mi_err=rule_err, rule_norm=norm,
+        rule_mi_err=rule_err, rule_norm=norm, chains=chains, series_mi_err=series_error,
     )
 
 
