@@ -75,10 +75,9 @@ def test_field_filters_lie_in_the_field_plane(block):
 
 
 def test_random_filters_have_the_random_cosine_and_noise_share():
-    """Isotropic Gaussian filters: E cos² = 2/n_links with the field plane, E share² = ½ (half the cells are fillers)."""
+    """Isotropic Gaussian filters: E cos² = 2/n_links with the field plane, E share² = ½ (half the cells fill)."""
     block, n = 4, 400
-    filters = Stream.named(SEED, "random-filters").normal((n, 4 * block, 4 * block)).reshape(n, 2 * block, 2 * block, 4)
-    filters = filters[..., 0]
+    filters = Stream.named(SEED, "random-filters").normal((n, 2 * block, 2 * block))
     n_links = 2 * block * block
     cos2 = span_cosines(filters, field_filters(block)) ** 2
     share2 = noise_share(filters) ** 2
@@ -121,7 +120,8 @@ def test_reference_filters_compute_the_naive_counts():
     np.testing.assert_allclose(orient, scale * (n_h - n_v), atol=1e-12)
     np.testing.assert_array_equal(np.sign(orient), np.sign(block_orientation(d, block)[:, 0, 0]))
     occ = pre("occupations")  # ½ on ℓ² links and ¼ on ℓ² site cells: norm ℓ √5 / 4
-    np.testing.assert_allclose(occ, (np.stack([n_h, n_v], axis=1) - block**2 / 4) * 4 / (block * np.sqrt(5)), atol=1e-12)
+    expected = (np.stack([n_h, n_v], axis=1) - block**2 / 4) * 4 / (block * np.sqrt(5))
+    np.testing.assert_allclose(occ, expected, atol=1e-12)
     sign = np.array([1.0, -1.0])
     d_x = (block_d[:, 0] * sign[None, None, :]).sum(axis=(1, 2))
     d_y = (block_d[:, 1] * sign[None, :, None]).sum(axis=(1, 2))

@@ -62,7 +62,7 @@ import xarray as xr
 from rgml.dimers.fields import field_filters, occupation_filters, orientation_filter
 from rgml.dimers.heldout import chain_jackknife_error, heldout_terms
 from rgml.dimers.lattice import check_dimers, translate, transpose
-from rgml.dimers.linklattice import filler_mask, link_geometry, link_lattice, links_to_cells
+from rgml.dimers.linklattice import cells_to_links, link_geometry, link_lattice, links_to_cells
 from rgml.dimers.shapes import noise_share, order_filters, principal_cosines, span_cosines
 from rgml.layout import Layout
 from rgml.rng import Stream, keyed
@@ -192,8 +192,6 @@ class DimerFit:
 
     def link_filters(self) -> np.ndarray:
         """Learned filters in the link layout ``(n_hidden, 2, ℓ, ℓ)``, next to :func:`rgml.dimers.field_filters`."""
-        from rgml.dimers.linklattice import cells_to_links
-
         return cells_to_links(self.fit.filters)
 
     def to_dataset(self) -> xr.Dataset:
