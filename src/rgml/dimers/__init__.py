@@ -22,6 +22,13 @@ module             idea
 ``sampler``        chains over a temperature grid, pilot τ_int, thinning,
                    resumable state, the sample-store result object
 ``observables``    columnar order, staggered row correlation, power-law fits
+``joint``          exact joint P(V, E) of RSMI blocks on small tori (6 × 6),
+                   exact samples: the estimator's exact targets
+``shapes``         span cosines of filters with (E_x, E_y) and (D_x, D_y),
+                   principal cosines, noise share
+``rsmi``           RSMI fits on dimers (noise fillers), naive and reference
+                   rules with the same stream, the ``rsmi_dimers.csv`` table
+``buffers``        I(H:E) against buffer width and its power law
 =================  ==========================================================
 """
 
@@ -87,34 +94,63 @@ from rgml.dimers.sampler import (
     production,
     sample_dimers,
 )
+from rgml.dimers.joint import boltzmann_probabilities, dimer_joint, exact_dimer_samples
+from rgml.dimers.shapes import noise_share, order_filters, principal_cosines, span_cosines, span_projection
+from rgml.dimers.rsmi import (
+    DIMER_FIT,
+    NAIVE_RULES,
+    REFERENCE_RULES,
+    RSMI_DIMERS,
+    DimerFit,
+    fit_dimers,
+    reference_filters,
+    reference_information,
+    rsmi_dimers_table,
+    symmetry_images,
+)
+from rgml.dimers.buffers import BUFFER_SCAN, PUBLISHED_EXPONENT, BufferScan, buffer_scan, fit_buffer_power_law
 from rgml.dimers.worm import RULES, directed_loop_weights, vertex_probabilities, vertex_table, worm_sweeps
 
 __all__ = [
+    "BUFFER_SCAN",
+    "BufferScan",
+    "DIMER_FIT",
     "DimerBlock",
     "DimerChains",
     "DimerDegeneracies",
+    "DimerFit",
     "DimerPlan",
     "DimerSamples",
     "DimerSettings",
+    "NAIVE_RULES",
+    "PUBLISHED_EXPONENT",
     "PowerLawFit",
+    "REFERENCE_RULES",
+    "RSMI_DIMERS",
     "RULES",
     "block_fields",
     "block_orientation",
+    "boltzmann_probabilities",
+    "buffer_scan",
     "cells_to_links",
     "check_dimers",
     "columnar_order",
     "columnar_state",
     "configuration_index",
     "coverage",
+    "dimer_joint",
     "directed_loop_weights",
     "divergence",
     "electric_field",
     "energy",
     "enumerate_dimers",
     "enumerate_statistics",
+    "exact_dimer_samples",
     "field_filters",
     "filler_mask",
+    "fit_buffer_power_law",
     "fit_correlation_exponent",
+    "fit_dimers",
     "fit_power_law",
     "histogram_pvalue",
     "is_close_packed",
@@ -127,18 +163,27 @@ __all__ = [
     "link_lattice",
     "links_to_cells",
     "majority_orientation",
+    "noise_share",
     "occupation_filters",
+    "order_filters",
     "orientation_filter",
     "parallel_plaquettes",
     "pfaffian",
     "plans_dataset",
     "prepare_chains",
+    "principal_cosines",
     "production",
+    "reference_filters",
+    "reference_information",
     "reflect",
     "row_correlation",
+    "rsmi_dimers_table",
     "sample_dimers",
+    "span_cosines",
+    "span_projection",
     "staggered_sign",
     "staggered_state",
+    "symmetry_images",
     "translate",
     "transpose",
     "vertex_probabilities",

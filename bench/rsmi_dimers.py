@@ -1,0 +1,259 @@
+"""Acceptance numbers of RSMI on dimers (issue items 3, 4, 5 and 6), printed with what made them.
+
+Sections (all by default; ``--section`` picks some):
+
+exact    acceptance 4 — 6 × 6 torus, block 2, buffer 1, environment 1: exact I(H:E)
+         of fixed filters (field E_x,E_y; orientation; order D_x±D_y) at norm 2
+         against the held-out estimate on exact samples (two sample seeds,
+         constant fillers, and noise fillers for the field), at T = inf, 1, 0.5;
+         and a learned fit (constant fillers) whose filters are scored exactly.
+fields   acceptance 3 — L = 32, T = inf, 8 × 8 blocks, buffer 2, environment 1,
+         noise fillers: |cos| of the learned filters with span(E_x, E_y), principal
+         cosines, noise share, held-out I(H:E) for n_hidden = 1, 2, 4.
+ordered  acceptance 3 — T = 0.5 < T_c: two hidden units against ln 4, cosines with
+         span(D_x, D_y).
+table    acceptance 5 — rsmi_dimers.csv: RSMI (1, 2, 4 units) and the naive rules
+         (orientation, occupations) plus the exact field filters at every T.
+buffers  acceptance 5 — I(H:E) against L_B at T = inf (learned, n_hidden = 2, and the
+         fixed field filters), power law with its error and range, against 1.16.
+budget   acceptance 6 — CPU seconds of the RSMI part at the proposed default-sweep
+         size (samples of the sampler's default size, L = 32, 2000 samples).
+
+    PYTHONPATH=$PWD/src python bench/rsmi_dimers.py [--section exact fields ...] [--samples 4000] [--csv DIR]
+
+Samples: ``sample_dimers(32, TEMPERATURES, samples, seed=2026, chains=8)`` (8 chains:
+two per columnar crystal below T_c, where sectors freeze).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rgml.dimers import (
+    DIMER_FIT,
+    DimerSettings,
+    buffer_scan,
+    dimer_joint,
+    exact_dimer_samples,
+    fit_buffer_power_law,
+    fit_dimers,
+    link_geometry,
+    link_lattice,
+    reference_filters,
+    rsmi_dimers_table,
+    sample_dimers,
+)
+from rgml.rng import Stream
+from rgml.rsmi.fit import fit_with_stream
+
+SEED = 2026
+SIZE = 32
+TEMPERATURES = (np.inf, 2.0, 1.0, 0.8, 0.65, 0.5, 0.4)
+BLOCK, BUFFER, ENVIRONMENT = 8, 2, 1
+LN4 = float(np.log(4.0))
+#: Fit seeds of the acceptance-3 check (same samples, different split, initialisation and minibatches).
+SEEDS = (SEED, 1, 2, 3)
+
+
+CHAINS = 8
+
+
+@lru_cache(maxsize=2)
+def samples(n: int, chains: int = CHAINS) -> dict[float, np.ndarray]:
+    start = time.process_time()
+    result = sample_dimers(SIZE, list(TEMPERATURES), n, seed=SEED, settings=DimerSettings(chains=chains))
+    print(f"sample_dimers({SIZE}, {list(TEMPERATURES)}, {n}, seed={SEED}, chains={chains}): "
+          f"{time.process_time() - start:.0f} s CPU; thin = {[p.thin for p in result.plans]}, "
+          f"sectors frozen = {[p.sector_frozen for p in result.plans]}", flush=True)
+    FROZEN.update(float(p.temperature) for p in result.plans if p.sector_frozen)
+    return {float(t): result.dimers[i] for i, t in enumerate(result.temperatures)}
+
+
+#: Temperatures whose chains stayed in their crystals (from the sampler's plans): fitted with symmetry images.
+FROZEN: set[float] = set()
+
+
+def section_exact(args) -> None:
+    print("== acceptance 4: estimator against exact I(H:E), 6x6 torus, block 2, buffer 1, env 1, norm 2 ==")
+    geometry = link_geometry(2, 1, 1)
+    config = replace(DIMER_FIT, steps=600, polish_steps=200, lr_critic=0.01, learn_filters=False, stride=2)
+    print(f"estimator: {config}")
+    print(f"{'T':>5} {'rule':>12} {'fillers':>8} {'seed':>4} {'I(V:E)':>7} {'exact':>7} {'estimate':>15} "
+          f"{'diff':>8} {'z':>6} {'ok':>3}")
+    worst = 0.0
+    for t in (np.inf, 1.0, 0.5):
+        joint = dimer_joint(6, t, 2, buffer=1, env=1)
+        ceiling = joint.visible_environment_mi()
+        for sample_seed in (1, 2):
+            d = exact_dimer_samples(6, t, 4000, seed=sample_seed)
+            for rule, noise in (("field", False), ("field", True), ("orientation", False), ("order", False)):
+                filters = reference_filters(rule, 2, norm=2.0)
+                cells = link_lattice(d, noise=Stream.named(SEED, "noise", sample_seed)) if noise else link_lattice(d)
+                result = fit_with_stream(cells, geometry, Stream.named(SEED, "exact", t, rule, noise, sample_seed),
+                                         replace(config, n_hidden=len(filters)), init_filters=filters)
+                exact = joint.mutual_information(filters)
+                diff = result.mi - exact
+                ok = abs(diff) <= 0.02 and result.mi <= ceiling + 0.01
+                worst = max(worst, abs(diff))
+                print(f"{t:>5} {rule:>12} {'noise' if noise else 'const':>8} {sample_seed:>4} {ceiling:>7.4f} "
+                      f"{exact:>7.4f} {result.mi:>8.4f}±{result.mi_err:.4f} {diff:>+8.4f} "
+                      f"{diff / result.mi_err:>+6.1f} {'yes' if ok else 'NO':>3}", flush=True)
+    print(f"largest |estimate - exact| = {worst:.4f} nats (acceptance: <= 0.02, and never above I(V:E) + 0.01)")
+    print("-- learned filters (constant fillers, 2 units, norm 2) scored exactly --")
+    for t in (np.inf, 0.5):
+        d = exact_dimer_samples(6, t, 4000, seed=3)
+        fit = fit_dimers(d, block=2, buffer=1, environment=1, n_hidden=2, seed=SEED, temperature=t, noise=False,
+                         rules=(), stride=1)
+        exact = dimer_joint(6, t, 2, buffer=1, env=1).mutual_information(fit.fit.filters)
+        print(f"T={t}: fit held-out {fit.fit.mi:.4f} ± {fit.fit.mi_err:.4f}, exact I(H:E) of its filters "
+              f"{exact:.4f} (diff {fit.fit.mi - exact:+.4f}); |cos| field {np.round(fit.field_cosine, 3)}, "
+              f"order {np.round(fit.order_cosine, 3)}", flush=True)
+
+
+def describe(fit) -> str:
+    return (f"I = {fit.fit.mi:.4f} ± {fit.fit.mi_err:.4f} nats (train {fit.fit.train_mi:.4f}); "
+            f"|cos| field {np.round(fit.field_cosine, 3)} principal {np.round(fit.field_principal, 3)}; "
+            f"|cos| order {np.round(fit.order_cosine, 3)} principal {np.round(fit.order_principal, 3)}; "
+            f"noise share {np.round(fit.noise_share, 3)}")
+
+
+def section_fields(args) -> None:
+    print(f"== acceptance 3: T = inf, L = {SIZE}, block {BLOCK}, buffer {BUFFER}, env {ENVIRONMENT}, noise fillers ==")
+    d = samples(args.samples)[np.inf]
+    print(f"fit: {DIMER_FIT}, stride {BLOCK // 2} sites, {len(d)} samples, errors: block jackknife within "
+          f"{CHAINS} chains")
+    passed = 0
+    for seed in SEEDS:
+        start = time.process_time()
+        fit = fit_dimers(d, block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, n_hidden=2, seed=seed,
+                         temperature=np.inf, rules=("field",) if seed == SEED else (), chains=CHAINS)
+        ok = (fit.field_cosine >= 0.9).all() and (fit.noise_share <= 0.05).all()
+        passed += ok
+        print(f"seed {seed}: {describe(fit)}; acceptance (all |cos| >= 0.9, noise share <= 5 %): "
+              f"{'yes' if ok else 'NO'} [{time.process_time() - start:.0f} s CPU]", flush=True)
+        if seed == SEED:
+            print(f"  exact field filters, same stream and norm: I = {fit.rule_mi[0]:.4f} ± {fit.rule_mi_err[0]:.4f}")
+            print("  learned filters in the link layout, x100 (unit: horizontal links | vertical links):")
+            for j, links in enumerate(fit.link_filters()):
+                for row_h, row_v in zip(np.round(100 * links[0]).astype(int), np.round(100 * links[1]).astype(int)):
+                    print(f"  {j}: {' '.join(f'{x:4d}' for x in row_h)}   |{' '.join(f'{x:4d}' for x in row_v)}")
+    print(f"acceptance 3 (fields) met by {passed} of {len(SEEDS)} fit seeds")
+    for n_hidden in (1, 4):
+        start = time.process_time()
+        fit = fit_dimers(d, block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, n_hidden=n_hidden, seed=SEED,
+                         temperature=np.inf, rules=(), chains=CHAINS)
+        print(f"n_hidden={n_hidden}: {describe(fit)} [{time.process_time() - start:.0f} s CPU]", flush=True)
+
+
+def section_ordered(args) -> None:
+    print(f"== acceptance 3: below T_c, block {BLOCK}, buffer {BUFFER}, env {ENVIRONMENT}, noise fillers, "
+          f"symmetry images ==")
+    sets = samples(args.samples)
+    for t in (0.65, 0.5, 0.4):
+        for augment in (True, False) if t == 0.5 else (True,):
+            start = time.process_time()
+            fit = fit_dimers(sets[t], block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, n_hidden=2, seed=SEED,
+                             temperature=t, augment=augment, rules=("orientation", "occupations", "order"),
+                             chains=CHAINS)
+            z = (fit.fit.mi - LN4) / fit.fit.mi_err
+            rules = ", ".join(f"{r} {m:.4f} ± {e:.4f}" for r, m, e in zip(fit.rules, fit.rule_mi, fit.rule_mi_err))
+            print(f"T={t} augment={augment}: {describe(fit)}\n  ln 4 = {LN4:.4f}: (I - ln 4)/err = {z:+.1f} "
+                  f"(tau_int error would be {fit.series_mi_err:.4f}); reference rules: {rules} "
+                  f"[{time.process_time() - start:.0f} s CPU]", flush=True)
+        for n_hidden in (1,) if t == 0.5 else ():
+            fit = fit_dimers(sets[t], block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, n_hidden=n_hidden,
+                             seed=SEED, temperature=t, augment=True, rules=(), chains=CHAINS)
+            print(f"T={t} n_hidden=1: I = {fit.fit.mi:.4f} ± {fit.fit.mi_err:.4f} (ln 2 = {np.log(2):.4f})")
+
+
+def section_table(args) -> None:
+    print(f"== acceptance 5: rsmi_dimers.csv, L = {SIZE}, block {BLOCK}, buffer {BUFFER}, env {ENVIRONMENT} ==")
+    sets = samples(args.samples)
+    fits = []
+    start = time.process_time()
+    for t in TEMPERATURES:
+        for n_hidden in (1, 2, 4):
+            rules = ("orientation", "occupations", "field", "order") if n_hidden == 2 else ()
+            fits.append(fit_dimers(sets[t], block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, n_hidden=n_hidden,
+                                   seed=SEED, temperature=t, rules=rules, augment=t in FROZEN, chains=CHAINS))
+        print(f"T={t}: done (augment={t in FROZEN}) [{time.process_time() - start:.0f} s CPU]", flush=True)
+    table = rsmi_dimers_table(fits)
+    columns = ["T", "rule", "n_hidden", "norm", "mi_nats", "mi_err", "cos_field_min", "principal_field_min",
+               "cos_order_min", "principal_order_min", "noise_share_max"]
+    with pd.option_context("display.width", 200, "display.max_rows", 200, "display.precision", 4):
+        print(table[columns].to_string(index=False))
+    if args.csv:
+        path = Path(args.csv) / "rsmi_dimers.csv"
+        table.to_csv(path, index=False)
+        print(f"wrote {path}")
+
+
+def section_buffers(args) -> None:
+    print(f"== acceptance 5: I(H:E) against buffer width, T = inf, L = {SIZE}, block {BLOCK}, env {ENVIRONMENT} ==")
+    d = samples(args.samples)[np.inf]
+    buffers = (1, 2, 3, 4, 5, 6)
+    for learned in (True, False):
+        start = time.process_time()
+        scan = buffer_scan(d, buffers, block=BLOCK, environment=ENVIRONMENT, seed=SEED, temperature=np.inf,
+                           learned=learned, chains=CHAINS)
+        label = "RSMI, 2 units" if learned else "fixed field filters (E_x, E_y)"
+        print(f"-- {label}, norm {scan.norm} [{time.process_time() - start:.0f} s CPU]")
+        for b, m, e, c, sh in zip(scan.buffers, scan.mi, scan.mi_err, scan.field_cosine_min, scan.noise_share_max):
+            print(f"  L_B={b}: I = {m:.4f} ± {e:.4f}   min |cos| field {c:.3f}   max noise share {sh:.3f}")
+        for lo in (1, 2):
+            fit = fit_buffer_power_law(scan.buffers, scan.mi, scan.mi_err, x_min=lo)
+            if fit is None:
+                print(f"  power law from L_B = {lo}: too few positive points")
+                continue
+            print(f"  I = A L_B^-alpha over {fit.x_min:g} <= L_B <= {fit.x_max:g}: alpha = {fit.exponent:.3f} ± "
+                  f"{fit.exponent_error:.3f}, A = {fit.amplitude:.4f} ± {fit.amplitude_error:.4f}, "
+                  f"chi2/dof = {fit.chi2_per_dof:.2f}; 1.16 is {(fit.exponent - 1.16) / fit.exponent_error:+.1f} "
+                  "sigma away")
+        if args.csv:
+            path = Path(args.csv) / f"rsmi_dimers_buffers_{'learned' if learned else 'field'}.csv"
+            scan.to_frame().to_csv(path, index=False)
+            print(f"  wrote {path}")
+
+
+def section_budget(args) -> None:
+    print("== acceptance 6: the RSMI part at the proposed default-sweep size ==")
+    sets = samples(2000, chains=4)
+    config = replace(DIMER_FIT, steps=400, polish_steps=150, batch_size=512)
+    print(f"default proposal: L = {SIZE}, 2000 samples (chains 4), block {BLOCK}, buffer {BUFFER}, env {ENVIRONMENT}, "
+          f"stride {BLOCK // 2}; fit {config}")
+    start = time.process_time()
+    for t in (np.inf, 0.5):
+        fit = fit_dimers(sets[t], block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, n_hidden=2, config=config,
+                         seed=SEED, temperature=t, chains=4, augment=t in FROZEN)
+        print(f"T={t}: {describe(fit)}; naive {dict(zip(fit.rules, np.round(fit.rule_mi, 4)))} "
+              f"[{time.process_time() - start:.0f} s CPU so far]", flush=True)
+    scan = buffer_scan(sets[np.inf], (1, 2, 3, 4), block=BLOCK, environment=ENVIRONMENT, config=config, seed=SEED,
+                       temperature=np.inf, learned=False, chains=4)
+    fit = scan.power_law
+    print(f"field-filter buffer scan {scan.buffers.tolist()}: I = {np.round(scan.mi, 4).tolist()}; alpha = "
+          + (f"{fit.exponent:.3f} ± {fit.exponent_error:.3f}" if fit else "n/a"))
+    print(f"RSMI part: {time.process_time() - start:.0f} s CPU in all (target 60-90 s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sections = ["exact", "fields", "ordered", "table", "buffers", "budget"]
+    parser.add_argument("--section", nargs="+", default=sections, choices=sections)
+    parser.add_argument("--samples", type=int, default=4000, help="dimer samples per temperature (L = 32)")
+    parser.add_argument("--csv", default=None, help="directory to write rsmi_dimers*.csv into")
+    args = parser.parse_args()
+    for section in args.section:
+        start = time.perf_counter()
+        globals()[f"section_{section}"](args)
+        print(f"[{section}: {time.perf_counter() - start:.0f} s wall]\n", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,452 @@
+"""RSMI on dimers: learn the coarse variables of the Coulomb phase and compare them with naive rules.
+
+Koch-Janusz & Ringel (Nat. Phys. 14, 578 (2018)) and Gökmen et al. (PRL 127,
+240603 (2021); PRE 104, 064106 (2021)) let real-space mutual-information RG
+find the relevant variables of the classical dimer model, where nobody
+writes a majority rule in advance: in the Coulomb phase they are the block
+electric fields (E_x, E_y), below T_c the columnar order.  Here a dimer
+sample set goes through the RSMI stage unchanged (:mod:`rgml.rsmi`):
+
+1. the configurations are drawn on the link lattice with independent random
+   *noise* bits in the site and face cells (:func:`rgml.dimers.link_lattice`),
+   so that a good filter must learn to ignore half of its inputs;
+2. the partition is :func:`rgml.dimers.link_geometry` (block ℓ, buffer L_B,
+   environment L_E in sites) with block origins every ``stride`` sites;
+3. :func:`rgml.rsmi.fit.fit_with_stream` learns ``n_hidden`` filters (no global
+   flip augmentation: s → −s breaks close packing);
+4. the filters are compared with the field and order planes
+   (:mod:`rgml.dimers.shapes`), and the *reference rules* — the naive rules
+   and, on request, the exact field and order filters — are evaluated with
+   the same geometry, split, critic initialisation and minibatches (the same
+   stream), their filters held fixed at the norm the fit ended with.
+
+Reference rules (``REFERENCE_RULES``; filters ``(units, 2ℓ, 2ℓ)`` per unit at
+norm |λ|):
+
+``orientation``   one unit, ``N_h − N_v`` (:func:`rgml.dimers.orientation_filter`):
+                  the majority orientation of the block;
+``occupations``   two units, ``N_h − ℓ²/4`` and ``N_v − ℓ²/4``: each block
+                  occupation against its mean ``⟨n⟩ = 1/4``; the offset is a
+                  bias, carried by weight ¼ on the block's constant site cells;
+``field``         two units, the block fields E_x, E_y (:func:`rgml.dimers.field_filters`);
+``order``         two units, ``D_x ± D_y`` (:func:`rgml.dimers.shapes.order_filters`),
+                  whose signs label the four columnar crystals.
+
+Reference rules are evaluated on the link lattice with *constant* (+1)
+fillers — the bias of ``occupations`` needs them — which has the same
+I(H:E) for filters that ignore the fillers (the noise is independent of
+everything) but spares the critic the noise inputs of E: the comparison is
+tilted towards the reference rules, never towards RSMI.
+
+Small fixed sample sets make the learned filters *overfit the noise bits*
+(the share of the filter norm on noise cells falls like 1/√(rows)): overlapping
+block positions (``stride`` < ℓ) multiply the independent noise bits each
+weight sees at no extra cost per optimiser step, which is why the default
+stride is ℓ/2.
+
+Below T_c the worm sampler does not tunnel between the four crystals on
+large tori; its chains start one per crystal (use a multiple of 4), or
+``augment=True`` adds each configuration's images under a diagonal
+translation and the x ↔ y reflection (:func:`symmetry_images`), so every
+crystal is represented equally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from rgml.dimers.fields import field_filters, occupation_filters, orientation_filter
+from rgml.dimers.heldout import chain_jackknife_error, heldout_terms
+from rgml.dimers.lattice import check_dimers, translate, transpose
+from rgml.dimers.linklattice import cells_to_links, link_geometry, link_lattice, links_to_cells
+from rgml.dimers.shapes import noise_share, order_filters, principal_cosines, span_cosines
+from rgml.layout import Layout
+from rgml.rng import Stream, keyed
+from rgml.rsmi.fit import RSMI_FIT, FitConfig, FitResult, fit_with_stream
+
+#: Names of the fixed rules :func:`fit_dimers` can evaluate beside the fit (module docstring).
+REFERENCE_RULES = ("orientation", "occupations", "field", "order")
+
+#: The naive rules of the issue: what one would write without knowing the Coulomb phase.
+NAIVE_RULES = ("orientation", "occupations")
+
+#: Fit settings of the dimer stage (bench/rsmi_dimers.py): the filter learning rate is half the Ising
+#: default and decays to 2 % of it, which settles the noise weights (their share of the norm falls
+#: from ≈ 7 % to ≈ 4 %) and avoided the "dead unit" (one filter stuck on noise) that 1 of 5 fits with
+#: lr_filters = 0.02 ended in at T = ∞.
+DIMER_FIT = FitConfig(n_hidden=2, steps=1000, polish_steps=300, batch_size=1024, lr_filters=0.01, lr_floor=0.02,
+                      flip_augment=False)
+
+TEMPERATURE_ATTRS = {"units": "|v|/k_B", "long_name": "temperature T (inf: non-interacting dimers)"}
+
+
+def symmetry_images(dimers) -> np.ndarray:
+    """Each configuration and three images that together visit all four columnar crystals.
+
+    Returns int8 ``(4 n, 2, L, L)`` with rows ``4i … 4i+3`` the images of
+    configuration i under the identity, the translation by (1, 1) (shift
+    ``s → 1 − s`` of a crystal, sublattices kept), the reflection x ↔ y
+    (horizontal ↔ vertical) and both — so consecutive rows stay together in
+    a split by contiguous chunks.  These are symmetries of the model, so the
+    augmented set samples the same ensemble with the four crystals equally
+    represented.
+    """
+    d = check_dimers(dimers)
+    if d.ndim != 4:
+        raise ValueError(f"dimers: expected (samples, 2, L, L), got shape {d.shape}")
+    shifted = translate(d, 1, 1)
+    images = np.stack([d, shifted, transpose(d), transpose(shifted)], axis=1)
+    return images.reshape(-1, *d.shape[1:])
+
+
+def _unit_rows(links: np.ndarray, norm: float, *, bias: float = 0.0) -> np.ndarray:
+    """Cell images ``(units, 2ℓ, 2ℓ)`` of link-layout filters, ``bias`` on the site cells, each at ``norm``."""
+    cells = links_to_cells(links)
+    if bias:
+        cells[:, 0::2, 0::2] = bias
+    flat = cells.reshape(cells.shape[0], -1)
+    return cells * (norm / np.linalg.norm(flat, axis=1))[:, None, None]
+
+
+def reference_filters(name: str, block: int, *, norm: float) -> np.ndarray:
+    """Filters ``(units, 2ℓ, 2ℓ)`` of a reference rule at norm ``norm`` per unit (module docstring).
+
+    ``occupations`` carries its offset on the site cells and needs constant
+    +1 fillers.
+    """
+    if name == "orientation":
+        return _unit_rows(orientation_filter(block)[None], norm)
+    if name == "occupations":  # N_k − ℓ²/4 = ½ Σ_k s + ¼ ℓ² (site cells hold +1)
+        return _unit_rows(occupation_filters(block), norm, bias=0.25)
+    if name == "field":
+        return _unit_rows(field_filters(block), norm)
+    if name == "order":
+        d = order_filters(block)
+        return _unit_rows(np.stack([d[0] + d[1], d[0] - d[1]]), norm)
+    raise ValueError(f"reference rule {name!r} is unknown; use one of {', '.join(REFERENCE_RULES)}")
+
+
+@dataclass(frozen=True)
+class DimerFit:
+    """An RSMI fit on dimer configurations, its shape measures and the reference rules beside it.
+
+    Attributes
+    ----------
+    fit:
+        The :class:`rgml.rsmi.FitResult` on the link lattice: filters
+        ``(n_hidden, 2ℓ, 2ℓ)`` (cells, :mod:`rgml.dimers.linklattice`),
+        held-out ``mi ± mi_err`` in nats.
+    block, buffer, environment, stride:
+        ℓ, L_B, L_E and the spacing of block origins, in sites.
+    noise, augment:
+        Whether the fillers were random bits, whether :func:`symmetry_images` were added.
+    field_cosine, order_cosine:
+        ``(n_hidden,)`` span cosines with (E_x, E_y) and with (D_x, D_y), link space.
+    field_principal, order_principal:
+        ``(min(n_hidden, 2),)`` principal cosines of span(filters) with each plane.
+    noise_share:
+        ``(n_hidden,)`` share of each filter's norm on the filler cells.
+    rules:
+        Names of the reference rules evaluated (:data:`REFERENCE_RULES`).
+    rule_mi, rule_mi_err:
+        ``(rules,)`` their held-out I(H:E) and error, nats.
+    rule_norm:
+        Norm |λ| per unit the reference rules were evaluated at.
+    chains:
+        Sampler chains the errors were computed with (block jackknife within
+        chains), or None (τ_int of the interleaved series).
+    series_mi_err:
+        The fit's τ_int error, kept for comparison when ``chains`` is set.
+    """
+
+    fit: FitResult
+    block: int
+    buffer: int
+    environment: int
+    stride: int
+    noise: bool
+    augment: bool
+    field_cosine: np.ndarray
+    order_cosine: np.ndarray
+    field_principal: np.ndarray
+    order_principal: np.ndarray
+    noise_share: np.ndarray
+    rules: tuple[str, ...] = ()
+    rule_mi: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    rule_mi_err: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    rule_norm: float = float("nan")
+    chains: int | None = None
+    series_mi_err: float = float("nan")
+
+    @property
+    def temperature(self) -> float | None:
+        return self.fit.temperature
+
+    @property
+    def n_hidden(self) -> int:
+        return int(self.fit.filters.shape[0])
+
+    def link_filters(self) -> np.ndarray:
+        """Learned filters in the link layout ``(n_hidden, 2, ℓ, ℓ)``, next to :func:`rgml.dimers.field_filters`."""
+        return cells_to_links(self.fit.filters)
+
+    def to_dataset(self) -> xr.Dataset:
+        """The fit's :data:`rgml.rsmi.RSMI_FIT` dataset plus the measures and reference rules (:data:`RSMI_DIMERS`)."""
+        ds = self.fit.to_dataset()
+        ds["temperature"].attrs.update(TEMPERATURE_ATTRS)
+        cos = {"units": "1"}
+        ds["field_cosine"] = ("hidden", self.field_cosine,
+                              cos | {"long_name": "|cos| of each filter with span(E_x, E_y), link space"})
+        ds["order_cosine"] = ("hidden", self.order_cosine,
+                              cos | {"long_name": "|cos| of each filter with span(D_x, D_y), link space"})
+        ds["noise_share"] = ("hidden", self.noise_share,
+                             cos | {"long_name": "|lambda on filler cells| / |lambda|"})
+        ds["field_principal"] = ("principal", self.field_principal,
+                                 cos | {"long_name": "principal cosines of span(filters) with span(E_x, E_y)"})
+        ds["order_principal"] = ("principal", self.order_principal,
+                                 cos | {"long_name": "principal cosines of span(filters) with span(D_x, D_y)"})
+        ds["rule_mi"] = ("rule", np.asarray(self.rule_mi, np.float64),
+                         {"units": "nats", "long_name": "held-out I(H:E) of the reference rule"})
+        ds["rule_mi_err"] = ("rule", np.asarray(self.rule_mi_err, np.float64),
+                             {"units": "nats", "long_name": "standard error of rule_mi"})
+        ds = ds.assign_coords(rule=("rule", np.array(self.rules, dtype=str),
+                                    {"long_name": "reference rule (rgml.dimers.rsmi.REFERENCE_RULES)"}))
+        ds.attrs.update({
+            "model": "dimers", "dimer_block": self.block, "dimer_buffer": self.buffer,
+            "dimer_environment": self.environment, "stride_sites": self.stride, "noise_fillers": int(self.noise),
+            "augment": int(self.augment), "rule_norm": float(self.rule_norm),
+            "chains": -1 if self.chains is None else int(self.chains), "series_mi_err": float(self.series_mi_err),
+            "error_method": "tau_int" if self.chains is None else "chain_block_jackknife",
+        })
+        return ds
+
+    @classmethod
+    def from_dataset(cls, ds: xr.Dataset) -> "DimerFit":
+        """Rebuild from :meth:`to_dataset` (the critic is not stored)."""
+        return cls(
+            fit=FitResult.from_dataset(ds), block=int(ds.attrs["dimer_block"]), buffer=int(ds.attrs["dimer_buffer"]),
+            environment=int(ds.attrs["dimer_environment"]), stride=int(ds.attrs["stride_sites"]),
+            noise=bool(ds.attrs["noise_fillers"]), augment=bool(ds.attrs["augment"]),
+            field_cosine=ds["field_cosine"].values.astype(np.float64),
+            order_cosine=ds["order_cosine"].values.astype(np.float64),
+            field_principal=ds["field_principal"].values.astype(np.float64),
+            order_principal=ds["order_principal"].values.astype(np.float64),
+            noise_share=ds["noise_share"].values.astype(np.float64),
+            rules=tuple(str(r) for r in ds["rule"].values), rule_mi=ds["rule_mi"].values.astype(np.float64),
+            rule_mi_err=ds["rule_mi_err"].values.astype(np.float64), rule_norm=float(ds.attrs["rule_norm"]),
+            chains=None if int(ds.attrs["chains"]) < 0 else int(ds.attrs["chains"]),
+            series_mi_err=float(ds.attrs["series_mi_err"]),
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Rows of ``rsmi_dimers.csv``: the fit (rule ``rsmi``) and each reference rule.
+
+        Columns: ``T``, ``L``, ``block``, ``buffer``, ``environment``,
+        ``stride``, ``rule``, ``n_hidden``, ``norm``, ``mi_nats``, ``mi_err``,
+        ``cos_field_min`` / ``cos_field_max`` (span cosines of the components),
+        ``principal_field_min`` (do the components jointly cover E_x and E_y?),
+        ``cos_order_min`` / ``cos_order_max``, ``principal_order_min``,
+        ``noise_share_max`` (NaN for reference rules and constant fillers),
+        ``noise_fillers``, ``n_train``, ``n_heldout``, ``error_method``.
+        """
+        base = {"T": np.nan if self.temperature is None else float(self.temperature),
+                "L": -1 if self.fit.size is None else int(self.fit.size) // 2, "block": self.block,
+                "buffer": self.buffer, "environment": self.environment, "stride": self.stride}
+        config = self.fit.config
+        rows = [base | {"rule": "rsmi", "n_hidden": self.n_hidden, "norm": config.filter_norm(config.steps - 1),
+                        "mi_nats": self.fit.mi, "mi_err": self.fit.mi_err}
+                | _shape_columns(self.field_cosine, self.order_cosine, self.field_principal, self.order_principal)
+                | {"noise_share_max": float(self.noise_share.max()) if self.noise else np.nan}]
+        for name, mi, err in zip(self.rules, self.rule_mi, self.rule_mi_err):
+            filters = reference_filters(name, self.block, norm=self.rule_norm)
+            shapes = _measures(filters)
+            rows.append(base | {"rule": name, "n_hidden": len(filters), "norm": self.rule_norm,
+                                "mi_nats": float(mi), "mi_err": float(err)}
+                        | _shape_columns(*shapes[:4]) | {"noise_share_max": np.nan})
+        for row in rows:
+            row.update({"noise_fillers": self.noise, "n_train": self.fit.n_train, "n_heldout": self.fit.n_heldout,
+                        "error_method": "tau_int" if self.chains is None else "chain_block_jackknife"})
+        return pd.DataFrame(rows)
+
+
+def _measures(filters) -> tuple[np.ndarray, ...]:
+    """Field and order span cosines, principal cosines and noise share of cell-image filters."""
+    block = filters.shape[-1] // 2
+    fields, order = field_filters(block), order_filters(block)
+    return (span_cosines(filters, fields), span_cosines(filters, order), principal_cosines(filters, fields),
+            principal_cosines(filters, order), noise_share(filters))
+
+
+def _shape_columns(field, order, field_principal, order_principal) -> dict:
+    return {"cos_field_min": float(field.min()), "cos_field_max": float(field.max()),
+            "principal_field_min": float(field_principal.min()), "cos_order_min": float(order.min()),
+            "cos_order_max": float(order.max()), "principal_order_min": float(order_principal.min())}
+
+
+RSMI_DIMERS = Layout(
+    "RSMI fit on dimers (rgml rsmi dimers)",
+    RSMI_FIT.variables | {
+        "field_cosine": (("hidden",), np.float64),
+        "order_cosine": (("hidden",), np.float64),
+        "noise_share": (("hidden",), np.float64),
+        "field_principal": (("principal",), np.float64),
+        "rule_mi": (("rule",), np.float64),
+        "rule_mi_err": (("rule",), np.float64),
+    },
+    attrs=RSMI_FIT.attrs + ("dimer_block", "dimer_buffer", "dimer_environment", "stride_sites", "noise_fillers"),
+    finite=RSMI_FIT.finite + ("field_cosine", "noise_share"),
+)
+
+
+def dimer_fit_stream(seed: int | Stream, size: int, temperature: float | None, block: int, buffer: int,
+                     environment: int, stride: int) -> Stream:
+    """Stream of the fit and its reference rules: keyed (seed, "rsmi-dimers", L, T, ℓ, L_B, L_E, stride).
+
+    Not keyed by ``n_hidden``: fits with 1, 2 or 4 components at one
+    geometry share the split and the minibatch draws.
+    """
+    t = () if temperature is None else (float(temperature),)
+    return keyed(seed, "rsmi-dimers", size, *t, block, buffer, environment, stride)
+
+
+def noise_stream(seed: int | Stream, size: int, temperature: float | None) -> Stream:
+    """Stream of the filler noise: keyed (seed, "rsmi-dimers-noise", L, T), shared by every fit at T."""
+    t = () if temperature is None else (float(temperature),)
+    return keyed(seed, "rsmi-dimers-noise", size, *t)
+
+
+def _prepare(samples, *, block: int, buffer: int, environment: int, config: FitConfig | None,
+             stride: int | None, augment: bool):
+    """Checked dimers (augmented), link geometry, fit settings and stride (sites) of a dimer fit."""
+    d = check_dimers(samples)
+    if d.ndim != 4 or d.shape[-1] != d.shape[-2]:
+        raise ValueError(f"samples: expected dimers (samples, 2, L, L) on a square torus, got shape {d.shape}")
+    config = DIMER_FIT if config is None else config
+    if config.stride is not None:
+        raise ValueError("config.stride: leave it None and pass stride= in sites (the link lattice needs even cells)")
+    stride = max(1, block // 2) if stride is None else int(stride)
+    if stride < 1:
+        raise ValueError(f"stride: must be ≥ 1 site, got {stride}")
+    geometry = link_geometry(block, buffer, environment)
+    geometry.check_size(2 * d.shape[-1])
+    config = replace(config, flip_augment=False, stride=2 * stride)
+    return (symmetry_images(d) if augment else d), geometry, config, stride
+
+
+def reference_information(
+    samples, rules: tuple[str, ...] = NAIVE_RULES, *, block: int, buffer: int, environment: int, norm: float,
+    config: FitConfig | None = None, seed: int | Stream, temperature: float | None = None,
+    stride: int | None = None, augment: bool = False, chains: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Held-out I(H:E) of fixed reference rules, each unit at ``norm``: ``(mi, mi_err)``, ``(rules,)`` nats.
+
+    Same geometry, stream (:func:`dimer_fit_stream`: split, critic
+    initialisation, minibatches), settings and errors as :func:`fit_dimers`,
+    on the link lattice with constant +1 fillers (module docstring); only
+    the critic is trained.
+    """
+    for name in rules:
+        if name not in REFERENCE_RULES:
+            raise ValueError(f"rules: {name!r} is unknown; use some of {', '.join(REFERENCE_RULES)}")
+    d, geometry, config, stride = _prepare(samples, block=block, buffer=buffer, environment=environment,
+                                           config=config, stride=stride, augment=augment)
+    stream = dimer_fit_stream(seed, d.shape[-1], temperature, block, buffer, environment, stride)
+    cells = link_lattice(d, filler=1)
+    mi, err = [], []
+    for name in rules:
+        filters = reference_filters(name, block, norm=norm)
+        fixed = replace(config, learn_filters=False, n_hidden=len(filters))
+        result = fit_with_stream(cells, geometry, stream, fixed, init_filters=filters)
+        mi.append(result.mi)
+        err.append(result.mi_err if chains is None else
+                   _chain_error(result, cells, geometry, stream, chains=chains, augment=augment))
+    return np.array(mi, np.float64), np.array(err, np.float64)
+
+
+def _chain_error(result: FitResult, cells, geometry, stream: Stream, *, chains: int, augment: bool) -> float:
+    """Chain-aware held-out error of a fit (:mod:`rgml.dimers.heldout`)."""
+    images = 4 if augment else 1
+    held, psi = heldout_terms(result, cells, geometry, stream)
+    return chain_jackknife_error(held, psi, n_samples=len(cells) // images, chains=chains, images=images)
+
+
+def fit_dimers(
+    samples, *, block: int, buffer: int, environment: int, n_hidden: int, config: FitConfig | None = None,
+    seed: int | Stream, temperature: float | None = None, noise: bool = True, stride: int | None = None,
+    augment: bool = False, rules: tuple[str, ...] = NAIVE_RULES, rule_norm: float | None = None,
+    chains: int | None = None,
+) -> DimerFit:
+    """Learn ``n_hidden`` RSMI filters on dimer configurations; measure them; evaluate reference rules.
+
+    Parameters
+    ----------
+    samples:
+        int8 link occupations ``(samples, 2, L, L)`` in sampling order
+        (sample = step · chains + chain), one temperature.
+    block, buffer, environment:
+        ℓ, L_B, L_E in sites (:func:`rgml.dimers.link_geometry`); the torus
+        must hold ``ℓ + 2(L_B + L_E)`` sites.
+    n_hidden:
+        Hidden units (replaces ``config.n_hidden``).
+    config:
+        Fit settings, default :data:`DIMER_FIT`; ``flip_augment`` is forced
+        off and ``stride`` is set from ``stride`` (leave ``config.stride`` None).
+    seed:
+        Root seed or stream: :func:`dimer_fit_stream` for the fit and the
+        rules, :func:`noise_stream` for the filler bits.
+    temperature:
+        T of the samples (|v|/k_B, ``np.inf`` allowed), for keying and the table.
+    noise:
+        Random filler bits (the test of the noise share); False: constant +1.
+    stride:
+        Spacing of block origins in sites; default ``max(1, ℓ // 2)``.
+    augment:
+        Add :func:`symmetry_images` (four rows per configuration).
+    rules:
+        Reference rules evaluated by :func:`reference_information` (:data:`REFERENCE_RULES`).
+    rule_norm:
+        Their norm per unit; default the fit's final norm.
+    chains:
+        Chains the sampler interleaved (``DimerSamples.chains``): the errors
+        are then block jackknives within chains (:mod:`rgml.dimers.heldout`),
+        which stay honest when chains are frozen in their crystals; None: the
+        τ_int error of :func:`rgml.rsmi.evaluation.evaluate`.
+
+    Returns
+    -------
+    :class:`DimerFit`.
+    """
+    d, geometry, fit_config, stride_sites = _prepare(samples, block=block, buffer=buffer, environment=environment,
+                                                     config=config, stride=stride, augment=augment)
+    fit_config = replace(fit_config, n_hidden=n_hidden)
+    size = d.shape[-1]
+    stream = dimer_fit_stream(seed, size, temperature, block, buffer, environment, stride_sites)
+    cells = link_lattice(d, noise=noise_stream(seed, size, temperature)) if noise else link_lattice(d, filler=1)
+    fit = replace(fit_with_stream(cells, geometry, stream, fit_config), size=2 * size, temperature=temperature)
+    series_error = fit.mi_err
+    if chains is not None:
+        fit = replace(fit, mi_err=_chain_error(fit, cells, geometry, stream, chains=chains, augment=augment))
+    field_cos, order_cos, field_principal, order_principal, share = _measures(fit.filters)
+    norm = fit_config.filter_norm(fit_config.steps - 1) if rule_norm is None else float(rule_norm)
+    rule_mi, rule_err = reference_information(
+        samples, tuple(rules), block=block, buffer=buffer, environment=environment, norm=norm, config=config,
+        seed=seed, temperature=temperature, stride=stride_sites, augment=augment, chains=chains)
+    return DimerFit(
+        fit=fit, block=block, buffer=buffer, environment=environment, stride=stride_sites, noise=noise,
+        augment=augment, field_cosine=field_cos, order_cosine=order_cos, field_principal=field_principal,
+        order_principal=order_principal, noise_share=share, rules=tuple(rules), rule_mi=rule_mi,
+        rule_mi_err=rule_err, rule_norm=norm, chains=chains, series_mi_err=series_error,
+    )
+
+
+def rsmi_dimers_table(fits) -> pd.DataFrame:
+    """``rsmi_dimers.csv``: the rows of every :class:`DimerFit`, reference rules listed once per (T, geometry)."""
+    frame = pd.concat([f.to_frame() for f in fits], ignore_index=True)
+    keys = ["T", "L", "block", "buffer", "environment", "stride", "rule", "n_hidden"]
+    learned = frame["rule"] == "rsmi"
+    return pd.concat([frame[learned], frame[~learned].drop_duplicates(subset=keys)], ignore_index=True) \
+        .sort_values(["T", "buffer", "rule", "n_hidden"], ascending=[False, True, True, True], ignore_index=True)

@@ -1,0 +1,321 @@
+"""RSMI on dimers: exact I(H:E) on the 6 × 6 torus against the estimator, shape measures, result layouts.
+
+Issue acceptance 4 (the estimator checked exactly) is tested here on the
+6 × 6 torus, block ℓ = 2, buffer 1, environment 1 (the largest geometry that
+torus holds); the fits of acceptance 3 and 5 run in bench/rsmi_dimers.py.
+"""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from rgml.dimers import (
+    BUFFER_SCAN,
+    RSMI_DIMERS,
+    BufferScan,
+    DimerFit,
+    PowerLawFit,
+    block_orientation,
+    columnar_state,
+    dimer_joint,
+    exact_dimer_samples,
+    field_filters,
+    fit_buffer_power_law,
+    fit_dimers,
+    is_close_packed,
+    link_geometry,
+    link_lattice,
+    links_to_cells,
+    noise_share,
+    order_filters,
+    orientation_filter,
+    principal_cosines,
+    reference_filters,
+    rsmi_dimers_table,
+    span_cosines,
+    span_projection,
+    symmetry_images,
+)
+from rgml.dimers.lattice import parallel_plaquettes
+from rgml.dimers.observables import columnar_order
+from rgml.rng import Stream
+from rgml.rsmi import FitConfig
+from rgml.rsmi.fit import fit_with_stream
+from rgml.rsmi.partition import extract
+
+SEED = 2026
+SIZE, BLOCK, BUFFER, ENV = 6, 2, 1, 1
+
+
+# --- shape measures -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("block", [2, 4, 8])
+def test_field_filters_lie_in_the_field_plane(block):
+    fields = field_filters(block)
+    cells = links_to_cells(fields)
+    mixed = links_to_cells(np.stack([0.3 * fields[0] - 2.0 * fields[1], -fields[1]]))
+    np.testing.assert_allclose(span_cosines(cells, fields), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(span_cosines(mixed, fields), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(principal_cosines(mixed, fields), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(noise_share(cells), 0.0, atol=0)
+    # both components along E_x: each cosine 1, but together they miss E_y
+    both_x = links_to_cells(np.stack([fields[0], 2 * fields[0]]))
+    np.testing.assert_allclose(span_cosines(both_x, fields), 1.0)
+    np.testing.assert_allclose(principal_cosines(both_x, fields), [1.0])
+    projected = span_projection(both_x, fields)  # E_x is in the span, E_y orthogonal to it
+    np.testing.assert_allclose(projected[0], fields[0] / np.linalg.norm(fields[0]), atol=1e-12)
+    np.testing.assert_allclose(projected[1], 0.0, atol=1e-12)
+    np.testing.assert_allclose(np.abs((span_projection(mixed, fields) * fields).sum(axis=(1, 2, 3))),
+                               np.linalg.norm(fields.reshape(2, -1), axis=1))
+    # the naive orientation and the columnar order are orthogonal to the fields (even ℓ)
+    np.testing.assert_allclose(span_cosines(links_to_cells(orientation_filter(block)[None]), fields), 0.0, atol=1e-12)
+    np.testing.assert_allclose(span_cosines(links_to_cells(order_filters(block)), fields), 0.0, atol=1e-12)
+
+
+def test_random_filters_have_the_random_cosine_and_noise_share():
+    """Isotropic Gaussian filters: E cos² = 2/n_links with the field plane, E share² = ½ (half the cells fill)."""
+    block, n = 4, 400
+    filters = Stream.named(SEED, "random-filters").normal((n, 2 * block, 2 * block))
+    n_links = 2 * block * block
+    cos2 = span_cosines(filters, field_filters(block)) ** 2
+    share2 = noise_share(filters) ** 2
+    # cos² ~ Beta(1, n_links/2 − 1), share² ~ Beta(n_links/2, n_links/2)
+    a, b = 1.0, n_links / 2 - 1
+    sd_cos2 = np.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)) / n)
+    sd_share2 = np.sqrt(0.25 / (n_links + 1) / n)
+    assert abs(cos2.mean() - 2 / n_links) / sd_cos2 < 4
+    assert abs(share2.mean() - 0.5) / sd_share2 < 4
+
+
+def test_noise_share_counts_the_filler_cells():
+    block = 2
+    links = np.zeros((1, 2, block, block))
+    links[0, 0, 0, 1] = 3.0
+    cells = links_to_cells(links)
+    cells[0, 0, 0] = 4.0  # a site cell
+    assert noise_share(cells)[0] == pytest.approx(4.0 / 5.0)
+    assert span_cosines(cells, field_filters(block))[0] == pytest.approx(np.sqrt(1 / 4))  # one of 4 E_x links
+    with pytest.raises(ValueError, match="2ℓ"):
+        noise_share(np.zeros((1, 3, 3)))
+
+
+def test_reference_filters_compute_the_naive_counts():
+    """On constant +1 fillers: orientation ∝ N_h − N_v, occupations ∝ N_k − ℓ²/4, order ∝ D_x ± D_y."""
+    block = 2
+    d = exact_dimer_samples(SIZE, np.inf, 50, seed=SEED)
+    visible, _ = extract(link_lattice(d, filler=1), link_geometry(block, 0, 1), np.zeros((1, 2), np.int64))
+    v = visible[:, 0].astype(np.float64)
+    block_d = d[:, :, :block, :block].astype(np.float64)
+    n_h, n_v = block_d[:, 0].sum(axis=(1, 2)), block_d[:, 1].sum(axis=(1, 2))
+
+    def pre(name):
+        f = reference_filters(name, block, norm=1.0)
+        return v @ f.reshape(len(f), -1).T
+
+    orient = pre("orientation")[:, 0]
+    scale = orient[np.argmax(np.abs(orient))] / (n_h - n_v)[np.argmax(np.abs(orient))]
+    assert scale > 0
+    np.testing.assert_allclose(orient, scale * (n_h - n_v), atol=1e-12)
+    np.testing.assert_array_equal(np.sign(orient), np.sign(block_orientation(d, block)[:, 0, 0]))
+    occ = pre("occupations")  # ½ on ℓ² links and ¼ on ℓ² site cells: norm ℓ √5 / 4
+    expected = (np.stack([n_h, n_v], axis=1) - block**2 / 4) * 4 / (block * np.sqrt(5))
+    np.testing.assert_allclose(occ, expected, atol=1e-12)
+    sign = np.array([1.0, -1.0])
+    d_x = (block_d[:, 0] * sign[None, None, :]).sum(axis=(1, 2))
+    d_y = (block_d[:, 1] * sign[None, :, None]).sum(axis=(1, 2))
+    order = pre("order")
+    np.testing.assert_allclose(order / order[:, :1].std(), np.stack([d_x + d_y, d_x - d_y], 1) / (d_x + d_y).std())
+    with pytest.raises(ValueError, match="unknown"):
+        reference_filters("majority", block, norm=1.0)
+
+
+def test_symmetry_images_visit_the_four_crystals():
+    crystals = np.stack([columnar_state(8, orientation=o, shift=s) for o in (0, 1) for s in (0, 1)])
+    images = symmetry_images(crystals)
+    assert images.shape == (16, 2, 8, 8) and is_close_packed(images).all()
+    for i in range(4):
+        order = columnar_order(images[4 * i:4 * i + 4])
+        assert sorted(map(tuple, np.rint(order).astype(int))) == [(-1, 0), (0, -1), (0, 1), (1, 0)]
+    np.testing.assert_array_equal(parallel_plaquettes(images[::4]), parallel_plaquettes(crystals))
+
+
+# --- exact information on the 6 × 6 torus ------------------------------------------------------------------
+
+
+def test_exact_joint_is_a_distribution_with_information_inequalities():
+    joint = dimer_joint(SIZE, np.inf, BLOCK, buffer=BUFFER, env=ENV)
+    assert joint.probs.sum() == pytest.approx(1.0, abs=1e-12)
+    assert joint.visible_states.shape[1] == (2 * BLOCK) ** 2
+    ive = joint.visible_environment_mi()
+    fields = links_to_cells(field_filters(BLOCK))
+    values = [joint.mutual_information(f) for f in (fields, fields[:1], 10 * fields)]
+    assert 0 < values[1] < values[0] < values[2] <= ive
+    for seed in range(3):
+        random = Stream.named(SEED, "joint", seed).normal((2, 2 * BLOCK, 2 * BLOCK))
+        assert 0 <= joint.mutual_information(random) <= ive
+    # a filter that ignores the fillers does not see their constant
+    flipped = dimer_joint(SIZE, np.inf, BLOCK, buffer=BUFFER, env=ENV, filler=-1)
+    assert flipped.mutual_information(fields) == pytest.approx(values[0], rel=1e-12)
+    assert flipped.visible_environment_mi() == pytest.approx(ive, rel=1e-12)
+
+
+def test_exact_joint_matches_entropies_of_the_enumeration():
+    """I(V:E) = H(V) + H(E) − H(V, E) from the enumerated coverings directly (another code path), T = 0.8."""
+    from rgml.dimers import enumerate_dimers
+    from rgml.dimers.joint import boltzmann_probabilities
+
+    size, temperature = 4, 0.8
+    coverings = enumerate_dimers(size)
+    p = boltzmann_probabilities(coverings, temperature)
+    visible, environment = extract(link_lattice(coverings), link_geometry(BLOCK, 0, 1), np.zeros((1, 2), np.int64))
+
+    def entropy(rows):
+        _, inverse = np.unique(rows, axis=0, return_inverse=True)
+        q = np.bincount(inverse.ravel(), weights=p)
+        q = q[q > 0]
+        return -(q * np.log(q)).sum()
+
+    v, e = visible[:, 0], environment[:, 0]
+    expected = entropy(v) + entropy(e) - entropy(np.concatenate([v, e], axis=1))
+    joint = dimer_joint(size, temperature, BLOCK, buffer=0, env=1)
+    assert joint.visible_environment_mi() == pytest.approx(expected, rel=1e-10)
+
+
+def test_exact_samples_follow_the_boltzmann_weights():
+    """Mean N_∥ of exact samples at T = 0.5 against the enumerated mean (z < 4)."""
+    from rgml.dimers import enumerate_dimers
+    from rgml.dimers.joint import boltzmann_probabilities
+
+    coverings = enumerate_dimers(SIZE)
+    p = boltzmann_probabilities(coverings, 0.5)
+    n_par = parallel_plaquettes(coverings).astype(float)
+    mean, sd = (p * n_par).sum(), np.sqrt((p * n_par**2).sum() - (p * n_par).sum() ** 2)
+    samples = exact_dimer_samples(SIZE, 0.5, 2000, seed=SEED)
+    assert is_close_packed(samples).all()
+    assert abs(parallel_plaquettes(samples).mean() - mean) / (sd / np.sqrt(2000)) < 4
+    np.testing.assert_array_equal(samples, exact_dimer_samples(SIZE, 0.5, 2000, seed=SEED))
+
+
+def test_estimator_matches_the_exact_information():
+    """Acceptance 4: fixed (E_x, E_y) filters at norm 2, T = ∞: within 0.02 nats, ≤ I(V:E) + 0.01.
+
+    Constant fillers here; noise fillers, other rules and temperatures, several seeds: bench/rsmi_dimers.py.
+    """
+    joint = dimer_joint(SIZE, np.inf, BLOCK, buffer=BUFFER, env=ENV)
+    filters = reference_filters("field", BLOCK, norm=2.0)
+    exact, ceiling = joint.mutual_information(filters), joint.visible_environment_mi()
+    samples = exact_dimer_samples(SIZE, np.inf, 4000, seed=SEED)
+    cells = link_lattice(samples, filler=1)
+    config = FitConfig(n_hidden=2, steps=600, polish_steps=200, batch_size=1024, lr_critic=0.01,
+                       flip_augment=False, learn_filters=False, stride=2)
+    result = fit_with_stream(cells, link_geometry(BLOCK, BUFFER, ENV), Stream.named(SEED, "estimate"), config,
+                             init_filters=filters)
+    print(f"[acceptance 4] exact {exact:.4f}, estimate {result.mi:.4f} ± {result.mi_err:.4f}, I(V:E) {ceiling:.4f}")
+    assert abs(result.mi - exact) <= 0.02
+    assert result.mi <= ceiling + 0.01
+    assert result.mi <= exact + 4 * result.mi_err  # a lower bound: above the truth only by noise
+
+
+# --- fits and result objects --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_fit() -> DimerFit:
+    samples = exact_dimer_samples(SIZE, np.inf, 400, seed=SEED)
+    config = FitConfig(steps=60, polish_steps=20, batch_size=256, eval_every=20)
+    return fit_dimers(samples, block=BLOCK, buffer=BUFFER, environment=ENV, n_hidden=2, config=config, seed=SEED,
+                      temperature=np.inf, rules=("orientation", "field"))
+
+
+def test_dimer_fit_round_trips_and_has_its_layout(small_fit):
+    ds = small_fit.to_dataset()
+    RSMI_DIMERS.check(ds)
+    back = DimerFit.from_dataset(ds)
+    for name in ("field_cosine", "order_cosine", "field_principal", "order_principal", "noise_share", "rule_mi",
+                 "rule_mi_err"):
+        np.testing.assert_array_equal(getattr(back, name), getattr(small_fit, name), err_msg=name)
+    np.testing.assert_array_equal(back.fit.filters, small_fit.fit.filters)
+    assert (back.rules, back.block, back.buffer, back.stride, back.noise) == (("orientation", "field"), 2, 1, 1, True)
+    assert back.temperature == np.inf and back.fit.size == 2 * SIZE
+    assert small_fit.link_filters().shape == (2, 2, BLOCK, BLOCK)
+    assert small_fit.fit.config.stride == 2 * small_fit.stride  # block origins on sites: even cells
+    assert not small_fit.fit.config.flip_augment
+
+
+def test_table_lists_each_reference_rule_once(small_fit):
+    other = replace(small_fit, fit=replace(small_fit.fit, filters=small_fit.fit.filters[:1]),
+                    field_cosine=small_fit.field_cosine[:1], noise_share=small_fit.noise_share[:1])
+    table = rsmi_dimers_table([small_fit, other])
+    assert sorted(table["rule"]) == ["field", "orientation", "rsmi", "rsmi"]
+    assert sorted(table.loc[table["rule"] == "rsmi", "n_hidden"]) == [1, 2]
+    field = table[table["rule"] == "field"].iloc[0]
+    assert field["cos_field_min"] == pytest.approx(1.0) and field["principal_field_min"] == pytest.approx(1.0)
+    assert table.loc[table["rule"] == "orientation", "cos_field_max"].iloc[0] == pytest.approx(0.0, abs=1e-12)
+    assert {"T", "L", "mi_nats", "mi_err", "noise_share_max", "norm"} <= set(table.columns)
+
+
+def test_fit_dimers_is_deterministic_and_checks_its_arguments(small_fit):
+    samples = exact_dimer_samples(SIZE, np.inf, 400, seed=SEED)
+    config = FitConfig(steps=60, polish_steps=20, batch_size=256, eval_every=20)
+    again = fit_dimers(samples, block=BLOCK, buffer=BUFFER, environment=ENV, n_hidden=2, config=config, seed=SEED,
+                       temperature=np.inf, rules=())
+    np.testing.assert_array_equal(again.fit.filters, small_fit.fit.filters)
+    with pytest.raises(ValueError, match="stride"):
+        fit_dimers(samples, block=BLOCK, buffer=BUFFER, environment=ENV, n_hidden=2, seed=SEED,
+                   config=replace(config, stride=4))
+    with pytest.raises(ValueError, match="window"):
+        fit_dimers(samples, block=BLOCK, buffer=2, environment=ENV, n_hidden=2, seed=SEED, config=config)
+    with pytest.raises(ValueError, match="unknown"):
+        fit_dimers(samples, block=BLOCK, buffer=BUFFER, environment=ENV, n_hidden=2, seed=SEED, config=config,
+                   rules=("majority",))
+
+
+def test_buffer_power_law_recovers_a_known_exponent_and_round_trips():
+    buffers = np.arange(1, 7)
+    mi = 0.4 * buffers**-1.16
+    err = 0.02 * mi
+    fit = fit_buffer_power_law(buffers, mi, err)
+    assert fit.exponent == pytest.approx(1.16, rel=1e-6) and (fit.x_min, fit.x_max) == (1, 6)
+    assert fit_buffer_power_law(buffers[:2], mi[:2], err[:2]) is None
+    scan = BufferScan(temperature=np.inf, size=32, block=8, environment=1, stride=4, n_hidden=2, learned=True,
+                      norm=2.0, buffers=buffers, mi=mi, mi_err=err, field_cosine_min=np.full(6, 0.97),
+                      noise_share_max=np.full(6, 0.04), power_law=fit)
+    ds = scan.to_dataset()
+    BUFFER_SCAN.check(ds)
+    back = BufferScan.from_dataset(ds)
+    np.testing.assert_array_equal(back.mi, scan.mi)
+    assert isinstance(back.power_law, PowerLawFit) and back.power_law.exponent == fit.exponent
+    assert back.to_frame()["in_fit"].all()
+
+
+# --- chain-aware errors -------------------------------------------------------------------------------------
+
+
+def test_heldout_terms_reproduce_the_fits_bound(small_fit):
+    from rgml.dimers.heldout import heldout_terms
+    from rgml.dimers.rsmi import dimer_fit_stream, noise_stream
+
+    samples = exact_dimer_samples(SIZE, np.inf, 400, seed=SEED)
+    cells = link_lattice(samples, noise=noise_stream(SEED, SIZE, np.inf))
+    stream = dimer_fit_stream(SEED, SIZE, np.inf, BLOCK, BUFFER, ENV, small_fit.stride)
+    held, psi = heldout_terms(small_fit.fit, cells, link_geometry(BLOCK, BUFFER, ENV), stream)
+    assert len(held) == small_fit.fit.n_heldout
+    assert psi.mean() == pytest.approx(small_fit.fit.mi, abs=1e-12)
+
+
+def test_chain_jackknife_error_covers_independent_and_frozen_chains():
+    from rgml.dimers.heldout import chain_jackknife_error
+    from rgml.stats import estimate
+
+    chains, steps = 8, 500
+    noise = Stream.named(SEED, "psi").normal((steps, chains))
+    held = np.arange(chains * steps)
+    iid = chain_jackknife_error(held, noise.ravel(), n_samples=chains * steps, chains=chains)
+    sd = 1 / np.sqrt(chains * steps)
+    assert abs(iid / sd - 1) < 4 * np.sqrt(1 / (2 * 39))  # relative scatter of a 40-unit jackknife
+    # frozen chains: ψ repeats with the chain period; the τ_int of the interleaved series collapses
+    frozen = (noise * 0.01 + np.array([1.0, -1.0] * 4)[None, :]).ravel()
+    assert estimate(frozen).error < 1e-3
+    assert chain_jackknife_error(held, frozen, n_samples=chains * steps, chains=chains) > 0.05
