@@ -22,6 +22,8 @@ module             idea
 ``sampler``        chains over a temperature grid, pilot τ_int, thinning,
                    resumable state, the sample-store result object
 ``observables``    columnar order, staggered row correlation, power-law fits
+``summary``        the stage's tables: e, ⟨|D|⟩, L²⟨D²⟩, ⟨W²⟩ per (L, T) with
+                   autocorrelation-aware errors; C(r) at T = ∞ and its fit
 ``joint``          exact joint P(V, E) of RSMI blocks on small tori (6 × 6),
                    exact samples: the estimator's exact targets
 ``shapes``         span cosines of filters with (E_x, E_y) and (D_x, D_y),
@@ -109,9 +111,12 @@ from rgml.dimers.rsmi import (
     symmetry_images,
 )
 from rgml.dimers.buffers import BUFFER_SCAN, PUBLISHED_EXPONENT, BufferScan, buffer_scan, fit_buffer_power_law
+from rgml.dimers.summary import correlation_rows, summary_rows
 from rgml.dimers.worm import RULES, directed_loop_weights, vertex_probabilities, vertex_table, worm_sweeps
 
 __all__ = [
+    "correlation_rows",
+    "summary_rows",
     "BUFFER_SCAN",
     "BufferScan",
     "DIMER_FIT",

@@ -81,58 +81,26 @@ def sample_dimers(
     )
 
 
-
-
 def dimers_table(*, stores: list[Path], r_min: int, table: Path, correlation_table: Path, figure: Path) -> None:
     """``dimers.csv`` (one row per (L, T)), ``dimers_correlation.csv`` (C(r) at T = ∞) and the figure."""
     import pandas as pd
 
-    from rgml.dimers.observables import fit_correlation_exponent, row_correlation
-    from rgml.dimers.exact import free_row_correlation
+    from rgml.dimers.summary import CORRELATION_COLUMNS, correlation_rows, summary_rows
     from rgml.inputs import open_kind
     from rgml.plots.dimers import dimers_figure
-    from rgml.stats import estimate
     from rgml.store import StoreError, save_figure, write_table
 
     rows, correlations = [], []
     for path in stores:
         ds = open_kind(path, DIMER_SAMPLES)
-        size, chains = ds.sizes["x"], int(ds.attrs["chains"])
-        for i, t in enumerate(ds["temperature"].values):
-            def stat(series):
-                return estimate(series[: series.size - series.size % chains].reshape(-1, chains).T)
-            e = stat(ds["energy"].values[i])
-            d = np.hypot(ds["columnar_x"].values[i], ds["columnar_y"].values[i])
-            order, order2 = stat(d), stat(size * size * d**2)
-            winding = stat(ds["winding_x"].values[i] ** 2 + ds["winding_y"].values[i] ** 2.0)
-            rows.append({"L": size, "T": float(t), "energy": e.mean, "energy_err": e.error, "energy_tau_int": e.tau_int,
-                         "columnar_order": order.mean, "columnar_order_err": order.error,
-                         "L2_D2": order2.mean, "L2_D2_err": order2.error,
-                         "winding_variance": winding.mean, "winding_variance_err": winding.error,
-                         "tau_int_sweeps": float(ds["tau_int"].values[i]), "thin_sweeps": int(ds["thin"].values[i]),
-                         "sector_frozen": bool(ds["sector_frozen"].values[i])})
-            if np.isinf(t):
-                try:
-                    c = row_correlation(ds["dimers"].isel(temperature=i).values)
-                except ValueError as exc:
-                    raise StoreError(f"{path}: 'dimers' at T = inf is not a dimer configuration ({exc})") from None
-                try:
-                    fit = fit_correlation_exponent(c, r_min=r_min, r_max=size // 2 - 1)
-                    exponent, exponent_err = fit.exponent, fit.exponent_err
-                except ValueError as exc:  # too few distances on a small torus: the table says so with NaN
-                    log(f"L={size}: no power-law fit of C(r) ({exc})")
-                    exponent = exponent_err = np.nan
-                exact = free_row_correlation(size // 2)
-                mean, err = c.mean(axis=0), c.std(axis=0, ddof=1) / np.sqrt(c.shape[0])
-                correlations += [{"L": size, "r": r, "C": mean[r], "C_err": err[r], "C_exact_infinite": exact[r],
-                                  "z": (mean[r] - exact[r]) / err[r] if err[r] > 0 else np.nan,
-                                  "exponent": exponent, "exponent_err": exponent_err,
-                                  "fit_r_min": r_min, "fit_r_max": size // 2 - 1} for r in range(1, size // 2 + 1)]
-                log(f"L={size} T=inf: C(r) ~ r^-{exponent:.3f} ± {exponent_err:.3f} (fit r = {r_min}..{size // 2 - 1}, "
-                    "exact 2)")
+        rows += summary_rows(ds)
+        for i in np.flatnonzero(np.isinf(ds["temperature"].values)):
+            try:
+                correlations += correlation_rows(ds["dimers"].isel(temperature=i).values, r_min=r_min, log=log)
+            except ValueError as exc:
+                raise StoreError(f"{path}: 'dimers' at T = inf is not a dimer configuration ({exc})") from None
     df = pd.DataFrame(rows).sort_values(["L", "T"]).reset_index(drop=True)
-    corr = pd.DataFrame(correlations, columns=["L", "r", "C", "C_err", "C_exact_infinite", "z", "exponent",
-                                               "exponent_err", "fit_r_min", "fit_r_max"])
+    corr = pd.DataFrame(correlations, columns=CORRELATION_COLUMNS)
     write_table(df, table)
     write_table(corr, correlation_table)
     save_figure(dimers_figure(df, corr), figure)
