@@ -42,7 +42,7 @@ STEP_OPTIONS: dict[str, dict[str, str]] = {
         "temperature": "dimers.temperatures[]", "block": "dimers.rsmi.block", "buffer": "dimers.rsmi.buffer",
         "environment": "dimers.rsmi.environment", "n_hidden": "dimers.rsmi.n_hidden", "steps": "dimers.rsmi.steps",
         "polish_steps": "dimers.rsmi.polish_steps", "batch_size": "dimers.rsmi.batch_size", "norm": "dimers.rsmi.norm",
-        "noise": "dimers.rsmi.noise", "seed": "seed",
+        "noise": "dimers.rsmi.noise", "rules": "dimers.rsmi.rules", "seed": "seed",
     },
     "dimers rsmi-buffers": {
         "temperature": "dimers.temperatures[]", "buffers": "dimers.rsmi.buffers", "block": "dimers.rsmi.block",
@@ -440,7 +440,7 @@ def _run_dimers_rsmi(args) -> None:
 
     rsmi_dimers_fit(samples=args.samples, temperature=args.temperature, block=args.block, buffer=args.buffer,
                     environment=args.environment, n_hidden=args.n_hidden, config=_dimer_fit_config(args),
-                    noise=args.noise, seed=args.seed, out=args.out)
+                    noise=args.noise, rules=tuple(args.rules), seed=args.seed, out=args.out)
 
 
 def _run_dimers_rsmi_buffers(args) -> None:

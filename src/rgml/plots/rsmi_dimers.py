@@ -59,15 +59,15 @@ def rsmi_dimers_figure(table, fits, scan):
                           label=f"{label} ({n_hidden} unit{'s' if n_hidden > 1 else ''})")
     ax_t.axhline(np.log(4.0), color="C1", lw=0.8, ls="-.", label="ln 4 (four columnar crystals)")
     below = table.loc[table["below_tc"].astype(bool), "T"] if "below_tc" in table else []
-    if len(below):
-        ax_t.axvspan(0, table.loc[~table["below_tc"].astype(bool), "T"].min(), color="0.93", zorder=0)
+    if len(below):  # the temperatures below T_c, where ln 4 is the reference
+        ax_t.axvspan(0.98 * below.min(), 1.02 * below.max(), color="0.93", zorder=0)
     ax_t.set_xlabel("T [|v|/k_B]  (rightmost point: T = ∞)")
     ax_t.set_ylabel("held-out I(H:E) [nats]")
     ax_t.legend(fontsize=7)
     ax_t.set_title("RSMI beside the naive rules (orientation, occupations) and the exact filters", fontsize=9)
 
     ax_b = fig.add_subplot(grid[1, 1])
-    positive = scan.mi > 0
+    positive = (scan.mi > 0) & (scan.buffers > 0)  # log axes
     b = scan.buffers.astype(float)
     ax_b.errorbar(b[positive], scan.mi[positive], scan.mi_err[positive], fmt="o", color="C3", capsize=2,
                   label=f"{'RSMI' if scan.learned else 'field filters'}, {scan.n_hidden} units, T = {scan.temperature:g}")

@@ -52,9 +52,9 @@ def _describe(fit: DimerFit) -> str:
 
 def rsmi_dimers_fit(
     *, samples: Path, temperature: float, block: int, buffer: int, environment: int, n_hidden: int,
-    config: FitConfig, noise: bool, seed: int, out: Path,
+    config: FitConfig, noise: bool, seed: int, out: Path, rules: tuple[str, ...] = REFERENCE_RULES,
 ) -> Path:
-    """Fit RSMI filters on the dimers of one temperature, with every reference rule beside it, and store it."""
+    """Fit RSMI filters on the dimers of one temperature, with the reference ``rules`` beside it, and store it."""
     dimers, chains, frozen, t = dimers_at(samples, temperature)
     size = dimers.shape[-1]
     log(f"RSMI on dimers L={size} T={t:.6g}: block {block}, buffer {buffer}, environment {environment}, "
@@ -62,7 +62,7 @@ def rsmi_dimers_fit(
     try:
         fit = fit_dimers(dimers, block=block, buffer=buffer, environment=environment, n_hidden=n_hidden,
                          config=config, seed=seed, temperature=t, noise=noise, augment=frozen,
-                         rules=REFERENCE_RULES, chains=chains)
+                         rules=tuple(rules), chains=chains)
     except ValueError as exc:  # a geometry the torus cannot hold, too few samples for the split
         raise StoreError(f"{samples}: RSMI on dimers at T={t:.6g}: {exc}") from None
     log(_describe(fit) + "; reference rules " + ", ".join(
