@@ -45,8 +45,9 @@ rule dimers_table:
         " --correlation-table {output.correlation} --figure {output.figure} 2> {log}"
 
 
-# RSMI on the dimers of one size (dimers.rsmi.size, default the largest; issue 17, items 3-5): a fit per temperature with the naive rules
-# beside it, I(H:E) against buffer width at the highest temperature (T = inf), and their tables and figure.
+# RSMI on the dimers of one size (dimers.rsmi.size, default the largest; issue 17, items 3-5): a fit per
+# temperature with the naive rules beside it, I(H:E) against buffer width at the highest temperature (T = inf),
+# and their tables and figure.
 DIMER_RSMI_SIZE = config["dimers"]["rsmi"]["size"] or max(config["dimers"]["sizes"])
 if DIMER_RSMI_SIZE not in config["dimers"]["sizes"]:
     sys.stderr.write(
@@ -55,16 +56,6 @@ if DIMER_RSMI_SIZE not in config["dimers"]["sizes"]:
     )
     sys.exit(1)
 DIMER_RSMI_DIR = f"results/rsmi/dimers/L{DIMER_RSMI_SIZE}"
-
-
-def dimer_temperature_of(wildcards):
-    """The configured dimer temperature whose file-name spelling is the job's DT wildcard (e.g. inf, 0.6500)."""
-    return next(t for t in config["dimers"]["temperatures"] if format_temperature(t) == wildcards.DT)
-
-
-def dimer_rsmi_fits():
-    """The per-temperature RSMI fit stores on dimers."""
-    return [f"{DIMER_RSMI_DIR}/T{format_temperature(t)}.zarr" for t in config["dimers"]["temperatures"]]
 
 
 rule rsmi_dimers_fit:
@@ -83,7 +74,10 @@ rule rsmi_dimers_fit:
     resources:
         **fixed(estimate.small(config)),
     params:
-        options=lambda wildcards: cli("dimers rsmi", temperature=dimer_temperature_of(wildcards)),
+        options=lambda wildcards: cli(
+            "dimers rsmi",
+            temperature=next(t for t in config["dimers"]["temperatures"] if format_temperature(t) == wildcards.DT),
+        ),
     shell:
         "rgml dimers rsmi {input} {params.options} --out {output} 2> {log}"
 
@@ -109,7 +103,7 @@ rule rsmi_dimers_buffers:
 
 rule rsmi_dimers_table:
     input:
-        fits=dimer_rsmi_fits(),
+        fits=[f"{DIMER_RSMI_DIR}/T{format_temperature(t)}.zarr" for t in config["dimers"]["temperatures"]],
         buffers=f"{DIMER_RSMI_DIR}/buffers.zarr",
     output:
         table=report(

@@ -123,6 +123,13 @@ def rsmi_dimers_tables(*, fits: list[Path], buffers: Path, tc: float, table: Pat
     results = [DimerFit.from_dataset(open_kind(path, RSMI_DIMERS)) for path in fits]
     scan = BufferScan.from_dataset(open_kind(buffers, BUFFER_SCAN))
     df = with_references(rsmi_dimers_table(results), tc=tc)
+    for fit in results:
+        log(f"T={fit.temperature:.6g}: RSMI {_describe(fit)}; " + ", ".join(
+            f"{r} {m:.4f} ± {e:.4f}" for r, m, e in zip(fit.rules, fit.rule_mi, fit.rule_mi_err)))
+    law = scan.power_law
+    log(f"buffer scan T={scan.temperature:.6g}: I = {np.round(scan.mi, 4).tolist()} at L_B = {scan.buffers.tolist()}; "
+        + (f"alpha = {law.exponent:.3f} ± {law.exponent_error:.3f} over L_B = {law.x_min:g}..{law.x_max:g}"
+           if law else "too few buffers with I > 0 for a power law"))
     write_table(df, table)
     write_table(scan.to_frame(), buffer_table)
     save_figure(rsmi_dimers_figure(df, results, scan), figure)
