@@ -76,7 +76,7 @@ def rsmi_dimers_figure(table, fits, scan):
         x = np.geomspace(law.x_min, law.x_max, 50)
         ax_b.plot(x, law.amplitude * x ** (-law.exponent), "k-", lw=1,
                   label=f"A L_B^-α, α = {law.exponent:.3f} ± {law.exponent_error:.3f} "
-                        f"(L_B = {law.x_min:g}..{law.x_max:g}; published 1.16)")
+                        f"(L_B = {law.x_min:g}..{law.x_max:g}, χ²/dof {law.chi2_per_dof:.1f}; published 1.16)")
     else:
         ax_b.text(0.05, 0.05, "too few buffers with I > 0 for a power-law fit", transform=ax_b.transAxes, fontsize=8)
     if positive.any():
