@@ -76,6 +76,17 @@ def test_tiny_workflow_makes_every_output(tiny_run):
     assert set(pd.read_csv(results / "tables" / "slmc_agreement.csv")["size"]) == {8, 16}
     dimers = pd.read_csv(results / "tables" / "dimers.csv")
     assert len(dimers) == 2 and np.isinf(dimers["T"]).sum() == 1
+    rsmi_dimers = pd.read_csv(results / "tables" / "rsmi_dimers.csv")  # issue 17, items 3 and 5
+    assert {"T", "rule", "n_hidden", "mi_nats", "mi_err", "cos_field_min", "principal_field_min", "cos_order_min",
+            "noise_share_max", "below_tc", "ln4_reference"} <= set(rsmi_dimers.columns)
+    assert set(rsmi_dimers["rule"]) == {"rsmi", "orientation", "occupations", "field"}
+    assert rsmi_dimers.groupby("T").size().tolist() == [4, 4] and rsmi_dimers["mi_err"].gt(0).all()
+    assert np.allclose(rsmi_dimers.loc[rsmi_dimers["T"] == 0.5, "ln4_reference"], np.log(4))
+    buffers = pd.read_csv(results / "tables" / "rsmi_dimers_buffer.csv")
+    assert {"buffer", "mi_nats", "mi_err", "exponent", "exponent_err", "in_fit"} <= set(buffers.columns)
+    assert buffers["buffer"].tolist() == [1, 2] and np.isinf(buffers["T"]).all()
+    assert open_store(results / "rsmi" / "dimers" / "L8" / "Tinf.zarr").attrs["dimer_block"] == 2
+    assert (results / "figures" / "rsmi_dimers.png").stat().st_size > 10_000
     for log in (results / "logs").iterdir():
         assert log.read_text().strip(), f"{log} is empty"
 

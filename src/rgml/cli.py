@@ -38,6 +38,19 @@ STEP_OPTIONS: dict[str, dict[str, str]] = {
                       "interaction": "dimers.interaction", "chains": "dimers.chains", "rule": "dimers.rule",
                       "thin_factor": "dimers.thin_factor", "seed": "seed", "checkpoint_seconds": "checkpoint_seconds"},
     "dimers table": {"r_min": "dimers.correlation_r_min"},
+    "dimers rsmi": {
+        "temperature": "dimers.temperatures[]", "block": "dimers.rsmi.block", "buffer": "dimers.rsmi.buffer",
+        "environment": "dimers.rsmi.environment", "n_hidden": "dimers.rsmi.n_hidden", "steps": "dimers.rsmi.steps",
+        "polish_steps": "dimers.rsmi.polish_steps", "batch_size": "dimers.rsmi.batch_size", "norm": "dimers.rsmi.norm",
+        "noise": "dimers.rsmi.noise", "rules": "dimers.rsmi.rules", "seed": "seed",
+    },
+    "dimers rsmi-buffers": {
+        "temperature": "dimers.temperatures[]", "buffers": "dimers.rsmi.buffers", "block": "dimers.rsmi.block",
+        "environment": "dimers.rsmi.environment", "n_hidden": "dimers.rsmi.n_hidden", "steps": "dimers.rsmi.steps",
+        "polish_steps": "dimers.rsmi.polish_steps", "batch_size": "dimers.rsmi.batch_size", "norm": "dimers.rsmi.norm",
+        "noise": "dimers.rsmi.noise", "filters": "dimers.rsmi.buffer_filters", "seed": "seed",
+    },
+    "dimers rsmi-table": {"tc": "dimers.rsmi.tc"},
     "sample ising1d": {"size": "ising1d.size", "couplings": "ising1d.couplings", "samples": "ising1d.samples",
                        "seed": "seed", "backend": "backend"},
     "fss": {"blocks": "fss.blocks", "reach": "fss.reach", "points": "fss.points", "omega": "fss.omega",
@@ -384,6 +397,65 @@ def _add_dimers(sub) -> None:
     t.add_argument("--correlation-table", type=Path, required=True, help="output CSV: C(r) at T = inf")
     t.add_argument("--figure", type=Path, required=True, help="output PNG")
     t.set_defaults(func=_run_dimers_table)
+    _add_dimers_rsmi(steps)
+
+
+def _add_dimers_rsmi(steps) -> None:
+    f = _step(steps, "dimers rsmi", help="RSMI filters on the dimers of one temperature, naive rules beside them",
+              description="Fit RSMI filters on the link lattice (noise fillers) of one temperature of a dimer store; "
+                          "measure their cosines with the block electric fields and the columnar order and their "
+                          "noise share; evaluate the naive rules (orientation, occupations) and the exact field and "
+                          "order filters with the same stream.")
+    f.add_argument("samples", type=Path, help="dimer sample store (rgml sample dimers)")
+    _out(f, "…/rsmi/dimers/L{L}/T{T}.zarr")
+    f.set_defaults(func=_run_dimers_rsmi)
+    b = _step(steps, "dimers rsmi-buffers", help="I(H:E) against buffer width at one temperature, with a power law",
+              description="An RSMI fit (or the exact field filters) at each buffer width that fits the torus, and the "
+                          "power law I = A L_B^-alpha with its error.")
+    b.add_argument("samples", type=Path, help="dimer sample store (rgml sample dimers)")
+    _out(b, "…/rsmi/dimers/L{L}/buffers.zarr")
+    b.set_defaults(func=_run_dimers_rsmi_buffers)
+    t = _step(steps, "dimers rsmi-table", help="rsmi_dimers.csv, rsmi_dimers_buffer.csv and their figure",
+              description="RSMI and the reference rules per temperature (I(H:E), cosines, noise share, ln 4 below "
+                          "T_c) and I(H:E) against buffer width with its power law.")
+    t.add_argument("fits", type=Path, nargs="+", help="stores made by 'rgml dimers rsmi'")
+    t.add_argument("--buffers", type=Path, required=True, help="store made by 'rgml dimers rsmi-buffers'")
+    t.add_argument("--table", type=Path, required=True, help="output CSV: rsmi_dimers.csv")
+    t.add_argument("--buffer-table", type=Path, required=True, help="output CSV: rsmi_dimers_buffer.csv")
+    t.add_argument("--figure", type=Path, required=True, help="output PNG")
+    t.set_defaults(func=_run_dimers_rsmi_table)
+
+
+def _dimer_fit_config(args):
+    from dataclasses import replace
+
+    from rgml.dimers import DIMER_FIT
+
+    return replace(DIMER_FIT, n_hidden=args.n_hidden, steps=args.steps, polish_steps=args.polish_steps,
+                   batch_size=args.batch_size, norm_start=args.norm)
+
+
+def _run_dimers_rsmi(args) -> None:
+    from rgml.steps.rsmi_dimers import rsmi_dimers_fit
+
+    rsmi_dimers_fit(samples=args.samples, temperature=args.temperature, block=args.block, buffer=args.buffer,
+                    environment=args.environment, n_hidden=args.n_hidden, config=_dimer_fit_config(args),
+                    noise=args.noise, rules=tuple(args.rules), seed=args.seed, out=args.out)
+
+
+def _run_dimers_rsmi_buffers(args) -> None:
+    from rgml.steps.rsmi_dimers import rsmi_dimers_buffers
+
+    rsmi_dimers_buffers(samples=args.samples, temperature=args.temperature, buffers=args.buffers, block=args.block,
+                        environment=args.environment, n_hidden=args.n_hidden, config=_dimer_fit_config(args),
+                        noise=args.noise, learned=args.filters == "learned", seed=args.seed, out=args.out)
+
+
+def _run_dimers_rsmi_table(args) -> None:
+    from rgml.steps.rsmi_dimers import rsmi_dimers_tables
+
+    rsmi_dimers_tables(fits=args.fits, buffers=args.buffers, tc=args.tc, table=args.table,
+                       buffer_table=args.buffer_table, figure=args.figure)
 
 
 def _run_dimers_table(args) -> None:

@@ -182,6 +182,7 @@ FIGURES = [
     "phases_confusion",
     "slmc",
     "dimers",
+    "rsmi_dimers",
 ]
 TABLES = [
     "thermodynamics_ising2d",
@@ -207,6 +208,8 @@ TABLES = [
     "slmc_tc",
     "dimers",
     "dimers_correlation",
+    "rsmi_dimers",
+    "rsmi_dimers_buffer",
 ]
 
 

@@ -43,3 +43,90 @@ rule dimers_table:
     shell:
         "rgml dimers table {input} {params.options} --table {output.table}"
         " --correlation-table {output.correlation} --figure {output.figure} 2> {log}"
+
+
+# RSMI on the dimers of one size (dimers.rsmi.size, default the largest; issue 17, items 3-5): a fit per
+# temperature with the naive rules beside it, I(H:E) against buffer width at the highest temperature (T = inf),
+# and their tables and figure.
+DIMER_RSMI_SIZE = config["dimers"]["rsmi"]["size"] or max(config["dimers"]["sizes"])
+if DIMER_RSMI_SIZE not in config["dimers"]["sizes"]:
+    sys.stderr.write(
+        f"config error: dimers.rsmi.size: {DIMER_RSMI_SIZE} is not one of dimers.sizes "
+        f"{config['dimers']['sizes']}; pick one of them or null (the largest)\n"
+    )
+    sys.exit(1)
+DIMER_RSMI_DIR = f"results/rsmi/dimers/L{DIMER_RSMI_SIZE}"
+
+
+rule rsmi_dimers_fit:
+    input:
+        f"results/samples/dimers/L{DIMER_RSMI_SIZE}.zarr",
+    output:
+        directory(f"{DIMER_RSMI_DIR}/T{{DT}}.zarr"),
+    log:
+        f"results/logs/rsmi_dimers_L{DIMER_RSMI_SIZE}_T{{DT}}.log",
+    benchmark:
+        f"results/benchmarks/rsmi_dimers_L{DIMER_RSMI_SIZE}_T{{DT}}.tsv"
+    wildcard_constraints:
+        DT=r"inf|[0-9]+\.[0-9]{4}",
+    conda:
+        "../envs/rgml.yaml"
+    resources:
+        **fixed(estimate.small(config)),
+    params:
+        options=lambda wildcards: cli(
+            "dimers rsmi",
+            temperature=next(t for t in config["dimers"]["temperatures"] if format_temperature(t) == wildcards.DT),
+        ),
+    shell:
+        "rgml dimers rsmi {input} {params.options} --out {output} 2> {log}"
+
+
+rule rsmi_dimers_buffers:
+    input:
+        f"results/samples/dimers/L{DIMER_RSMI_SIZE}.zarr",
+    output:
+        directory(f"{DIMER_RSMI_DIR}/buffers.zarr"),
+    log:
+        f"results/logs/rsmi_dimers_buffers_L{DIMER_RSMI_SIZE}.log",
+    benchmark:
+        f"results/benchmarks/rsmi_dimers_buffers_L{DIMER_RSMI_SIZE}.tsv"
+    conda:
+        "../envs/rgml.yaml"
+    resources:
+        **fixed(estimate.small(config)),
+    params:
+        options=cli("dimers rsmi-buffers", temperature=max(config["dimers"]["temperatures"])),
+    shell:
+        "rgml dimers rsmi-buffers {input} {params.options} --out {output} 2> {log}"
+
+
+rule rsmi_dimers_table:
+    input:
+        fits=[f"{DIMER_RSMI_DIR}/T{format_temperature(t)}.zarr" for t in config["dimers"]["temperatures"]],
+        buffers=f"{DIMER_RSMI_DIR}/buffers.zarr",
+    output:
+        table=report(
+            "results/tables/rsmi_dimers.csv",
+            caption="../report/rsmi_dimers_table.rst",
+            category="8. Dimers",
+        ),
+        buffer_table=report(
+            "results/tables/rsmi_dimers_buffer.csv",
+            caption="../report/rsmi_dimers_buffer_table.rst",
+            category="8. Dimers",
+        ),
+        figure=report("results/figures/rsmi_dimers.png", caption="../report/rsmi_dimers.rst", category="8. Dimers"),
+    log:
+        "results/logs/rsmi_dimers_table.log",
+    benchmark:
+        "results/benchmarks/rsmi_dimers_table.tsv"
+    conda:
+        "../envs/rgml.yaml"
+    resources:
+        **fixed(estimate.small(config)),
+    params:
+        options=cli("dimers rsmi-table"),
+    shell:
+        "rgml dimers rsmi-table {input.fits} --buffers {input.buffers} {params.options} --table {output.table}"
+        " --buffer-table {output.buffer_table} --figure {output.figure} 2> {log}"

@@ -1,0 +1,116 @@
+"""The dimer RSMI steps (rgml.steps.rsmi_dimers): buffers that fit, the ln 4 reference, stores, tables and figure."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import xarray as xr
+import yaml
+
+from rgml import params
+from rgml.cli import STEP_OPTIONS, build_parser, options
+from rgml.config import validate_config
+from rgml.dimers import DIMER_FIT, buffer_scan, exact_dimer_samples, fit_dimers
+from rgml.steps.dimers import DIMER_SAMPLES
+from rgml.steps.rsmi_dimers import (
+    LN4,
+    dimers_at,
+    fitting_buffers,
+    rsmi_dimers_tables,
+    with_references,
+)
+from rgml.store import StoreError, provenance, write_dataset
+
+from conftest import ROOT
+
+#: A fit small enough for the unit tier (the numbers are not checked, the plumbing is).
+TINY_FIT = replace(DIMER_FIT, steps=20, polish_steps=10, batch_size=64, eval_every=10)
+
+
+def test_fitting_buffers_keeps_what_the_torus_holds():
+    # L = 32, block 8, environment 1: 8 + 2 (L_B + 1) <= 32 <=> L_B <= 11
+    assert fitting_buffers(32, [12, 1, 11, 3, 3], block=8, environment=1) == [1, 3, 11]
+    assert fitting_buffers(8, [1, 2, 3], block=2, environment=1) == [1, 2]
+    assert fitting_buffers(8, [4], block=8, environment=1) == []
+
+
+def test_ln4_reference_only_below_tc():
+    import pandas as pd
+
+    table = with_references(pd.DataFrame({"T": [np.inf, 1.0, 0.65, 0.5]}), tc=0.65)
+    assert table["below_tc"].tolist() == [False, False, False, True]
+    assert np.isnan(table["ln4_reference"][:3]).all() and table["ln4_reference"].iloc[3] == pytest.approx(np.log(4))
+    assert LN4 == pytest.approx(1.3862944)
+
+
+def _store(path, dimers_by_t: dict[float, np.ndarray], chains: int, frozen: list[bool]):
+    """A minimal dimer sample store in the DIMER_SAMPLES layout."""
+    temperatures = list(dimers_by_t)
+    d = np.stack([dimers_by_t[t] for t in temperatures])
+    nt, n = d.shape[:2]
+    zeros = np.zeros((nt, n))
+    ds = xr.Dataset({
+        "dimers": (("temperature", "sample", "direction", "y", "x"), d),
+        "energy": (("temperature", "sample"), zeros), "winding_x": (("temperature", "sample"), zeros.astype(np.int64)),
+        "winding_y": (("temperature", "sample"), zeros.astype(np.int64)),
+        "columnar_x": (("temperature", "sample"), zeros), "columnar_y": (("temperature", "sample"), zeros),
+        "tau_int": (("temperature",), np.ones(nt)), "thin": (("temperature",), np.ones(nt, np.int64)),
+        "sector_frozen": (("temperature",), np.array(frozen)),
+    }, coords={"temperature": ("temperature", np.array(temperatures, np.float64))})
+    attrs = provenance(title="test dimers", seed=1, backend="numpy", config={}) | {
+        "chains": chains, "interaction": -1.0, "rule": "directed"}
+    return write_dataset(ds, path, attrs=attrs)
+
+
+def test_dimers_at_picks_the_temperature_its_chains_and_whether_sectors_froze(tmp_path):
+    hot, cold = exact_dimer_samples(4, np.inf, 16, seed=1), exact_dimer_samples(4, 0.5, 16, seed=2)
+    path = _store(tmp_path / "L4.zarr", {np.inf: hot, 0.5: cold}, chains=4, frozen=[False, True])
+    d, chains, frozen, t = dimers_at(path, np.inf)
+    assert np.array_equal(d, hot) and chains == 4 and not frozen and np.isinf(t)
+    d, chains, frozen, t = dimers_at(path, 0.5)
+    assert np.array_equal(d, cold) and frozen and t == 0.5
+    with pytest.raises(StoreError, match="no temperature 1.0"):
+        dimers_at(path, 1.0)
+
+
+def test_tables_and_figure_from_stored_fits(tmp_path):
+    """Fits -> stores -> rsmi_dimers.csv with RSMI and the naive rules per T, the buffer table and the figure."""
+    fits = []
+    for t, seed in ((np.inf, 1), (0.5, 2)):
+        d = exact_dimer_samples(4, t, 160, seed=seed)  # 4 x 4 torus: block 2, buffer 0, environment 1
+        fit = fit_dimers(d, block=2, buffer=0, environment=1, n_hidden=2, config=TINY_FIT, seed=3, temperature=t,
+                         rules=("orientation", "occupations", "field"), chains=4)
+        fits.append(write_dataset(fit.to_dataset(), tmp_path / f"T{t}.zarr",
+                                  attrs=provenance(title="fit", seed=3, backend="numpy", config={})))
+    scan = buffer_scan(exact_dimer_samples(4, np.inf, 160, seed=1), [0], block=2, environment=1, config=TINY_FIT,
+                       seed=3, temperature=np.inf, learned=False, chains=4)
+    buffers = write_dataset(scan.to_dataset(), tmp_path / "buffers.zarr",
+                            attrs=provenance(title="scan", seed=3, backend="numpy", config={}))
+    out = {name: tmp_path / name for name in ("rsmi_dimers.csv", "rsmi_dimers_buffer.csv", "rsmi_dimers.png")}
+    table = rsmi_dimers_tables(fits=fits, buffers=buffers, tc=0.65, table=out["rsmi_dimers.csv"],
+                               buffer_table=out["rsmi_dimers_buffer.csv"], figure=out["rsmi_dimers.png"])
+    assert sorted(set(table["rule"])) == ["field", "occupations", "orientation", "rsmi"]
+    assert table.groupby("T").size().tolist() == [4, 4]
+    for column in ("mi_nats", "mi_err", "cos_field_min", "principal_field_min", "noise_share_max", "ln4_reference"):
+        assert column in table
+    rsmi = table[table["rule"] == "rsmi"]
+    assert np.isfinite(rsmi["noise_share_max"]).all() and np.isfinite(rsmi["cos_field_min"]).all()
+    assert (table.loc[table["T"] == 0.5, "ln4_reference"] == LN4).all()
+    import pandas as pd
+
+    buffer_table = pd.read_csv(out["rsmi_dimers_buffer.csv"])
+    assert buffer_table["buffer"].tolist() == [0] and {"exponent", "exponent_err", "mi_nats"} <= set(buffer_table)
+    assert out["rsmi_dimers.png"].stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("step", ["dimers rsmi", "dimers rsmi-buffers"])
+def test_workflow_options_parse_back_with_an_infinite_temperature(step):
+    config = validate_config(yaml.safe_load((ROOT / "config" / "config.yaml").read_text()), params.SCHEMA_PATH,
+                             check_backend=False)
+    line = options(step, config, temperature=np.inf) + " --out o.zarr s.zarr"
+    args = build_parser().parse_args(step.split() + line.split())
+    for option, key in STEP_OPTIONS[step].items():
+        expected = np.inf if option == "temperature" else params.lookup(config, key)
+        assert getattr(args, option) == expected, option
