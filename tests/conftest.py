@@ -83,7 +83,7 @@ def snakemake(workdir: Path, *args, config: Path = TINY, check=True):
     """Run the workflow in ``workdir`` with ``--cores 2`` (later ``args`` such as ``--cores 1`` override)."""
     cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
            "--configfile", str(config), "--cores", "2", *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=2400)  # a tiny run on a busy 2-core machine
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
     return proc
