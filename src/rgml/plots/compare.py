@@ -290,5 +290,5 @@ def norm_scan_figure(scan: pd.DataFrame):
     axes[1].set_title("information against the fixed point")
     for ax in axes:
         ax.legend(fontsize=8)
-    fig.suptitle("Filter-norm scan: more information kept is not by itself a better RG")
+    fig.suptitle("Filter-norm scan: information kept against RG quality")
     return fig
