@@ -112,7 +112,8 @@ def test_comparison_tables_of_issue_13(tiny_run):
     norms = config["compare"]["norms"]
     assert len(scan) == 2 * len(norms) and set(scan["family"]) == {"uniform", "rsmi"}
     assert sorted(set(scan["norm"])) == sorted(norms)
-    assert {"mi", "mi_err", "T_star", "T_star_err", "T_star_crossing", "T_star_status", "nu", "nu_err",
+    assert {"mi", "mi_err", "T_star", "T_star_err", "T_star_crossing", "T_star_crossing_err", "T_star_status",
+            "nu", "nu_err",
             "nu_deepest", "nu_deepest_err", "nu_status", "nu_drift", "T_star_dev", "nu_dev"} <= set(scan)
     assert scan["mi_err"].gt(0).all()
     flow = pd.read_csv(tables / "rbm_flow_scan.csv")

@@ -276,7 +276,8 @@ def norm_scan_figure(scan: pd.DataFrame):
     for family, colour in (("uniform", "C0"), ("rsmi", "C1")):
         g = scan[scan["family"] == family].sort_values("norm")
         for ax, x, err, label in ((axes[0], np.abs(g["nu_deepest"] - 1.0), g["nu_deepest_err"], "|nu - 1|"),
-                                  (axes[1], np.abs(g["T_star_crossing"] - TC), g["T_star_err"],
+                                  (axes[1], np.abs(g["T_star_crossing"] - TC),
+                                   g.get("T_star_crossing_err", g["T_star_err"]),
                                    "|T* - Tc| [J/k_B]")):
             ax.errorbar(x, g["mi"], yerr=g["mi_err"], xerr=err, fmt="o-", ms=5, lw=1, capsize=2, color=colour,
                         label=f"{family} filter")

@@ -206,10 +206,14 @@ def norm_scan(
     result = scan(sets, mi, learned.filters[:1], b=b, seed=seed, norms=norms, mi_steps=mi_steps, n_boot=n_boot,
                   chains=chains, geometry=Geometry(block=b, buffer=buffer, env=environment, dim=2), log=log)
     df = result.to_frame()
+    steps = result.steps.to_frame()
+    crossing_err = {(r, int(n)): e for r, n, e in zip(steps["rule"], steps["level"], steps["T_star_err"])}
+    df["T_star_crossing_err"] = [crossing_err.get((r, int(n)), float("nan"))
+                                 for r, n in zip(df["rule"], df["T_star_level"])]
     df["mi_L"] = int(mi.sizes["x"])
     df["T_star_dev"] = df["T_star_crossing"] - TC
     df["nu_dev"] = df["nu_deepest"] - 1.0
     write_table(df, table)
-    write_table(result.steps.to_frame(), levels_table)
+    write_table(steps, levels_table)
     save_figure(norm_scan_figure(df), figure)
     return df
