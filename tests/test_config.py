@@ -95,6 +95,16 @@ BAD = [
     ("temperatures-unsorted", ("ising2d", "temperatures"), [2.269185, 1.5, 3.5], "ising2d.temperatures[1]"),
     ("couplings-unsorted", ("ising1d", "couplings"), [1.0, 0.5], "ising1d.couplings[1]"),
     ("memory-budget-below-one-chunk", ("memory_budget_mib",), 1, "memory_budget_mib"),
+    # issue 13: the comparison across block sizes
+    ("block-size-without-sizes", ("compare", "block_sizes"), [2, 5], "compare.block_sizes[1]"),
+    ("block-size-one", ("compare", "block_sizes"), [1, 2], "compare.block_sizes[0]"),
+    ("block-sizes-empty", ("compare", "block_sizes"), [], "compare.block_sizes"),
+    ("norms-zero", ("compare", "norms"), [0.0, 1.0], "compare.norms[0]"),
+    ("norm-size-not-a-size", ("compare", "norm_size"), 48, "compare.norm_size"),
+    ("norm-size-without-half", ("compare", "norm_size"), 12, "compare.norm_size"),
+    ("mi-steps-zero", ("compare", "mi_steps"), 0, "compare.mi_steps"),
+    ("flow-scan-replicas-zero", ("rbm", "flow_scan_replicas"), 0, "rbm.flow_scan_replicas"),
+    ("flow-scan-l2-negative", ("rbm", "flow_scan_l2"), [-0.1], "rbm.flow_scan_l2[0]"),
 ]
 
 
@@ -102,6 +112,19 @@ def test_default_and_tiny_configs_are_valid():
     for config in (DEFAULT, TINY):
         filled = validate_config(config, SCHEMA)
         assert filled["ising2d"]["chains"] >= 1 and filled["threads"] >= 1
+
+
+def test_block_sizes_need_a_pair_of_sizes_each():
+    """Issue 13: b = 3 needs L and L/b (e.g. 12 and 36); the message names the key and says what to add."""
+    from rgml.config import block_chain, mi_size
+
+    assert block_chain([8, 12, 16, 32, 36, 64], 2) == [8, 16, 32, 64]
+    assert block_chain([8, 12, 16, 32, 36, 64], 3) == [12, 36]
+    assert block_chain([8, 12, 16, 32, 36, 64], 4) == [16, 64]
+    config = validate_config(DEFAULT, SCHEMA)
+    assert [mi_size(config, b) for b in (2, 3, 4)] == [32, 36, 32]
+    with pytest.raises(ConfigError, match=r"compare.block_sizes\[0\]: b = 3 .* e.g. 12 and 36"):
+        validate_config(mutate(("compare", "block_sizes"), [3], TINY), SCHEMA)
 
 
 def test_default_config_meets_the_issue_minimums():

@@ -71,7 +71,7 @@ def compare_summary(r: dict, o: Path) -> list:
             "--rbm-mapping", r[STORES["rbm mapping"]], "--rsmi-ring", r[STORES["rsmi ring"]],
             "--samples", r[STORES["merged samples"]], "--rg-stores", r[STORES["rg store"]],
             "--rsmi-filters", r[STORES["rsmi rule"]], "--rbm-filters", r[STORES["block rbm"]],
-            "--table", o / "c.csv", "--flows-figure", o / "1.png", "--exponents-figure", o / "2.png",
+            "--flows-figure", o / "1.png", "--exponents-figure", o / "2.png",
             "--snapshots-figure", o / "3.png", "--ring-figure", o / "4.png", "--filters-figure", o / "5.png"]
 
 

@@ -28,7 +28,7 @@ NOT_PARAMETERS = {
 WORKFLOW_ONLY = {
     "rg.rules", "ising2d.samples_per_size", "rsmi.size", "rsmi.temperatures", "rsmi.buffers", "rsmi.rule_norm",
     "rbm.size", "rbm.temperatures", "rbm.stack_temperature", "ising2d.grid_offset", "dimers.sizes",
-    "dimers.rsmi.size",
+    "dimers.rsmi.size", "compare.norm_size",
 }
 
 

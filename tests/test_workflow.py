@@ -91,6 +91,56 @@ def test_tiny_workflow_makes_every_output(tiny_run):
         assert log.read_text().strip(), f"{log} is empty"
 
 
+def test_comparison_tables_of_issue_13(tiny_run):
+    """Issue 13: comparison.csv per (rule, b) with verdicts, drift, I(H:E) and filter similarity; the eta,
+    norm-scan and RBM-flow systematics tables with their columns; every one with a figure."""
+    tables = tiny_run / "results" / "tables"
+    config = yaml.safe_load(TINY.read_text())
+    blocks = config["compare"]["block_sizes"]
+    comparison = pd.read_csv(tables / "comparison.csv")
+    assert {(r, b) for r, b in zip(comparison["rule"], comparison["b"])} == {
+        (r, b) for r in ("majority", "decimation", "rbm", "rsmi") for b in blocks}
+    assert {"T_star", "T_star_err", "T_star_status", "T_star_crossing", "ratio_nn", "ratio_nn_err", "nu", "nu_err",
+            "nu_status", "nu_drift", "nu_deepest", "nu_deepest_err", "mi_nats", "mi_err", "cosine_majority",
+            "same_map_as", "coin_ties"} <= set(comparison)
+    assert set(comparison["T_star_status"]) <= {"fixed_point", "eta_artefact", "unrescaled", "no_crossing"}
+    assert set(comparison["nu_status"]) <= {"converged", "no_convergence", "single_pair", "no_estimate"}
+    not_fixed = comparison["T_star_status"] != "fixed_point"
+    assert comparison.loc[not_fixed, "T_star"].isna().all()  # no T* where the crossing is not a fixed point
+    assert comparison["mi_err"].gt(0).all() and comparison["nu_drift"].str.contains("->").all()
+    majority = comparison[comparison["rule"] == "majority"]
+    assert (majority["cosine_majority"] == 1).all() and (majority["coin_ties"] == "yes").all()  # b = 2: 4 spins
+    levels = pd.read_csv(tables / "comparison_levels.csv")
+    assert {"rule", "b", "level", "T_star", "ratio_nn", "nu", "nu_err", "nu_step", "nu_step_err"} <= set(levels)
+    ratios = pd.read_csv(tables / "correlation_ratios.csv")
+    assert {"rule", "b", "L", "level", "interaction", "ratio", "ratio_err", "eta_reference", "z_one",
+            "z_eta"} <= set(ratios)
+    assert set(ratios["rule"]) == {"majority", "decimation", "rbm", "rsmi"}
+    assert np.allclose(ratios.loc[ratios["interaction"] == "nn", "eta_reference"], 2 ** -0.25)
+    information = pd.read_csv(tables / "rule_information.csv")
+    assert set(information["block"]) == set(blocks) and len(information) == 4 * len(blocks)
+    scan = pd.read_csv(tables / "norm_scan.csv")
+    norms = config["compare"]["norms"]
+    assert len(scan) == 2 * len(norms) and set(scan["family"]) == {"uniform", "rsmi"}
+    assert sorted(set(scan["norm"])) == sorted(norms)
+    assert {"mi", "mi_err", "T_star", "T_star_err", "T_star_crossing", "T_star_crossing_err", "T_star_status",
+            "nu", "nu_err",
+            "nu_deepest", "nu_deepest_err", "nu_status", "nu_drift", "T_star_dev", "nu_dev"} <= set(scan)
+    assert scan["mi_err"].gt(0).all()
+    flow = pd.read_csv(tables / "rbm_flow_scan.csv")
+    rbm = config["rbm"]
+    ends = flow[flow["source"] == "flow_end"]
+    assert set(ends["training_set"]) == {"all", "without_tc"} and set(ends["l2"]) == set(rbm["flow_scan_l2"])
+    assert set(ends["replica"]) == set(range(rbm["flow_scan_replicas"]))
+    assert len(set(ends["observable"])) >= 3 and (flow["source"] == "training_mixture").any()
+    ranges = pd.read_csv(tables / "rbm_flow_range.csv")
+    assert {"scope", "observable", "runs", "T_min", "T_max", "T_median", "mixture_all",
+            "mixture_without_tc"} <= set(ranges)
+    assert "all_runs" in set(ranges["scope"])
+    for name in ("compare_by_block", "correlation_ratios", "norm_scan", "rbm_flow_scan"):
+        assert (tiny_run / "results" / "figures" / f"{name}.png").stat().st_size > 10_000
+
+
 def test_rerun_has_nothing_to_do(tiny_run):
     proc = snakemake(tiny_run, "-n")
     assert "Nothing to be done" in proc.stdout + proc.stderr
@@ -142,8 +192,9 @@ def test_changing_one_temperature_reruns_only_its_sampling_and_the_whole_grid_jo
     counts = jobs(snakemake(workdir, "-n", config=changed))
     sizes = len(config["ising2d"]["sizes"])
     whole_grid = {"merge_ising2d": sizes, "thermodynamics_ising2d": 1, "finite_size_scaling": 1, "phases": 3,
-                  "rg_coarse_grain": 4 * sizes, "rg_flow_ising2d": 1, "rbm_flow": 1, "rbm_table": 1,
-                  "compare_summary": 1, "all": 1}
+                  "rg_coarse_grain": 4 * sizes, "rg_flow_ising2d": 1, "rbm_flow": 1, "rbm_flow_scan": 1,
+                  "rbm_table": 1, "compare_summary": 1, "compare_rules": len(config["compare"]["block_sizes"]),
+                  "compare_table": 1, "compare_norm_scan": 1, "all": 1}
     assert counts == {"sample_ising2d": sizes, **whole_grid}, counts
 
 

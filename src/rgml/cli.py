@@ -109,8 +109,18 @@ STEP_OPTIONS: dict[str, dict[str, str]] = {
     "rbm block": {"temperature": "ising2d.temperatures[]", "b": "rg.b", "epochs": "rbm.epochs", "seed": "seed"},
     "rbm mapping1d": {"couplings": "ising1d.couplings", "ring_size": "rbm.ring_size", "samples": "rbm.ring_samples",
                       "epochs": "rbm.epochs", "seed": "seed"},
-    "compare mi": {"temperature": "ising2d.temperatures[]", "b": "rg.b", "buffer": "rsmi.buffer",
-                   "environment": "rsmi.environment", "steps": "rsmi.steps", "seed": "seed"},
+    "compare mi": {"temperature": "ising2d.temperatures[]", "b": "compare.block_sizes[]", "buffer": "rsmi.buffer",
+                   "environment": "rsmi.environment", "steps": "compare.mi_steps", "seed": "seed"},
+    "compare rules": {"temperature": "ising2d.temperatures[]", "b": "compare.block_sizes[]", "seed": "seed",
+                      "bootstrap": "rg.bootstrap", "chains": "ising2d.chains"},
+    "compare norm-scan": {"temperature": "ising2d.temperatures[]", "b": "rg.b", "norms": "compare.norms",
+                          "buffer": "rsmi.buffer", "environment": "rsmi.environment", "mi_steps": "compare.mi_steps",
+                          "bootstrap": "compare.norm_bootstrap", "chains": "ising2d.chains", "seed": "seed"},
+    "rbm flow-scan": {"n_hidden": "rbm.flow_hidden", "epochs": "rbm.flow_scan_epochs", "l2": "rbm.flow_scan_l2",
+                      "replicas": "rbm.flow_scan_replicas", "exclude": "rbm.flow_scan_exclude",
+                      "train_samples": "rbm.flow_scan_samples", "steps": "rbm.flow_scan_steps",
+                      "chains": "rbm.flow_scan_chains", "sample_chains": "ising2d.chains", "seed": "seed",
+                      "backend": "backend"},
 }
 
 
@@ -611,6 +621,17 @@ def _add_rbm(sub) -> None:
     with_samples("rbm block", help="the block RBM (b x b, one hidden unit) that is the RG rule 'rbm'"
                  ).set_defaults(func=_run_rbm_block)
 
+    f = _step(steps, "rbm flow-scan", help="the RBM flow's end point under several thermometers, decays, seeds, sets",
+              description="Train the flow RBM for every weight decay x training seed x training set (all "
+                          "temperatures, or without those near Tc), read each end ensemble with the energy, |m|, "
+                          "m^2 and correlation thermometers, next to the training mixtures; write the readings and "
+                          "the end-point ranges.")
+    f.add_argument("--samples", type=Path, required=True, help="2D sample store (L*.zarr) of the flow's size")
+    for name, what in (("table", "CSV of every reading"), ("range-table", "CSV of the end-point ranges"),
+                       ("figure", "PNG")):
+        f.add_argument(f"--{name}", type=Path, required=True, help=f"output {what}")
+    f.set_defaults(func=_run_rbm_flow_scan)
+
     m = _step(steps, "rbm mapping1d", help="1D decimation as an exact RBM; RBMs trained on ring samples")
     m.add_argument("--levels", type=int, default=4,
                    help="steps of stacked exact decimation RBMs to record (the workflow: as many as the 1D ring "
@@ -627,6 +648,15 @@ def _add_rbm(sub) -> None:
     for name in ("receptive-fields", "locality-figure", "generated", "flow-figure", "mapping1d"):
         r.add_argument(f"--{name}", type=Path, required=True, help="output PNG")
     r.set_defaults(func=_run_rbm_table)
+
+
+def _run_rbm_flow_scan(args) -> None:
+    from rgml.steps.rbm import flow_scan
+
+    flow_scan(samples=args.samples, n_hidden=args.n_hidden, epochs=args.epochs, l2=args.l2, replicas=args.replicas,
+              exclude=args.exclude, train_samples=args.train_samples, steps=args.steps, chains=args.chains,
+              sample_chains=args.sample_chains, seed=args.seed, table=args.table, range_table=args.range_table,
+              figure=args.figure, backend=args.backend)
 
 
 def _run_rbm_train(args) -> None:
@@ -699,9 +729,9 @@ def _add_compare(sub) -> None:
     m.add_argument("--table", type=Path, required=True, help="output CSV")
     m.set_defaults(func=_run_compare_mi)
 
-    s = steps.add_parser("summary", help="comparison.csv and the compare_* figures",
-                         description="One row per rule: T*, nu (MCRG and flow slope), I(H:E), deviations from "
-                                     "exact; figures of flows, exponents, snapshots, the 1D views and filters.")
+    s = steps.add_parser("summary", help="the compare_* figures at block size rg.b",
+                         description="Figures of flows, exponents (T*, nu per method), snapshots, the 1D views and "
+                                     "filters of the rules at block size rg.b (comparison.csv: 'rgml compare table').")
     for name, what in (("exponents", "exponents.csv"), ("flows", "rg_flow_ising2d.csv"),
                        ("information", "the table of 'rgml compare mi'"), ("ring-flow", "rg_flow_ising1d.csv"),
                        ("rbm-mapping", "the 1D RBM mapping store"), ("rsmi-ring", "the 1D RSMI store"),
@@ -710,10 +740,43 @@ def _add_compare(sub) -> None:
     s.add_argument("--rg-stores", type=Path, nargs="+", required=True, help="RG stores of the largest size")
     s.add_argument("--rsmi-filters", type=Path, nargs="+", required=True, help="RSMI b x b rule stores")
     s.add_argument("--rbm-filters", type=Path, nargs="+", required=True, help="block RBM stores")
-    s.add_argument("--table", type=Path, required=True, help="output comparison.csv")
     for name in ("flows", "exponents", "snapshots", "ring", "filters"):
         s.add_argument(f"--{name}-figure", type=Path, required=True, help="output PNG")
     s.set_defaults(func=_run_compare_summary)
+
+    r = _step(steps, "compare rules", help="one block size b: T*, nu at every level pair, I(H:E), filter similarity",
+              description="Assess every rule at block size b (T* only where the correlation ratio at Tc says the "
+                          "crossing is a fixed point; nu at every level pair, 'no_convergence' where it drifts), "
+                          "join I(H:E) and the filter cosines; write the per-b verdicts, levels and eta ratios.")
+    r.add_argument("stores", type=Path, nargs="+", help="RG stores of every rule and size at block size b")
+    r.add_argument("--information", type=Path, required=True, help="the table of 'rgml compare mi' at this b")
+    r.add_argument("--samples", type=Path, required=True, help="2D sample store at that temperature (similarity)")
+    r.add_argument("--rsmi-rule", type=Path, required=True, help="RSMI rule store of block size b")
+    r.add_argument("--rbm-rule", type=Path, required=True, help="block RBM store of block size b")
+    for name in ("verdicts", "levels", "ratios"):
+        r.add_argument(f"--{name}", type=Path, required=True, help=f"output CSV of the {name}")
+    r.set_defaults(func=_run_compare_rules)
+
+    t = steps.add_parser("table", help="comparison.csv across block sizes, the eta table and their figures",
+                         description="Join the per-b outputs of 'rgml compare rules' and 'rgml compare mi'.")
+    for name in ("verdicts", "levels", "ratios", "information"):
+        t.add_argument(f"--{name}", type=Path, nargs="+", required=True, help=f"per-b {name} CSVs")
+    for name, what in (("table", "comparison.csv"), ("levels-table", "level-by-level CSV"),
+                       ("ratios-table", "correlation-ratio CSV"), ("information-table", "rule_information.csv"),
+                       ("figure", "PNG of the comparison"), ("ratios-figure", "PNG of the correlation ratios")):
+        t.add_argument(f"--{name}", type=Path, required=True, help=f"output {what}")
+    t.set_defaults(func=_run_compare_table)
+
+    n = _step(steps, "compare norm-scan", help="uniform and learned filters at several norms: information vs RG quality",
+              description="Rules P(h=+1|V) = sigmoid(2 lambda.V) with the uniform and the learned RSMI direction at "
+                          "each norm |lambda|: I(H:E), T* and nu of each, measured like every other rule.")
+    n.add_argument("--samples", type=Path, nargs=2, required=True, help="the 2D sample stores of L and L/b")
+    n.add_argument("--mi-samples", type=Path, required=True, help="2D sample store at that temperature (I(H:E))")
+    n.add_argument("--rsmi-rule", type=Path, required=True, help="RSMI rule store (its filter direction)")
+    for name, what in (("table", "CSV, one row per rule"), ("levels-table", "level-by-level CSV"),
+                       ("figure", "PNG")):
+        n.add_argument(f"--{name}", type=Path, required=True, help=f"output {what}")
+    n.set_defaults(func=_run_compare_norm_scan)
 
 
 def _run_compare_mi(args) -> None:
@@ -724,13 +787,38 @@ def _run_compare_mi(args) -> None:
                 rbm_rule=args.rbm_rule, table=args.table)
 
 
+def _run_compare_rules(args) -> None:
+    from rgml.steps.compare import rules_at_block
+
+    rules_at_block(rg_stores=args.stores, information=args.information, samples=args.samples,
+                   temperature=args.temperature, b=args.b, rsmi_rule=args.rsmi_rule, rbm_rule=args.rbm_rule,
+                   seed=args.seed, n_boot=args.bootstrap, chains=args.chains, verdicts=args.verdicts,
+                   levels=args.levels, ratios=args.ratios)
+
+
+def _run_compare_table(args) -> None:
+    from rgml.steps.compare import comparison_table
+
+    comparison_table(verdicts=args.verdicts, levels=args.levels, ratios=args.ratios, information=args.information,
+                     table=args.table, levels_table=args.levels_table, ratios_table=args.ratios_table,
+                     information_table=args.information_table, figure=args.figure, ratios_figure=args.ratios_figure)
+
+
+def _run_compare_norm_scan(args) -> None:
+    from rgml.steps.compare import norm_scan
+
+    norm_scan(samples=args.samples, mi_samples=args.mi_samples, temperature=args.temperature,
+              rsmi_rule=args.rsmi_rule, b=args.b, norms=args.norms, buffer=args.buffer, environment=args.environment,
+              mi_steps=args.mi_steps, n_boot=args.bootstrap, chains=args.chains, seed=args.seed, table=args.table,
+              levels_table=args.levels_table, figure=args.figure)
+
+
 def _run_compare_summary(args) -> None:
     from rgml.steps.compare import comparison
 
     comparison(exponents=args.exponents, flows=args.flows, information=args.information, ring_flow=args.ring_flow,
                rbm_mapping=args.rbm_mapping, rsmi_ring=args.rsmi_ring, samples=args.samples,
                rg_stores=args.rg_stores, rsmi_filters=args.rsmi_filters, rbm_filters=args.rbm_filters,
-               table=args.table,
                figures={"flows": args.flows_figure, "exponents": args.exponents_figure,
                         "snapshots": args.snapshots_figure, "ring": args.ring_figure,
                         "filters": args.filters_figure})

@@ -244,6 +244,46 @@ def _memory_budget(config: dict) -> None:
                           f"data, {need:.3g} MiB for {job}; set it to >= {least:g}")
 
 
+def block_chain(sizes, b: int) -> list[int]:
+    """The sizes the comparison coarse-grains with block size ``b``: multiples of b, >= 4 blocks across, each
+    paired with L/b or L*b (level n of L is matched against level n-1 of L/b)."""
+    eligible = {int(L) for L in sizes if L % b == 0 and L // b >= 4}
+    return sorted(L for L in eligible if L // b in eligible or L * b in eligible)
+
+
+def mi_size(config: dict, b: int) -> int:
+    """The lattice on which the I(H:E) of the b x b rules is estimated: rsmi.size where b divides it, else the
+    comparison size of b nearest to it."""
+    size = config["rsmi"]["size"]
+    return size if size % b == 0 else min(block_chain(config["ising2d"]["sizes"], b), key=lambda L: (abs(L - size), L))
+
+
+def _comparison(config: dict) -> None:
+    """compare.block_sizes: every b has a pair of sizes L, L/b; compare.norm_size: a size with L/rg.b too."""
+    sizes, compare, rsmi = config["ising2d"]["sizes"], config["compare"], config["rsmi"]
+    for i, b in enumerate(compare["block_sizes"]):
+        if not block_chain(sizes, b):
+            raise ConfigError(
+                f"compare.block_sizes[{i}]: b = {b} has no pair of ising2d.sizes L and L/b (both multiples of {b} "
+                f"with at least 4 blocks across, e.g. {4 * b} and {4 * b * b}); add such sizes to ising2d.sizes "
+                f"{sizes} or remove {b}"
+            )
+        side = mi_size(config, b)
+        if b + 2 * (rsmi["buffer"] + rsmi["environment"]) > side:
+            raise ConfigError(
+                f"compare.block_sizes[{i}]: the I(H:E) geometry of b = {b} (block + 2 (rsmi.buffer + "
+                f"rsmi.environment)) exceeds its lattice L = {side}; shrink the geometry or remove {b}"
+            )
+    if compare["norm_size"] is None:
+        compare["norm_size"] = rsmi["size"]
+    b = config["rg"]["b"]
+    if compare["norm_size"] not in block_chain(sizes, b) or compare["norm_size"] // b not in sizes:
+        raise ConfigError(
+            f"compare.norm_size: {compare['norm_size']} needs to be one of ising2d.sizes {sizes} whose L/rg.b = "
+            f"{compare['norm_size'] // b} is one too; pick such a size"
+        )
+
+
 def _semantic_checks(config: dict, *, check_backend: bool) -> None:
     _shift_grid(config)
     temperatures = config["ising2d"]["temperatures"]
@@ -302,6 +342,7 @@ def _semantic_checks(config: dict, *, check_backend: bool) -> None:
             f"fss.blocks: {config['fss']['blocks']} is not a multiple of ising2d.chains = {config['ising2d']['chains']}; "
             "every chain must be cut into the same number of jackknife blocks"
         )
+    _comparison(config)
     _memory_budget(config)
     if check_backend:
         try:

@@ -7,7 +7,7 @@ import sys
 
 from rgml import resources as estimate
 from rgml.cli import options
-from rgml.config import ConfigError, check_config_files, format_temperature, validate_config
+from rgml.config import ConfigError, block_chain, check_config_files, format_temperature, mi_size, validate_config
 from rgml.exact import TC
 from rgml.params import SCHEMA_PATH
 from rgml.results import CONFIG_ENV, config_digest, record_outputs
@@ -45,6 +45,7 @@ wildcard_constraints:
 
 
 SIZES = config["ising2d"]["sizes"]
+BLOCK_SIZES = config["compare"]["block_sizes"]
 TEMPERATURES = config["ising2d"]["temperatures"]
 RING = f"results/samples/ising1d/N{config['ising1d']['size']}.zarr"
 RBM_DIR = f"results/rbm/ising2d/L{config['rbm']['size']}"
@@ -86,6 +87,16 @@ def all_rules():
     return [*config["rg"]["rules"], "rbm", "rsmi"]
 
 
+def rg_sizes(b):
+    """The sizes coarse-grained with block size b: multiples of b paired with L/b or L*b (rgml.config.block_chain)."""
+    return block_chain(SIZES, b)
+
+
+def learned_size(b):
+    """The lattice the learned b x b rules are fitted on: the largest size coarse-grained with b."""
+    return max(rg_sizes(b))
+
+
 def learned_store(scheme, temperature, b=None):
     """The store of a learned b x b rule fitted at ``temperature`` (RSMI filter or block RBM)."""
     b = b or config["rg"]["b"]
@@ -121,9 +132,15 @@ def rsmi_fits():
     return fits
 
 
-def rg_stores(rules, sizes=None):
-    """Coarse-grained stores of the given block rules for every 2D size."""
-    return expand("results/rg/ising2d/L{L}/{scheme}_b{b}.zarr", L=sizes or SIZES, scheme=rules, b=config["rg"]["b"])
+def rg_stores(rules, sizes=None, b=None):
+    """Coarse-grained stores of the given block rules (block size b, default rg.b) for every size b admits."""
+    b = b or config["rg"]["b"]
+    return expand("results/rg/ising2d/L{L}/{scheme}_b{b}.zarr", L=sizes or rg_sizes(b), scheme=rules, b=b)
+
+
+def mi_samples(b):
+    """The Tc sample store on which the I(H:E) of the b x b rules is estimated (rgml.config.mi_size)."""
+    return samples_at(mi_size(config, b), nearest_tc())
 
 
 def ring_levels():
@@ -176,6 +193,10 @@ FIGURES = [
     "compare_snapshots",
     "compare_ising1d",
     "compare_filters",
+    "compare_by_block",
+    "correlation_ratios",
+    "norm_scan",
+    "rbm_flow_scan",
     "finite_size_scaling",
     "phases_pca",
     "phases_supervised",
@@ -194,6 +215,12 @@ TABLES = [
     "rbm_flow",
     "rule_information",
     "comparison",
+    "comparison_levels",
+    "correlation_ratios",
+    "norm_scan",
+    "norm_scan_levels",
+    "rbm_flow_scan",
+    "rbm_flow_range",
     "rg_levels",
     "finite_size_scaling",
     "fss_crossings",

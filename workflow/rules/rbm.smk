@@ -86,9 +86,44 @@ rule rbm_flow:
         "rgml rbm flow --samples {input} {params.options} --out {output} 2> {log}"
 
 
+rule rbm_flow_scan:
+    input:
+        f"results/samples/ising2d/L{config['rbm']['size']}.zarr",
+    output:
+        table=report(
+            "results/tables/rbm_flow_scan.csv",
+            caption="../report/rbm_flow_scan_table.rst",
+            category="3. RBM",
+        ),
+        ranges=report(
+            "results/tables/rbm_flow_range.csv",
+            caption="../report/rbm_flow_range_table.rst",
+            category="3. RBM",
+        ),
+        figure=report(
+            "results/figures/rbm_flow_scan.png",
+            caption="../report/rbm_flow_scan.rst",
+            category="3. RBM",
+        ),
+    log:
+        "results/logs/rbm_flow_scan.log",
+    benchmark:
+        "results/benchmarks/rbm_flow_scan.tsv"
+    conda:
+        "../envs/rgml.yaml"
+    resources:
+        **rbm_training(config["rbm"]["flow_hidden"], len(TEMPERATURES) * config["rbm"]["flow_scan_samples"]),
+        gpu=gpus(),
+    params:
+        options=cli("rbm flow-scan"),
+    shell:
+        "rgml rbm flow-scan --samples {input} {params.options} --table {output.table}"
+        " --range-table {output.ranges} --figure {output.figure} 2> {log}"
+
+
 rule rbm_block:
     input:
-        lambda wildcards: samples_at(max(SIZES), temperature_of(wildcards)),
+        lambda wildcards: samples_at(learned_size(int(wildcards.b)), temperature_of(wildcards)),
     output:
         directory("results/rbm/ising2d/block_b{b}_T{T}.zarr"),
     log:

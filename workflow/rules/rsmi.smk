@@ -45,7 +45,7 @@ rule rsmi_fit_buffer:
 
 rule rsmi_rule:
     input:
-        lambda wildcards: samples_at(max(SIZES), temperature_of(wildcards)),
+        lambda wildcards: samples_at(learned_size(int(wildcards.b)), temperature_of(wildcards)),
     output:
         directory("results/rsmi/ising2d/rule_b{b}_T{T}.zarr"),
     log:

@@ -186,3 +186,110 @@ def filters_figure(filters):
                 ax.set_ylabel(rule)
     fig.suptitle("Block filters λ/|λ| of the rules (P(h=+1|V) = σ(2λ·V)): uniform majority, block RBM, RSMI")
     return fig
+
+
+_B_MARKERS = {2: "o", 3: "s", 4: "^", 5: "D", 6: "v"}
+
+
+def by_block_figure(summary: pd.DataFrame, levels: pd.DataFrame):
+    """Every rule at every block size: ν level pair by level pair, the matching crossing T*(n), and I(H:E).
+
+    Left: MCRG ν(n−1 → n) on the largest lattice of each b (a rule whose ν converges is flat; decimation's
+    drifts).  Middle: the crossing of the level-n matching map; hollow where the verdict says it is not a
+    fixed point (η artefact, unrescaled spin).  Right: I(H:E) ± err per rule and b.
+    """
+    fig, axes = plt.subplots(1, 3, figsize=(16, 5), constrained_layout=True)
+    blocks = sorted(set(int(b) for b in summary["b"]))
+    for rule in _rules(summary):
+        for k, b in enumerate(blocks):
+            g = levels[(levels["rule"] == rule) & (levels["b"] == b)].sort_values("level")
+            if g.empty:
+                continue
+            shift = 0.04 * (RULE_ORDER.index(rule) - 1.5) + 0.012 * k
+            label = f"{rule}, b = {b}"
+            marker = _B_MARKERS.get(b, "o")
+            axes[0].errorbar(g["level"] + shift, g["nu"], g["nu_err"], fmt=marker + "-", ms=4, lw=1, capsize=2,
+                             color=COLOURS[rule], label=label)
+            status = summary[(summary["rule"] == rule) & (summary["b"] == b)]["T_star_status"]
+            fixed = len(status) and status.iloc[0] == "fixed_point"
+            axes[1].errorbar(g["level"] + shift, g["T_star"], g["T_star_err"], fmt=marker + "-", ms=5, lw=1,
+                             capsize=2, color=COLOURS[rule], mfc=COLOURS[rule] if fixed else "white", label=label)
+    axes[0].axhline(1.0, color="k", lw=0.8)
+    axes[0].set_ylim(covering(levels["nu"], include=(1.0,)))
+    axes[0].set_xlabel("level n (pair n-1 -> n)")
+    axes[0].set_ylabel("MCRG nu (3 couplings)")
+    axes[0].set_title("nu at every level pair (exact: 1)")
+    axes[1].axhline(TC, color="k", lw=0.8)
+    finite = levels["T_star"][np.isfinite(levels["T_star"])]
+    if len(finite):
+        axes[1].set_ylim(covering(finite, include=(TC,)))
+    axes[1].set_xlabel("level n of the matching map")
+    axes[1].set_ylabel("crossing T*(n) [J/k_B]")
+    axes[1].set_title("matching crossings (hollow: not a fixed point)")
+    width = 0.8 / max(1, len(_rules(summary)))
+    for i, rule in enumerate(_rules(summary)):
+        g = summary[summary["rule"] == rule]
+        x = np.array([blocks.index(int(b)) for b in g["b"]]) + (i - 1.5) * width
+        axes[2].bar(x, g["mi_nats"], width, yerr=g["mi_err"], color=COLOURS[rule], label=rule, capsize=2)
+    axes[2].set_xticks(range(len(blocks)), [f"b = {b}" for b in blocks])
+    axes[2].set_ylabel("I(H:E) kept [nats]")
+    axes[2].set_title("information kept by the block variable")
+    for ax in axes:
+        ax.legend(fontsize=7)
+    fig.suptitle("Block rules at b = " + ", ".join(map(str, blocks)) + " (largest lattice of each b)")
+    return fig
+
+
+def ratios_figure(ratios: pd.DataFrame):
+    """Nearest-neighbour correlation ratio G_n(L)/G_{n-1}(L/b) at Tc per rule and level, one panel per b.
+
+    References: 1 (a rule that rescales the spin) and b^(−η), η = 1/4 (a bare spin: decimation).
+    """
+    nn = ratios[ratios["interaction"] == "nn"]
+    blocks = sorted(set(int(b) for b in nn["b"])) or [2]
+    fig, axes = plt.subplots(1, len(blocks), figsize=(5.5 * len(blocks), 4.5), constrained_layout=True,
+                             squeeze=False)
+    for ax, b in zip(axes[0], blocks):
+        g_b = nn[nn["b"] == b]
+        largest = g_b["L"].max()
+        for rule in _rules(g_b):
+            g = g_b[(g_b["rule"] == rule) & (g_b["L"] == largest)].sort_values("level")
+            ax.errorbar(g["level"] + 0.03 * (RULE_ORDER.index(rule) - 1.5), g["ratio"], g["ratio_err"], fmt="o-",
+                        ms=4, lw=1, capsize=2, color=COLOURS[rule], label=rule)
+        ax.axhline(1.0, color="k", lw=0.8, label="1 (rescaled spin)")
+        ax.axhline(b ** -0.25, color="k", ls="--", lw=0.8, label=f"{b}^(-1/4) (bare spin)")
+        ax.set_xlabel("level n")
+        ax.set_ylabel("G_nn at level n of L / level n-1 of L/b")
+        ax.set_title(f"b = {b}, L = {largest}, T = Tc")
+        ax.legend(fontsize=8)
+    fig.suptitle("Correlation ratios at Tc: does a rule rescale the spin?")
+    return fig
+
+
+def norm_scan_figure(scan: pd.DataFrame):
+    """Information kept against RG quality for the uniform and learned filters at every norm |λ|.
+
+    Left: I(H:E) against |ν − 1| (ν of the deepest usable level pair, whatever its verdict); right: against
+    |T* − Tc| (the deepest matching crossing, whatever its status).  Each point is labelled with |λ|.
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5), constrained_layout=True)
+    for family, colour in (("uniform", "C0"), ("rsmi", "C1")):
+        g = scan[scan["family"] == family].sort_values("norm")
+        for ax, x, err, label in ((axes[0], np.abs(g["nu_deepest"] - 1.0), g["nu_deepest_err"], "|nu - 1|"),
+                                  (axes[1], np.abs(g["T_star_crossing"] - TC),
+                                   g.get("T_star_crossing_err", g["T_star_err"]),
+                                   "|T* - Tc| [J/k_B]")):
+            ax.errorbar(x, g["mi"], yerr=g["mi_err"], xerr=err, fmt="o-", ms=5, lw=1, capsize=2, color=colour,
+                        label=f"{family} filter")
+            for xi, yi, n in zip(x, g["mi"], g["norm"]):
+                if np.isfinite(xi) and np.isfinite(yi):
+                    ax.annotate("inf" if not np.isfinite(n) else f"{n:g}", (xi, yi), fontsize=7,
+                                textcoords="offset points", xytext=(4, 3))
+            ax.set_xlabel(label)
+            ax.set_ylabel("I(H:E) kept [nats]")
+    axes[0].set_title("information against nu (labels: |lambda|)")
+    axes[1].set_title("information against the fixed point")
+    for ax in axes:
+        ax.legend(fontsize=8)
+    fig.suptitle("Filter-norm scan: information kept against RG quality")
+    return fig

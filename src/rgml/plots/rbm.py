@@ -136,3 +136,38 @@ def mapping1d_figure(mapping):
     ax2.legend(fontsize=7)
     fig.suptitle(f"1D Ising ring: decimation is an RBM (ring of {mapping.attrs['ring_size']} sites)")
     return fig
+
+
+def flow_scan_figure(readings: pd.DataFrame, ranges: pd.DataFrame):
+    """The RBM flow's end point read by every thermometer, for every weight decay, seed and training set.
+
+    Points: one flow run each (colour: weight decay, marker: training set); horizontal ticks: the same
+    thermometer on the training mixtures; grey band: the range over all runs.
+    """
+    ends = readings[readings["source"] == "flow_end"]
+    observables = list(dict.fromkeys(readings["observable"]))
+    fig, ax = plt.subplots(figsize=(max(7, 1.6 * len(observables)), 5), constrained_layout=True)
+    decays = sorted(set(ends["l2"]))
+    markers = {"all": "o", "without_tc": "s"}
+    for j, obs in enumerate(observables):
+        r = ranges[(ranges["scope"] == "all_runs") & (ranges["observable"] == obs)]
+        if len(r):
+            ax.fill_between([j - 0.4, j + 0.4], r["T_min"].iloc[0], r["T_max"].iloc[0], color="0.85")
+            for name, style in (("mixture_all", "-"), ("mixture_without_tc", "--")):
+                ax.hlines(r[name].iloc[0], j - 0.4, j + 0.4, color="k", ls=style, lw=1)
+        for k, decay in enumerate(decays):
+            for training_set, marker in markers.items():
+                g = ends[(ends["observable"] == obs) & (ends["l2"] == decay) & (ends["training_set"] == training_set)]
+                x = j - 0.25 + 0.5 * (k + 0.5 * (training_set == "without_tc")) / max(1, len(decays))
+                ax.errorbar(np.full(len(g), x), g["T"], g["T_err"], fmt=marker, ms=4, capsize=1.5,
+                            color=f"C{k}", mfc=f"C{k}" if training_set == "all" else "white",
+                            label=f"l2 = {decay:g}, {training_set}" if j == 0 else None)
+    ax.axhline(TC, color="C3", ls=":", lw=1, label="Tc")
+    ax.plot([], [], "k-", label="training mixture (all)")
+    ax.plot([], [], "k--", label="training mixture (without Tc)")
+    ax.set_xticks(range(len(observables)), observables)
+    ax.set_xlabel("thermometer")
+    ax.set_ylabel("temperature the end ensemble reads [J/k_B]")
+    ax.set_title("RBM flow end point: thermometers x weight decays x seeds x training sets (band: range)")
+    ax.legend(fontsize=7, ncol=2)
+    return fig

@@ -183,8 +183,11 @@ def correlation_ratios(datasets: Iterable[xr.Dataset], *, temperature: float = T
                     coarse_values = coarse["densities"].values[i_c, n - 1, :, a] / per_term
                     g_f, e_f = mean_and_error(fine_values, chains=_chains(chains, size), blocks=blocks)
                     g_c, e_c = mean_and_error(coarse_values, chains=_chains(chains, size // b), blocks=blocks)
-                    ratio = g_f / g_c
-                    err = abs(ratio) * np.hypot(e_f / g_f, e_c / g_c)
+                    if g_f == 0 or g_c == 0:  # a vanishing correlation (a rule with no signal): no ratio
+                        ratio = err = np.nan
+                    else:
+                        ratio = g_f / g_c
+                        err = abs(ratio) * np.hypot(e_f / g_f, e_c / g_c)
                     ref = eta_reference(b, name, eta)
                     z_one = (ratio - 1.0) / err if err > 0 else np.nan
                     z_eta = (ratio - ref) / err if err > 0 else np.nan

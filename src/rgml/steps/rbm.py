@@ -18,7 +18,7 @@ import pandas as pd
 from rgml.backend import select_backend
 from rgml.checkpoint import Checkpoint
 from rgml.exact import TC
-from rgml.inputs import open_kind, open_samples_2d, spins_at, stored_spins
+from rgml.inputs import load_spins, open_kind, open_samples_2d, spins_at, stored_spins
 from rgml.progress import log
 from rgml.rbm import (
     RBM_MODEL, BlockRBMRule, FlowExperiment, TemperatureRBM, TrainConfig, TrainState, deep_stack, fit_block_rule, fit_temperature, flow_experiment, locality_sweep, mapping_experiment,
@@ -171,3 +171,30 @@ def rbm_tables(
 def open_block_rule(path: Path) -> BlockRBMRule:
     """The RG rule ``rbm`` of a block RBM store."""
     return BlockRBMRule.from_dataset(open_kind(path, RBM_MODEL))
+
+
+def flow_scan(*, samples: Path, n_hidden: int, epochs: int, l2: list[float], replicas: int, exclude: float,
+              train_samples: int, steps: int, chains: int, sample_chains: int, seed: int, table: Path,
+              range_table: Path, figure: Path, backend: str = "numpy") -> pd.DataFrame:
+    """The RBM flow's systematics (:func:`rgml.rbm.flow_scan.flow_scan`): its end point read by every thermometer,
+    for every weight decay × training seed × training set, next to the training mixtures; the end-point ranges."""
+    from rgml.plots.rbm import flow_scan_figure
+    from rgml.rbm.flow_scan import flow_scan as scan
+    from rgml.rg.observable_thermometer import ReferenceCurves
+
+    _, xp = select_backend(backend)
+    ds = open_samples_2d(samples)
+    temperatures = [float(t) for t in ds["temperature"].values]
+    per_temperature = [load_spins(ds, samples, temperature=i) for i in range(len(temperatures))]
+    reference = ReferenceCurves.from_samples(per_temperature, temperatures, chains=sample_chains)
+    training = [s[:train_samples] for s in per_temperature]
+    result = scan(training, temperatures, reference, seed=seed, l2=l2, replicas=replicas, exclude=exclude,
+                  n_hidden=n_hidden, epochs=epochs, steps=steps, chains=chains, xp=xp, log=log)
+    readings, ranges = result.readings.to_frame(), result.ranges.to_frame()
+    write_table(readings, table)
+    write_table(ranges, range_table)
+    save_figure(flow_scan_figure(readings, ranges), figure)
+    for r in ranges[ranges["scope"] == "all_runs"].to_dict("records"):
+        log(f"end point by {r['observable']}: T in [{r['T_min']:.3f}, {r['T_max']:.3f}] over {r['runs']} runs "
+            f"(median {r['T_median']:.3f} ± {r['T_err_median']:.3f}); training mixture {r['mixture_all']:.3f}")
+    return readings
