@@ -50,6 +50,8 @@ ARGS = {
     "sample ising1d": ["--size", 16, "--couplings", "0.5", "--samples", 10, "--seed", 1],
     "sample merge": ["a.zarr", "b.zarr"],
     "sample dimers": ["--size", 8, "--seed", 1],
+    "dimers rsmi": ["L8.zarr", "--temperature", "inf", "--seed", 1],
+    "dimers rsmi-buffers": ["L8.zarr", "--temperature", "inf", "--seed", 1],
     "fss": ["L8.zarr", "L16.zarr", "--seed", 1, "--estimates-table", "e.csv", "--crossings-table", "c.csv",
             "--peaks-table", "p.csv", "--figure", "f.png"],
     "phases pca": ["L8.zarr", "--seed", 1, "--table", "t.csv", "--figure", "f.png"],
