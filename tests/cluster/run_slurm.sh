@@ -12,7 +12,7 @@
 #               project: checks the cluster, the profile and this harness without rgml
 #   --keep      keep the temp directory (configs, logs, outputs) for inspection
 #
-# Environment: RGML_SLURM_STEP_TIMEOUT (seconds per snakemake run, default 600);
+# Environment: RGML_SLURM_STEP_TIMEOUT (seconds per snakemake run, default 2400: the tiny run is 64 jobs);
 # RGML_SLURM_EXPECT_GPU_JOBS (how many SLURM jobs must request a GPU: a number, or `any`;
 # default 0 when the config's backend is numpy, else `any`).
 #
@@ -39,7 +39,7 @@ for arg in "$@"; do
 done
 CONFIG=${POSITIONAL[0]:-${RGML_SLURM_CONFIG:-$REPO/tests/workflow/tiny.yaml}}
 CORES=${POSITIONAL[1]:-${RGML_SLURM_CORES:-2}}
-STEP_TIMEOUT=${RGML_SLURM_STEP_TIMEOUT:-600}
+STEP_TIMEOUT=${RGML_SLURM_STEP_TIMEOUT:-2400}
 PROFILE=$REPO/profiles/slurm
 
 # ---------------------------------------------------------------------------------------------
