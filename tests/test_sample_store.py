@@ -53,6 +53,27 @@ def test_same_arguments_give_bitwise_identical_arrays(store2d, tmp_path):
     assert array_digests(again) == array_digests(store2d)
 
 
+def test_several_sizes_in_one_process_equal_one_run_per_size(store2d, tmp_path):
+    """The workflow samples every size of a temperature in one job: same arrays as a job per size."""
+    outs = [tmp_path / "L8.zarr", tmp_path / "L12.zarr"]
+    assert main(["sample", "ising2d", "--size", "8,12", "--temperatures", TEMPERATURES, "--samples", "100",
+                 "--samples-per-size", "8:200", "--seed", "5", "--threads", "1", "--out", *map(str, outs)]) == 0
+    assert array_digests(outs[0]) == array_digests(store2d)
+    alone = sample2d(tmp_path / "alone" / "L12.zarr", samples=100, size=12)
+    assert array_digests(outs[1]) == array_digests(alone)
+    assert open_store(outs[1]).sizes["sample"] == 100
+
+
+@pytest.mark.parametrize("extra, named", [
+    (["--out", "a.zarr"], "--out: 1 stores for 2 sizes"),
+    (["--samples-per-size", "16:50", "--out", "a.zarr", "b.zarr"], "--samples-per-size: sizes [16]"),
+])
+def test_several_sizes_need_one_store_each(tmp_path, capsys, extra, named):
+    assert main(["sample", "ising2d", "--size", "8,12", "--temperatures", "2.0", "--samples", "16", "--seed", "1",
+                 *extra]) == 2
+    assert named in capsys.readouterr().err
+
+
 def test_adding_a_temperature_keeps_the_others(store2d, tmp_path):
     more = sample2d(tmp_path / "L8.zarr", temperatures="2.0,2.269185,2.5,3.0")
     a, b = xr.open_zarr(store2d), xr.open_zarr(more)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rgml import __version__
 from rgml.backend import BackendError
-from rgml.params import add_option, option_string
+from rgml.params import add_option, format_value, option_string
 from rgml.store import StoreError, WriteError, check_output, is_checksum_error, os_error_message, recording_command
 
 EXIT_USAGE = 2
@@ -29,8 +29,8 @@ EXIT_USAGE = 2
 #: item of a config list, given per job (the temperature of a fit); a key without a default is required.
 STEP_OPTIONS: dict[str, dict[str, str]] = {
     "sample ising2d": {
-        "size": "ising2d.sizes[]", "temperatures": "ising2d.temperatures", "samples": "ising2d.samples",
-        "chains": "ising2d.chains", "algorithm": "ising2d.algorithm", "thin_factor": "ising2d.thin_factor",
+        "size": "ising2d.sizes[:]", "temperatures": "ising2d.temperatures", "samples": "ising2d.samples",
+        "samples_per_size": "ising2d.samples_per_size", "chains": "ising2d.chains", "algorithm": "ising2d.algorithm", "thin_factor": "ising2d.thin_factor",
         "thermalize": "ising2d.thermalize", "thin": "ising2d.thin", "seed": "seed", "backend": "backend",
         "threads": "threads", "checkpoint_seconds": "checkpoint_seconds",
     },
@@ -148,8 +148,8 @@ def _step(group, step: str, *, help: str, description: str | None = None, **kwar
     return parser
 
 
-def _out(parser, what: str) -> None:
-    parser.add_argument("--out", type=Path, required=True,
+def _out(parser, what: str, *, many: bool = False) -> None:
+    parser.add_argument("--out", type=Path, required=True, nargs="+" if many else None,
                         help=f"output store ({what}); an existing one is replaced only if the same step made it with "
                              "the same options, or with --overwrite; other files are never replaced")
     parser.add_argument("--overwrite", action="store_true",
@@ -192,10 +192,11 @@ def _add_sample(sub) -> None:
     p = sub.add_parser("sample", help="Monte Carlo / exact samples of the Ising model into a Zarr store")
     models = p.add_subparsers(dest="model", required=True, metavar="MODEL")
     p2 = _step(models, "sample ising2d", help="2D torus over a temperature grid (Metropolis / Wolff, measured thinning)",
-               description="Sample the L x L periodic Ising model at each temperature; writes "
+               description="Sample the L x L periodic Ising model at each temperature, for each --size into its own "
+                           "--out store (several sizes share one process start); each store holds "
                            "spins(temperature, sample, y, x), energy, magnetization and per-temperature tau_int. "
                            "A rerun after a kill resumes from the checkpoint saved every --checkpoint-seconds.")
-    _out(p2, "…/L{L}.zarr")
+    _out(p2, "…/L{L}.zarr; one per --size, in the same order", many=True)
     p2.set_defaults(func=_run_sample_2d)
     p1 = _step(models, "sample ising1d", help="periodic ring, exact independent samples (transfer matrix)")
     _out(p1, "…/N{N}.zarr")
@@ -230,16 +231,25 @@ def _run_sample_2d(args) -> None:
     from rgml.steps.sample import sample_ising2d
 
     _increasing(args.temperatures, "--temperatures")
-    if args.samples < 2 * args.chains:
-        raise UsageError(f"--samples: {args.samples} is fewer than 2 x --chains = {2 * args.chains} (each chain "
-                         "needs at least 2 stored samples for its autocorrelation time); raise --samples or "
-                         "lower --chains")
+    if len(args.out) != len(args.size):
+        raise UsageError(f"--out: {len(args.out)} stores for {len(args.size)} sizes (--size {format_value(args.size)});"
+                         " give one store per size, in the same order")
+    unknown = sorted(set(args.samples_per_size) - set(args.size))
+    if unknown:
+        raise UsageError(f"--samples-per-size: sizes {unknown} are not among --size {format_value(args.size)}")
+    samples = [args.samples_per_size.get(size, args.samples) for size in args.size]
+    for size, n in zip(args.size, samples):
+        if n < 2 * args.chains:
+            raise UsageError(f"--samples: {n} for L = {size} is fewer than 2 x --chains = {2 * args.chains} (each "
+                             "chain needs at least 2 stored samples for its autocorrelation time); raise --samples "
+                             "(or --samples-per-size) or lower --chains")
 
     settings = SamplerSettings(chains=args.chains, algorithm=args.algorithm, thermalize=args.thermalize,
                                thin=args.thin, thin_factor=args.thin_factor)
-    sample_ising2d(size=args.size, temperatures=args.temperatures, samples=args.samples, seed=args.seed,
-                   out=args.out, settings=settings, backend=args.backend, threads=args.threads,
-                   checkpoint_seconds=args.checkpoint_seconds)
+    for size, n, out in zip(args.size, samples, args.out):  # one process for every size: one start-up
+        sample_ising2d(size=size, temperatures=args.temperatures, samples=n, seed=args.seed, out=out,
+                       settings=settings, backend=args.backend, threads=args.threads,
+                       checkpoint_seconds=args.checkpoint_seconds)
 
 
 def _run_sample_dimers(args) -> None:
@@ -935,8 +945,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         record = command_record(args)
-        if isinstance(getattr(args, "out", None), Path):
-            check_output(args.out, record, overwrite=args.overwrite)
+        outs = getattr(args, "out", None)
+        for out in outs if isinstance(outs, list) else [outs]:
+            if isinstance(out, Path):
+                check_output(out, record, overwrite=args.overwrite)
         with recording_command(record):
             status = args.func(args)
     except (UsageError, StoreError, BackendError, WriteError) as exc:

@@ -32,7 +32,8 @@ SCHEMA_PATH = Path(__file__).with_name("config.schema.yaml")
 @functools.cache
 def schema() -> dict:
     """The parsed configuration schema."""
-    return yaml.safe_load(SCHEMA_PATH.read_text())
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: every job reads the schema at start-up
+    return yaml.load(SCHEMA_PATH.read_text(), Loader=loader)
 
 
 def spec(key: str) -> dict:
@@ -40,24 +41,37 @@ def spec(key: str) -> dict:
 
     ``"ising2d.temperatures[]"`` is one item of a list (a per-job value such as
     the temperature a fit runs at): its schema is the list's ``items``, with the
-    list's description.
+    list's description.  ``"ising2d.sizes[:]"`` is part of a list (the sizes one
+    job samples): the list's schema with at least one item.
     """
-    item = key.endswith("[]")
     node = schema()
-    for part in key.removesuffix("[]").split("."):
+    for part in config_key(key).split("."):
         properties = node.get("properties", {})
         if part not in properties:
             raise KeyError(f"{key!r} is not a configuration key (unknown part {part!r})")
         node = properties[part]
-    if item:
+    if key.endswith("[]"):
         node = {**node["items"], "description": "one of " + node.get("description", key)}
+    elif key.endswith("[:]"):
+        node = {**node, "minItems": 1, "description": "some of " + node.get("description", key)}
+        node.pop("default", None)
     return node
+
+
+def per_job(key: str) -> bool:
+    """Whether ``key`` names an item or part of a list (``[]``, ``[:]``), given per job rather than by the config."""
+    return key.endswith(("[]", "[:]"))
+
+
+def config_key(key: str) -> str:
+    """The configuration key of a parameter: ``"ising2d.sizes[:]"`` → ``"ising2d.sizes"``."""
+    return key.removesuffix("[]").removesuffix("[:]")
 
 
 def default(key: str):
     """The default of a parameter; KeyError if the schema gives none (the key is required or per job)."""
     node = spec(key)
-    if "default" not in node or key.endswith("[]"):
+    if "default" not in node or per_job(key):
         raise KeyError(f"{key!r} has no default: it is required in the configuration")
     return node["default"]
 
@@ -79,9 +93,9 @@ def keys() -> list[str]:
 
 
 def lookup(config: dict, key: str):
-    """The value of ``key`` in a (validated, defaults-filled) config dict (KeyError for a per-job ``[]`` key)."""
-    if key.endswith("[]"):
-        raise KeyError(f"{key!r} is one item of a list: give the job's value")
+    """The value of ``key`` in a (validated, defaults-filled) config dict (KeyError for a per-job key)."""
+    if per_job(key):
+        raise KeyError(f"{key!r} is an item or part of a list: give the job's value")
     node = config
     for part in key.split("."):
         node = node[part]
@@ -106,6 +120,8 @@ def parse_value(key: str, text: str):
     infinite = bool(node.get("x-infinite"))
     if "null" in types and text.lower() in ("none", "null"):
         value = None
+    elif "object" in types:
+        value = _mapping(node, text, key)
     elif "array" in types:
         item = node.get("items", {})
         value = [_scalar(_types(item), part, key, infinite=infinite) for part in text.split(",") if part.strip()]
@@ -115,6 +131,20 @@ def parse_value(key: str, text: str):
     if errors:
         description = node.get("description", "")
         raise argparse.ArgumentTypeError(f"{text!r}: {errors[0].message}" + (f" ({description})" if description else ""))
+    return value
+
+
+def _mapping(node: dict, text: str, key: str) -> dict:
+    """``"8:6000,40:20000"`` → ``{8: 6000, 40: 20000}`` (integer keys, values typed by the schema); ``{}`` is empty."""
+    if text in ("{}", ""):
+        return {}
+    value = {}
+    for part in text.split(","):
+        name, sep, item = part.partition(":")
+        if not sep:
+            raise argparse.ArgumentTypeError(f"expected key:value pairs separated by commas, got {part.strip()!r}")
+        value[_scalar(["integer", "string"], name, key)] = _scalar(_types(node.get("additionalProperties", {})),
+                                                                   item, key)
     return value
 
 
@@ -151,6 +181,8 @@ def format_value(value) -> str:
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         return ",".join(format_value(v) for v in value)
+    if isinstance(value, dict):
+        return ",".join(f"{format_value(k)}:{format_value(v)}" for k, v in value.items()) or "{}"
     if isinstance(value, float):
         return repr(value)  # round-trips exactly ('inf' too)
     return str(value)
@@ -171,9 +203,9 @@ def add_option(parser: argparse.ArgumentParser, option: str, key: str, *, requir
     metavar = "{" + ",".join(map(str, node["enum"])) + "}" if "enum" in node else option.upper()
     kwargs = {"type": functools.partial(parse_value, key), "help": node.get("description", key),
               "metavar": metavar, "dest": option}
-    if required or "default" not in node or key.endswith("[]"):
+    if required or "default" not in node or per_job(key):
         kwargs["required"] = True
-        kwargs["help"] += "" if key.endswith("[]") else f" [config {key}]"
+        kwargs["help"] += "" if per_job(key) else f" [config {key}]"
     else:
         kwargs["default"] = node["default"]
         kwargs["help"] += f" [config {key}, default {format_value(node['default'])}]"

@@ -34,6 +34,14 @@ FLIPS_PER_SECOND = 5e8
 #: Stored-sample cost in Metropolis sweeps: 2 τ_int of Wolff (~2 sweeps) × 14 (the cost of a Wolff sweep).
 SWEEPS_PER_SAMPLE = 60
 
+#: CPU seconds a job spends before its own work: the interpreter, NumPy, xarray (which imports Dask),
+#: Zarr, Numba's cached kernels (BENCHMARKS.md, "Whole default sweep").
+START_SECONDS = 3.0
+
+#: A job gets more than one thread only when its work on one thread is this many process starts long:
+#: below that, the second core does more good running the next job of the sweep.
+THREADED_STARTS = 10
+
 #: Multiply-adds per second of the RBM and RSMI training loops (minibatch BLAS, one thread).
 FLOPS = 2e9
 
@@ -59,15 +67,31 @@ def _budget(config: dict) -> float:
     return config["memory_budget_mib"] * 2**20
 
 
-def sampling(config: dict, size: int) -> dict:
-    """One temperature of the L×L torus: the chains, one stored chunk, the pilot series."""
-    ising = config["ising2d"]
-    chains, samples = ising["chains"], samples_for(config, size)
-    sites = size * size
+def _sampling_flips(config: dict, size: int) -> float:
+    """Spin-flip attempts of one temperature of one size: the stored samples and the pilot runs."""
+    chains, samples = config["ising2d"]["chains"], samples_for(config, size)
     pilot_sweeps = 2 * 32000  # both algorithms piloted up to the longest pilot
-    flips = sites * (samples * SWEEPS_PER_SAMPLE + chains * pilot_sweeps)
-    memory = 4 * chains * sites + 4 * 2**20 + 16 * chains * pilot_sweeps
-    return _job(memory, flips / (FLIPS_PER_SECOND * max(1, min(config["threads"], chains))))
+    return size * size * (samples * SWEEPS_PER_SAMPLE + chains * pilot_sweeps)
+
+
+def sampling_threads(config: dict) -> int:
+    """Threads of one temperature's sampling job (every size; the chains run in parallel, at most ``threads``).
+
+    One, unless the job's work on one thread is :data:`THREADED_STARTS` process starts long: the
+    default sweep's sampling jobs take seconds, most of it the process start, and two of them side
+    by side finish sooner than one job on two threads.
+    """
+    parallel = max(1, min(config["threads"], config["ising2d"]["chains"]))
+    serial_seconds = sum(_sampling_flips(config, size) for size in config["ising2d"]["sizes"]) / FLIPS_PER_SECOND
+    return parallel if serial_seconds >= THREADED_STARTS * START_SECONDS else 1
+
+
+def sampling(config: dict) -> dict:
+    """One temperature of every size, one size after the other: the chains, one stored chunk, the pilot series."""
+    chains, sizes = config["ising2d"]["chains"], config["ising2d"]["sizes"]
+    memory = 4 * chains * max(sizes) ** 2 + 4 * 2**20 + 16 * chains * 2 * 32000
+    flips = sum(_sampling_flips(config, size) for size in sizes)
+    return _job(memory, flips / (FLIPS_PER_SECOND * sampling_threads(config)))
 
 
 def merging(config: dict, size: int) -> dict:

@@ -9,6 +9,8 @@ rule sample_dimers:
         "results/logs/sample_dimers_L{L}.log",
     benchmark:
         "results/benchmarks/sample_dimers_L{L}.tsv"
+    # Long and independent of the 2D chain: start it early, not at the end of the sweep.
+    priority: 5
     conda:
         "../envs/rgml.yaml"
     resources:
@@ -69,6 +71,8 @@ rule rsmi_dimers_fit:
         f"results/benchmarks/rsmi_dimers_L{DIMER_RSMI_SIZE}_T{{DT}}.tsv"
     wildcard_constraints:
         DT=r"inf|[0-9]+\.[0-9]{4}",
+    # Long and independent of the 2D chain: start it early, not at the end of the sweep.
+    priority: 5
     conda:
         "../envs/rgml.yaml"
     resources:
@@ -91,6 +95,8 @@ rule rsmi_dimers_buffers:
         f"results/logs/rsmi_dimers_buffers_L{DIMER_RSMI_SIZE}.log",
     benchmark:
         f"results/benchmarks/rsmi_dimers_buffers_L{DIMER_RSMI_SIZE}.tsv"
+    # Long and independent of the 2D chain: start it early, not at the end of the sweep.
+    priority: 5
     conda:
         "../envs/rgml.yaml"
     resources:

@@ -64,6 +64,8 @@ rule rg_flow_ising2d:
         "results/logs/rg_flow_ising2d.log",
     benchmark:
         "results/benchmarks/rg_flow_ising2d.tsv"
+    # Every comparison table waits for it: run it as soon as its inputs are there.
+    priority: 5
     conda:
         "../envs/rgml.yaml"
     resources:

@@ -107,6 +107,8 @@ rule rsmi_ring:
         "results/logs/rsmi_ring.log",
     benchmark:
         "results/benchmarks/rsmi_ring.tsv"
+    # Long and independent of the 2D chain: start it early, not at the end of the sweep.
+    priority: 5
     conda:
         "../envs/rgml.yaml"
     resources:

@@ -1,27 +1,29 @@
-# Monte Carlo sampling of the 2D torus, one job per (size, temperature) so that changing a temperature
-# resamples only that temperature; the per-size store every whole-grid job reads is merged from them.
-# Exact sampling of the 1D ring, and the thermodynamics check against exact results.
+# Monte Carlo sampling of the 2D torus, one job per temperature writing one store per size, so that
+# changing a temperature resamples only that temperature (and every size shares one process start); the
+# per-size store every whole-grid job reads is merged from them. Exact sampling of the 1D ring, and the
+# thermodynamics check against exact results.
 
 
 rule sample_ising2d:
     output:
-        directory("results/samples/ising2d/temperatures/L{L}/T{T}.zarr"),
+        [directory(f"results/samples/ising2d/temperatures/L{L}/T{{T}}.zarr") for L in SIZES],
     log:
-        "results/logs/sample_ising2d_L{L}_T{T}.log",
+        "results/logs/sample_ising2d_T{T}.log",
     benchmark:
-        "results/benchmarks/sample_ising2d_L{L}_T{T}.tsv"
+        "results/benchmarks/sample_ising2d_T{T}.tsv"
+    # Every 2D analysis waits for the merged stores: sample first, so the rest of the sweep fills both cores.
+    priority: 10
     conda:
         "../envs/rgml.yaml"
-    threads: min(config["threads"], config["ising2d"]["chains"])
+    threads: estimate.sampling_threads(config)
     resources:
-        **per_size(estimate.sampling),
+        **fixed(estimate.sampling(config)),
         gpu=gpus(),
     params:
         options=lambda wildcards, threads: cli(
             "sample ising2d",
-            size=int(wildcards.L),
+            size=SIZES,
             temperatures=[temperature_of(wildcards)],
-            samples=estimate.samples_for(config, int(wildcards.L)),
             threads=threads,
         ),
     shell:
@@ -37,6 +39,7 @@ rule merge_ising2d:
         "results/logs/merge_ising2d_L{L}.log",
     benchmark:
         "results/benchmarks/merge_ising2d_L{L}.tsv"
+    priority: 10
     conda:
         "../envs/rgml.yaml"
     resources:

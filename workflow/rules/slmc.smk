@@ -11,6 +11,8 @@ rule slmc_run:
         "results/logs/slmc_run_L{L}.log",
     benchmark:
         "results/benchmarks/slmc_run_L{L}.tsv"
+    # Long and independent of the 2D chain: start it early, not at the end of the sweep.
+    priority: 5
     conda:
         "../envs/rgml.yaml"
     resources:

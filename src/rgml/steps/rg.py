@@ -14,13 +14,11 @@ import pandas as pd
 
 from rgml.backend import select_backend
 from rgml.inputs import load_spins, open_kind, open_rg_store, open_samples_1d, open_samples_2d
-from rgml.plots.rg import blockspin_snapshots_figure, mcrg_figure, ring_flow_figure, rg_flow_figure
 from rgml.progress import log
 from rgml.rbm.block import BlockRBMRule
 from rgml.rbm.temperature import RBM_MODEL
 from rgml.rg.analysis import analyse, group_by_rule, snapshot_temperatures, typical_sample
 from rgml.rg.coarse import chains_of, coarse_grain_temperature, encoding, levels_of, rg_stream, store_attrs
-from rgml.rg.ring import ring_flow_table
 from rgml.rg.rules import LEARNED_RULES, BlockRule, fixed_rule
 from rgml.rsmi.fit import RSMI_FIT
 from rgml.rsmi.rule import RSMIRule
@@ -77,6 +75,8 @@ def flow_analysis(
     mcrg_figure_path: Path,
 ):
     """Flows, fixed points, their extrapolation in level and the exponents (flow slopes, MCRG y_T and y_h)."""
+    from rgml.plots.rg import mcrg_figure, rg_flow_figure  # only the jobs that draw pay for Matplotlib
+
     opened = {path: open_rg_store(path) for path in rg_stores}
     # every input is read before any output is written
     snapshots = _snapshots(opened, {path: open_samples_2d(path) for path in samples})
@@ -92,6 +92,8 @@ def flow_analysis(
 
 def _snapshots(rg: dict, samples: dict):
     """Seed paper Fig. 3: one configuration at T < Tc, ≈ Tc, > Tc through levels 0–3 (majority rule)."""
+    from rgml.plots.rg import blockspin_snapshots_figure
+
     paths = {id(ds): path for path, ds in rg.items()}
     groups = group_by_rule(rg.values())
     by_size = groups.get(("majority", 2)) or next(iter(groups.values()))
@@ -116,6 +118,9 @@ def _snapshots(rg: dict, samples: dict):
 
 def ring_rg(*, samples: Path, b: int, table: Path, figure: Path) -> pd.DataFrame:
     """Decimation flow of the 1D ring samples against the exact recursion."""
+    from rgml.plots.rg import ring_flow_figure
+    from rgml.rg.ring import ring_flow_table
+
     ds = open_samples_1d(samples)
     if ds.sizes["x"] % b:
         raise StoreError(f"{samples}: ring size {ds.sizes['x']} is not divisible by the block size b={b}; "

@@ -16,7 +16,6 @@ import xarray as xr
 
 from rgml.backend import select_backend
 from rgml.inputs import load_spins, open_kind, open_samples_1d, spins_at
-from rgml.plots.rsmi import rsmi_buffer_figure, rsmi_filters_figure, rsmi_mi_figure, rsmi_training_figure
 from rgml.progress import log
 from rgml.rsmi import RSMI_FIT, FitConfig, Geometry, fit, ring_rsmi
 from rgml.rsmi.partition import MIN_CONFIGURATIONS, row_bytes
@@ -58,6 +57,8 @@ def open_fit(path: Path) -> xr.Dataset:
 def rsmi_tables(*, fits: list[Path], table: Path, filters_figure: Path, mi_figure: Path, buffer_figure: Path,
                 training_figure: Path) -> pd.DataFrame:
     """The table of every fit and the RSMI figures."""
+    from rgml.plots.rsmi import rsmi_buffer_figure, rsmi_filters_figure, rsmi_mi_figure, rsmi_training_figure
+
     rows, stores = [], []
     for path in fits:
         ds = open_fit(path)

@@ -1,0 +1,43 @@
+"""What the workflow asks for per job (rgml.resources): the sampling jobs' threads and wall time."""
+
+import copy
+from pathlib import Path
+
+import yaml
+
+from rgml import resources
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+
+
+def default_config():
+    return copy.deepcopy(DEFAULT)
+
+
+def test_default_sampling_jobs_use_one_thread_each():
+    """The default sweep's per-temperature jobs are mostly process start: one thread each, two side by side."""
+    assert resources.sampling_threads(default_config()) == 1
+
+
+def test_long_sampling_jobs_use_the_configured_threads():
+    config = default_config()
+    config["threads"] = 8
+    config["ising2d"]["sizes"] = [256, 512]
+    serial = sum(resources._sampling_flips(config, L) for L in (256, 512)) / resources.FLIPS_PER_SECOND
+    assert serial > resources.THREADED_STARTS * resources.START_SECONDS
+    assert resources.sampling_threads(config) == min(8, config["ising2d"]["chains"])
+    config["ising2d"]["chains"] = 2
+    assert resources.sampling_threads(config) == 2
+
+
+def test_runtime_estimate_counts_every_size_and_the_threads():
+    config = default_config()
+    config["ising2d"]["sizes"] = [512, 1024]
+    config["threads"] = 4
+    parallel = resources.sampling(config)["runtime"]
+    config["threads"] = 1
+    serial = resources.sampling(config)["runtime"]
+    assert serial > 3 * parallel
+    config["ising2d"]["sizes"] = [1024]
+    assert resources.sampling(config)["runtime"] < serial
