@@ -189,3 +189,10 @@ def test_duplicated_yaml_key_is_refused_naming_the_key_and_lines(tmp_path):
 def test_defaults_are_filled():
     config = mutate(("ising2d", "chains"), DELETE)
     assert validate_config(config, SCHEMA)["ising2d"]["chains"] == 4
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "config").glob("*.yaml")))
+def test_every_shipped_config_validates(name):
+    """config/blind.yaml and config/paper.yaml are run by users as they are: they must pass the schema and the
+    cross-key checks of the config they extend (the blind grid once lacked the sizes compare.block_sizes needs)."""
+    validate_config(yaml.safe_load((ROOT / "config" / name).read_text()), SCHEMA, check_backend=False)
