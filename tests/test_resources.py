@@ -41,3 +41,11 @@ def test_runtime_estimate_counts_every_size_and_the_threads():
     assert serial > 3 * parallel
     config["ising2d"]["sizes"] = [1024]
     assert resources.sampling(config)["runtime"] < serial
+
+
+def test_dimer_rsmi_request_covers_the_measured_peak():
+    """The default run's dimer fits below T_c (symmetry images, 4000 samples, L = 32) peaked at 1.8 GB."""
+    config = default_config()
+    assert config["dimers"]["samples"] == 4000 and max(config["dimers"]["sizes"]) == 32
+    assert resources.dimer_rsmi(config)["mem_mb"] > 1808
+    assert resources.dimer_rsmi(config, images=1)["mem_mb"] > 648

@@ -139,6 +139,27 @@ def rsmi_fit(config: dict, size: int) -> dict:
                 steps * 2048 * (window * window * 32 + 4 * 32 * 32) * 4 / FLOPS)
 
 
+#: Bytes a dimer RSMI fit holds per link-lattice cell of each configuration it reads (the cells, the block
+#: rows drawn from them, the held-out terms): 1.8 GB at 4 × 4000 configurations of L = 32 (BENCHMARKS.md).
+DIMER_RSMI_BYTES_PER_CELL = 18
+
+#: Seconds per link-lattice cell of a dimer RSMI fit's configurations (≈ 60 s for 4 × 4000 at L = 32).
+DIMER_RSMI_SECONDS_PER_CELL = 1e-6
+
+
+def dimer_rsmi(config: dict, *, images: int = 4) -> dict:
+    """A dimer RSMI fit: every configuration of one temperature on the 2L × 2L link lattice.
+
+    ``images``: configurations per sample — below T_c, where the chains stay in their crystals, the
+    fit adds three symmetry images of each (:func:`rgml.dimers.rsmi.symmetry_images`); 1 for the
+    buffer scan at the highest temperature.
+    """
+    dimers = config["dimers"]
+    size = dimers["rsmi"]["size"] or max(dimers["sizes"])
+    cells = images * dimers["samples"] * (2 * size) ** 2
+    return _job(cells * DIMER_RSMI_BYTES_PER_CELL, cells * DIMER_RSMI_SECONDS_PER_CELL)
+
+
 def small(config: dict) -> dict:
     """Tables, figures and the 1D jobs."""
     return _job(256 * 2**20, 60)

@@ -76,7 +76,7 @@ rule rsmi_dimers_fit:
     conda:
         "../envs/rgml.yaml"
     resources:
-        **fixed(estimate.small(config)),
+        **fixed(estimate.dimer_rsmi(config)),
     params:
         options=lambda wildcards: cli(
             "dimers rsmi",
@@ -100,7 +100,7 @@ rule rsmi_dimers_buffers:
     conda:
         "../envs/rgml.yaml"
     resources:
-        **fixed(estimate.small(config)),
+        **fixed(estimate.dimer_rsmi(config, images=1)),
     params:
         options=cli("dimers rsmi-buffers", temperature=max(config["dimers"]["temperatures"])),
     shell:
