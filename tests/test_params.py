@@ -24,10 +24,10 @@ NOT_PARAMETERS = {
     ("clean", "stale"), ("clean", "dry_run"),
 }
 
-#: Keys only the workflow reads: which sizes and temperatures the stages run at (sweep choices, not knobs).
 #: Keys the default sweep sets for itself (the schema's default is the plain case).
 SWEEP_CHOICES = {"ising2d.samples_per_size"}
 
+#: Keys only the workflow reads: which sizes and temperatures the stages run at (sweep choices, not knobs).
 WORKFLOW_ONLY = {
     "rg.rules", "rsmi.size", "rsmi.temperatures", "rsmi.buffers", "rsmi.rule_norm",
     "rbm.size", "rbm.temperatures", "rbm.stack_temperature", "ising2d.grid_offset", "dimers.sizes",

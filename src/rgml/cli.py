@@ -26,12 +26,13 @@ from rgml.store import StoreError, WriteError, check_output, is_checksum_error, 
 EXIT_USAGE = 2
 
 #: Parameter options of every step: ``{step: {option: config key}}``.  A key ending in ``[]`` is one
-#: item of a config list, given per job (the temperature of a fit); a key without a default is required.
+#: item of a config list, given per job (the temperature of a fit), ``[:]`` part of one (the sizes a
+#: sampling job writes); a key without a default is required.
 STEP_OPTIONS: dict[str, dict[str, str]] = {
     "sample ising2d": {
         "size": "ising2d.sizes[:]", "temperatures": "ising2d.temperatures", "samples": "ising2d.samples",
-        "samples_per_size": "ising2d.samples_per_size", "chains": "ising2d.chains", "algorithm": "ising2d.algorithm", "thin_factor": "ising2d.thin_factor",
-        "thermalize": "ising2d.thermalize", "thin": "ising2d.thin", "seed": "seed", "backend": "backend",
+        "samples_per_size": "ising2d.samples_per_size", "chains": "ising2d.chains", "algorithm": "ising2d.algorithm",
+        "thin_factor": "ising2d.thin_factor", "thermalize": "ising2d.thermalize", "thin": "ising2d.thin", "seed": "seed", "backend": "backend",
         "threads": "threads", "checkpoint_seconds": "checkpoint_seconds",
     },
     "sample dimers": {"size": "dimers.sizes[]", "temperatures": "dimers.temperatures", "samples": "dimers.samples",

@@ -34,6 +34,9 @@ FLIPS_PER_SECOND = 5e8
 #: Stored-sample cost in Metropolis sweeps: 2 τ_int of Wolff (~2 sweeps) × 14 (the cost of a Wolff sweep).
 SWEEPS_PER_SAMPLE = 60
 
+#: Sweeps per chain the pilot runs may take at most (both algorithms piloted up to the longest pilot).
+PILOT_SWEEPS = 2 * 32000
+
 #: CPU seconds a job spends before its own work: the interpreter, NumPy, xarray (which imports Dask),
 #: Zarr, Numba's cached kernels (BENCHMARKS.md, "Whole default sweep").
 START_SECONDS = 3.0
@@ -70,8 +73,7 @@ def _budget(config: dict) -> float:
 def _sampling_flips(config: dict, size: int) -> float:
     """Spin-flip attempts of one temperature of one size: the stored samples and the pilot runs."""
     chains, samples = config["ising2d"]["chains"], samples_for(config, size)
-    pilot_sweeps = 2 * 32000  # both algorithms piloted up to the longest pilot
-    return size * size * (samples * SWEEPS_PER_SAMPLE + chains * pilot_sweeps)
+    return size * size * (samples * SWEEPS_PER_SAMPLE + chains * PILOT_SWEEPS)
 
 
 def sampling_threads(config: dict) -> int:
@@ -89,7 +91,7 @@ def sampling_threads(config: dict) -> int:
 def sampling(config: dict) -> dict:
     """One temperature of every size, one size after the other: the chains, one stored chunk, the pilot series."""
     chains, sizes = config["ising2d"]["chains"], config["ising2d"]["sizes"]
-    memory = 4 * chains * max(sizes) ** 2 + 4 * 2**20 + 16 * chains * 2 * 32000
+    memory = 4 * chains * max(sizes) ** 2 + 4 * 2**20 + 16 * chains * PILOT_SWEEPS
     flips = sum(_sampling_flips(config, size) for size in sizes)
     return _job(memory, flips / (FLIPS_PER_SECOND * sampling_threads(config)))
 

@@ -67,14 +67,18 @@ def nearest_tc():
     return min(TEMPERATURES, key=lambda t: abs(t - TC))
 
 
+#: The sample store of one temperature of one size (T spelled as in file names, e.g. 2.2692).
+TEMPERATURE_STORE = "results/samples/ising2d/temperatures/L{L}/T{T}.zarr"
+
+
 def samples_at(size, temperature):
     """The sample store of one temperature of one size (what per-temperature fits read)."""
-    return f"results/samples/ising2d/temperatures/L{size}/T{format_temperature(temperature)}.zarr"
+    return TEMPERATURE_STORE.format(L=size, T=format_temperature(temperature))
 
 
 def samples_of_size(wildcards):
     """The sample store of the job's temperature and size."""
-    return f"results/samples/ising2d/temperatures/L{wildcards.L}/T{wildcards.T}.zarr"
+    return TEMPERATURE_STORE.format(L=wildcards.L, T=wildcards.T)
 
 
 def sample_stores():

@@ -6,7 +6,7 @@
 
 rule sample_ising2d:
     output:
-        [directory(f"results/samples/ising2d/temperatures/L{L}/T{{T}}.zarr") for L in SIZES],
+        [directory(TEMPERATURE_STORE.format(L=L, T="{T}")) for L in SIZES],
     log:
         "results/logs/sample_ising2d_T{T}.log",
     benchmark:
