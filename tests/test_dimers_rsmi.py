@@ -12,6 +12,7 @@ import pytest
 
 from rgml.dimers import (
     BUFFER_SCAN,
+    DIMER_FIT,
     RSMI_DIMERS,
     BufferScan,
     DimerFit,
@@ -39,6 +40,7 @@ from rgml.dimers import (
 )
 from rgml.dimers.lattice import parallel_plaquettes
 from rgml.dimers.observables import columnar_order
+from rgml.dimers.sampler import sample_dimers
 from rgml.rng import Stream
 from rgml.rsmi import FitConfig
 from rgml.rsmi.fit import fit_with_stream
@@ -270,6 +272,30 @@ def test_fit_dimers_is_deterministic_and_checks_its_arguments(small_fit):
     with pytest.raises(ValueError, match="unknown"):
         fit_dimers(samples, block=BLOCK, buffer=BUFFER, environment=ENV, n_hidden=2, seed=SEED, config=config,
                    rules=("majority",))
+
+
+def test_restarts_escape_the_three_crystal_saddle():
+    """Below T_c one random start (fit seed 2) settles where its units tell 3 of the 4 columnar crystals apart,
+    entropy of (1/2, 1/4, 1/4) = 1.5 ln 2 = 1.040 nats; eight probed starts find the 2 bits (ln 4 = 1.386)."""
+    crystals = sample_dimers(16, [0.3], 1000, seed=SEED)
+    config = replace(DIMER_FIT, steps=150, polish_steps=50, batch_size=512, norm_start=2.0)
+
+    def fit(restarts):
+        return fit_dimers(crystals.dimers[0], block=8, buffer=2, environment=1, n_hidden=2, seed=2,
+                          config=replace(config, restarts=restarts), temperature=0.3, augment=True, rules=(),
+                          chains=crystals.chains)
+
+    single, best = fit(1), fit(8)
+    assert single.fit.mi == pytest.approx(1.5 * np.log(2), abs=0.01)
+    assert best.fit.mi == pytest.approx(np.log(4), abs=0.01)
+    probes = best.fit.probe_mi
+    assert probes.shape == (8,) and best.fit.restart == int(np.argmax(probes))
+    assert probes.min() < 1.05 < 1.3 < probes.max()  # both kinds of start were among the eight
+    back = DimerFit.from_dataset(best.to_dataset())
+    np.testing.assert_array_equal(back.fit.probe_mi, probes)
+    assert back.fit.restart == best.fit.restart and back.fit.config.restarts == 8
+    with pytest.raises(ValueError, match="probe_steps"):
+        replace(config, restarts=2, probe_steps=0)
 
 
 def test_buffer_power_law_recovers_a_known_exponent_and_round_trips():

@@ -43,13 +43,14 @@ STEP_OPTIONS: dict[str, dict[str, str]] = {
         "temperature": "dimers.temperatures[]", "block": "dimers.rsmi.block", "buffer": "dimers.rsmi.buffer",
         "environment": "dimers.rsmi.environment", "n_hidden": "dimers.rsmi.n_hidden", "steps": "dimers.rsmi.steps",
         "polish_steps": "dimers.rsmi.polish_steps", "batch_size": "dimers.rsmi.batch_size", "norm": "dimers.rsmi.norm",
-        "noise": "dimers.rsmi.noise", "rules": "dimers.rsmi.rules", "seed": "seed",
+        "restarts": "dimers.rsmi.restarts", "noise": "dimers.rsmi.noise", "rules": "dimers.rsmi.rules", "seed": "seed",
     },
     "dimers rsmi-buffers": {
         "temperature": "dimers.temperatures[]", "buffers": "dimers.rsmi.buffers", "block": "dimers.rsmi.block",
         "environment": "dimers.rsmi.environment", "n_hidden": "dimers.rsmi.n_hidden", "steps": "dimers.rsmi.steps",
         "polish_steps": "dimers.rsmi.polish_steps", "batch_size": "dimers.rsmi.batch_size", "norm": "dimers.rsmi.norm",
-        "noise": "dimers.rsmi.noise", "filters": "dimers.rsmi.buffer_filters", "seed": "seed",
+        "restarts": "dimers.rsmi.restarts", "noise": "dimers.rsmi.noise", "filters": "dimers.rsmi.buffer_filters",
+        "seed": "seed",
     },
     "dimers rsmi-table": {"tc": "dimers.rsmi.tc"},
     "sample ising1d": {"size": "ising1d.size", "couplings": "ising1d.couplings", "samples": "ising1d.samples",
@@ -453,7 +454,7 @@ def _dimer_fit_config(args):
     from rgml.dimers import DIMER_FIT
 
     return replace(DIMER_FIT, n_hidden=args.n_hidden, steps=args.steps, polish_steps=args.polish_steps,
-                   batch_size=args.batch_size, norm_start=args.norm)
+                   batch_size=args.batch_size, norm_start=args.norm, restarts=args.restarts)
 
 
 def _run_dimers_rsmi(args) -> None:
