@@ -42,6 +42,9 @@ def test_ln4_reference_only_below_tc():
     table = with_references(pd.DataFrame({"T": [np.inf, 1.0, 0.65, 0.5]}), tc=0.65)
     assert table["below_tc"].tolist() == [False, False, False, True]
     assert np.isnan(table["ln4_reference"][:3]).all() and table["ln4_reference"].iloc[3] == pytest.approx(np.log(4))
+    fits = with_references(pd.DataFrame({"T": [1.0, 0.5], "mi_nats": [0.6, 1.3], "mi_err": [0.01, 0.02]}), tc=0.65)
+    assert np.isnan(fits["ln4_z"].iloc[0]) and fits["ln4_deficit"].iloc[1] == pytest.approx(np.log(4) - 1.3)
+    assert fits["ln4_z"].iloc[1] == pytest.approx((1.3 - np.log(4)) / 0.02)
     assert LN4 == pytest.approx(1.3862944)
 
 

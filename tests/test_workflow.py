@@ -78,7 +78,7 @@ def test_tiny_workflow_makes_every_output(tiny_run):
     assert len(dimers) == 2 and np.isinf(dimers["T"]).sum() == 1
     rsmi_dimers = pd.read_csv(results / "tables" / "rsmi_dimers.csv")  # issue 17, items 3 and 5
     assert {"T", "rule", "n_hidden", "mi_nats", "mi_err", "cos_field_min", "principal_field_min", "cos_order_min",
-            "noise_share_max", "below_tc", "ln4_reference"} <= set(rsmi_dimers.columns)
+            "noise_share_max", "below_tc", "ln4_reference", "ln4_z"} <= set(rsmi_dimers.columns)
     assert set(rsmi_dimers["rule"]) == {"rsmi", "orientation", "occupations", "field"}
     assert rsmi_dimers.groupby("T").size().tolist() == [4, 4] and rsmi_dimers["mi_err"].gt(0).all()
     assert np.allclose(rsmi_dimers.loc[rsmi_dimers["T"] == 0.5, "ln4_reference"], np.log(4))

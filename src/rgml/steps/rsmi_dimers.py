@@ -108,10 +108,15 @@ def rsmi_dimers_buffers(
 
 
 def with_references(table: pd.DataFrame, *, tc: float) -> pd.DataFrame:
-    """``rsmi_dimers.csv`` with ``below_tc`` and ``ln4_reference`` (ln 4 nats below T_c, NaN above)."""
+    """``rsmi_dimers.csv`` with ``below_tc``, ``ln4_reference`` (ln 4 nats below T_c, NaN above) and, where the
+    table has I(H:E), ``ln4_deficit`` = ln 4 − I and ``ln4_z`` = (I − ln 4) / σ (σ: ``mi_err``, statistical only)."""
     out = table.copy()
     out["below_tc"] = out["T"] < tc
     out["ln4_reference"] = np.where(out["below_tc"], LN4, np.nan)
+    if "mi_nats" in out:
+        out["ln4_deficit"] = out["ln4_reference"] - out["mi_nats"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["ln4_z"] = -out["ln4_deficit"] / out["mi_err"]
     return out
 
 
