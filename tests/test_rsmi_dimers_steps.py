@@ -18,6 +18,7 @@ from rgml.steps.rsmi_dimers import (
     LN4,
     dimers_at,
     fitting_buffers,
+    ordered_phase_restarts,
     rsmi_dimers_tables,
     with_references,
 )
@@ -34,6 +35,12 @@ def test_fitting_buffers_keeps_what_the_torus_holds():
     assert fitting_buffers(32, [12, 1, 11, 3, 3], block=8, environment=1) == [1, 3, 11]
     assert fitting_buffers(8, [1, 2, 3], block=2, environment=1) == [1, 2]
     assert fitting_buffers(8, [4], block=8, environment=1) == []
+
+
+def test_restarts_only_where_the_sectors_froze():
+    config = replace(DIMER_FIT, restarts=8)
+    assert ordered_phase_restarts(config, True).restarts == 8
+    assert ordered_phase_restarts(config, False) == replace(config, restarts=1)
 
 
 def test_ln4_reference_only_below_tc():
