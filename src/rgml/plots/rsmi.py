@@ -76,7 +76,11 @@ def rsmi_buffer_figure(df: pd.DataFrame, main: tuple):
     ax.set_ylabel("I(H:E) [nats]")
     ax.set_yscale("log")
     ax.set_title(f"RSMI: information vs buffer width (L={size}, block {block})")
-    ax.legend(fontsize=8)
+    if ax.get_legend_handles_labels()[1]:
+        ax.legend(fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no temperature with two or more buffer widths", transform=ax.transAxes,
+                ha="center", va="center")
     return fig
 
 
