@@ -326,9 +326,23 @@ def test_heldout_terms_reproduce_the_fits_bound(small_fit):
     samples = exact_dimer_samples(SIZE, np.inf, 400, seed=SEED)
     cells = link_lattice(samples, noise=noise_stream(SEED, SIZE, np.inf))
     stream = dimer_fit_stream(SEED, SIZE, np.inf, BLOCK, BUFFER, ENV, small_fit.stride)
-    held, psi = heldout_terms(small_fit.fit, cells, link_geometry(BLOCK, BUFFER, ENV), stream)
+    held, psi, psi_visible = heldout_terms(small_fit.fit, cells, link_geometry(BLOCK, BUFFER, ENV), stream)
     assert len(held) == small_fit.fit.n_heldout
     assert psi.mean() == pytest.approx(small_fit.fit.mi, abs=1e-12)
+    # I(H:V) = H(q̄) − ⟨H(P(h|V))⟩ over the held-out rows, from the filters directly
+    from rgml.rsmi.coarse import hidden_log_probs, hidden_states, preactivation
+    from rgml.rsmi.partition import block_positions, extract
+
+    geometry = link_geometry(BLOCK, BUFFER, ENV)
+    positions = block_positions(cells.shape[-1], geometry, stride=small_fit.fit.config.stride)
+    visible, _ = extract(cells[held], geometry, positions)
+    filters = small_fit.fit.filters.reshape(2, -1)
+    q = np.exp(hidden_log_probs(preactivation(visible.reshape(-1, visible.shape[-1]).astype(float), filters),
+                                hidden_states(2)))
+    q_bar = q.mean(axis=0)
+    direct = -(q_bar * np.log(q_bar)).sum() + (q * np.log(q)).sum(axis=1).mean()
+    assert psi_visible.mean() == pytest.approx(direct, abs=1e-12)
+    assert small_fit.fit.mi < psi_visible.mean() <= np.log(4)  # data processing: I(H:E) ≤ I(H:V) ≤ ln 2^n_hidden
 
 
 def test_chain_jackknife_error_covers_independent_and_frozen_chains():

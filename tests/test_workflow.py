@@ -78,10 +78,13 @@ def test_tiny_workflow_makes_every_output(tiny_run):
     assert len(dimers) == 2 and np.isinf(dimers["T"]).sum() == 1
     rsmi_dimers = pd.read_csv(results / "tables" / "rsmi_dimers.csv")  # issue 17, items 3 and 5
     assert {"T", "rule", "n_hidden", "mi_nats", "mi_err", "cos_field_min", "principal_field_min", "cos_order_min",
-            "noise_share_max", "below_tc", "ln4_reference", "ln4_z"} <= set(rsmi_dimers.columns)
+            "noise_share_max", "below_tc", "ln4_reference", "ln4_z", "mi_visible"} <= set(rsmi_dimers.columns)
     assert set(rsmi_dimers["rule"]) == {"rsmi", "orientation", "occupations", "field"}
     assert rsmi_dimers.groupby("T").size().tolist() == [4, 4] and rsmi_dimers["mi_err"].gt(0).all()
     assert np.allclose(rsmi_dimers.loc[rsmi_dimers["T"] == 0.5, "ln4_reference"], np.log(4))
+    learned = rsmi_dimers[rsmi_dimers["rule"] == "rsmi"]  # I(H:E) ≤ I(H:V) ≤ n_hidden ln 2
+    assert (learned["mi_visible"] >= learned["mi_nats"] - 3 * learned["mi_err"]).all()
+    assert (learned["mi_visible"] <= learned["n_hidden"] * np.log(2) + 1e-12).all()
     buffers = pd.read_csv(results / "tables" / "rsmi_dimers_buffer.csv")
     assert {"buffer", "mi_nats", "mi_err", "exponent", "exponent_err", "in_fit"} <= set(buffers.columns)
     assert buffers["buffer"].tolist() == [1, 2] and np.isinf(buffers["T"]).all()

@@ -30,13 +30,19 @@ from rgml.rsmi.partition import Geometry, block_positions, extract, split_config
 _CHUNK = 256
 
 
-def heldout_terms(result: FitResult, lattices, geometry: Geometry, stream: Stream) -> tuple[np.ndarray, np.ndarray]:
-    """Held-out indices and their per-configuration influence terms ψ: ``(held, psi)``.
+def heldout_terms(result: FitResult, lattices, geometry: Geometry,
+                  stream: Stream) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Held-out indices and per-configuration influence terms: ``(held, psi, psi_visible)``.
 
     ``lattices``, ``geometry`` and ``stream`` are those the fit was made with
     (:func:`rgml.rsmi.fit.fit_with_stream`: the split is its
     ``stream.child("split")``); ``result`` must hold its critic.  The mean
-    of ψ is ``result.mi`` up to rounding.
+    of ``psi`` is ``result.mi`` up to rounding.  ``psi_visible`` are the
+    terms of I(H:V) = H(H) − H(H|V): the Barber–Agakov form with the exact
+    posterior P(h|V) in place of the critic's.  H is drawn from V alone, so
+    by data processing (Cover & Thomas, *Elements of Information Theory*,
+    Thm 2.8.1) I(H:E) ≤ I(H:V): the true I(H:E) lies between the fit's
+    bound and this.
     """
     if not result.critic:
         raise ValueError("result: the fit holds no critic (read back from a store?); refit to get held-out terms")
@@ -52,8 +58,11 @@ def heldout_terms(result: FitResult, lattices, geometry: Geometry, stream: Strea
         e = environment.reshape(-1, environment.shape[-1]).astype(np.float64)
         log_q.append(hidden_log_probs(preactivation(v, filters), states))
         scores.append(critic_forward(result.critic, e)[0])
-    psi = pointwise(result.estimator, np.concatenate(log_q), np.concatenate(scores))
-    return held, psi.reshape(len(held), len(positions)).mean(axis=1)
+    log_q = np.concatenate(log_q)
+    psi = pointwise(result.estimator, log_q, np.concatenate(scores))
+    psi_visible = pointwise("ba", log_q, log_q)
+    shape = (len(held), len(positions))
+    return held, psi.reshape(shape).mean(axis=1), psi_visible.reshape(shape).mean(axis=1)
 
 
 def chain_jackknife_error(held, psi, *, n_samples: int, chains: int, images: int = 1,

@@ -169,6 +169,10 @@ class DimerFit:
         chains), or None (τ_int of the interleaved series).
     series_mi_err:
         The fit's τ_int error, kept for comparison when ``chains`` is set.
+    visible_mi, visible_mi_err:
+        Held-out I(H:V) of the learned filters and its error, nats: an upper
+        bound on I(H:E) (data processing; :func:`rgml.dimers.heldout.heldout_terms`),
+        so the true I(H:E) lies between ``fit.mi`` and it.  NaN without ``chains``.
     """
 
     fit: FitResult
@@ -189,6 +193,8 @@ class DimerFit:
     rule_norm: float = float("nan")
     chains: int | None = None
     series_mi_err: float = float("nan")
+    visible_mi: float = float("nan")
+    visible_mi_err: float = float("nan")
 
     @property
     def temperature(self) -> float | None:
@@ -229,6 +235,7 @@ class DimerFit:
             "augment": int(self.augment), "rule_norm": float(self.rule_norm),
             "chains": -1 if self.chains is None else int(self.chains), "series_mi_err": float(self.series_mi_err),
             "error_method": "tau_int" if self.chains is None else "chain_block_jackknife",
+            "visible_mi": float(self.visible_mi), "visible_mi_err": float(self.visible_mi_err),
         })
         return ds
 
@@ -248,6 +255,8 @@ class DimerFit:
             rule_mi_err=ds["rule_mi_err"].values.astype(np.float64), rule_norm=float(ds.attrs["rule_norm"]),
             chains=None if int(ds.attrs["chains"]) < 0 else int(ds.attrs["chains"]),
             series_mi_err=float(ds.attrs["series_mi_err"]),
+            visible_mi=float(ds.attrs.get("visible_mi", np.nan)),
+            visible_mi_err=float(ds.attrs.get("visible_mi_err", np.nan)),
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -259,7 +268,9 @@ class DimerFit:
         ``principal_field_min`` (do the components jointly cover E_x and E_y?),
         ``cos_order_min`` / ``cos_order_max``, ``principal_order_min``,
         ``noise_share_max`` (NaN for reference rules and constant fillers),
-        ``noise_fillers``, ``n_train``, ``n_heldout``, ``error_method``.
+        ``noise_fillers``, ``n_train``, ``n_heldout``, ``error_method``,
+        ``mi_visible`` / ``mi_visible_err`` (I(H:V), the upper bound on
+        I(H:E); NaN for reference rules and without chains).
         """
         base = {"T": np.nan if self.temperature is None else float(self.temperature),
                 "L": -1 if self.fit.size is None else int(self.fit.size) // 2, "block": self.block,
@@ -268,13 +279,15 @@ class DimerFit:
         rows = [base | {"rule": "rsmi", "n_hidden": self.n_hidden, "norm": config.filter_norm(config.steps - 1),
                         "mi_nats": self.fit.mi, "mi_err": self.fit.mi_err}
                 | _shape_columns(self.field_cosine, self.order_cosine, self.field_principal, self.order_principal)
-                | {"noise_share_max": float(self.noise_share.max()) if self.noise else np.nan}]
+                | {"noise_share_max": float(self.noise_share.max()) if self.noise else np.nan,
+                   "mi_visible": self.visible_mi, "mi_visible_err": self.visible_mi_err}]
         for name, mi, err in zip(self.rules, self.rule_mi, self.rule_mi_err):
             filters = reference_filters(name, self.block, norm=self.rule_norm)
             shapes = _measures(filters)
             rows.append(base | {"rule": name, "n_hidden": len(filters), "norm": self.rule_norm,
                                 "mi_nats": float(mi), "mi_err": float(err)}
-                        | _shape_columns(*shapes[:4]) | {"noise_share_max": np.nan})
+                        | _shape_columns(*shapes[:4])
+                        | {"noise_share_max": np.nan, "mi_visible": np.nan, "mi_visible_err": np.nan})
         for row in rows:
             row.update({"noise_fillers": self.noise, "n_train": self.fit.n_train, "n_heldout": self.fit.n_heldout,
                         "error_method": "tau_int" if self.chains is None else "chain_block_jackknife"})
@@ -371,15 +384,21 @@ def reference_information(
         result = fit_with_stream(cells, geometry, stream, fixed, init_filters=filters)
         mi.append(result.mi)
         err.append(result.mi_err if chains is None else
-                   _chain_error(result, cells, geometry, stream, chains=chains, augment=augment))
+                   _chain_errors(result, cells, geometry, stream, chains=chains, augment=augment)[0])
     return np.array(mi, np.float64), np.array(err, np.float64)
 
 
-def _chain_error(result: FitResult, cells, geometry, stream: Stream, *, chains: int, augment: bool) -> float:
-    """Chain-aware held-out error of a fit (:mod:`rgml.dimers.heldout`)."""
+def _chain_errors(result: FitResult, cells, geometry, stream: Stream, *, chains: int,
+                  augment: bool) -> tuple[float, float, float]:
+    """Chain-aware held-out error of a fit, and I(H:V) with its error: ``(mi_err, visible_mi, visible_mi_err)``.
+
+    :mod:`rgml.dimers.heldout`; I(H:V) bounds I(H:E) from above.
+    """
     images = 4 if augment else 1
-    held, psi = heldout_terms(result, cells, geometry, stream)
-    return chain_jackknife_error(held, psi, n_samples=len(cells) // images, chains=chains, images=images)
+    held, psi, psi_visible = heldout_terms(result, cells, geometry, stream)
+    units = {"n_samples": len(cells) // images, "chains": chains, "images": images}
+    return (chain_jackknife_error(held, psi, **units), float(psi_visible.mean()),
+            chain_jackknife_error(held, psi_visible, **units))
 
 
 def fit_dimers(
@@ -436,8 +455,10 @@ def fit_dimers(
     cells = link_lattice(d, noise=noise_stream(seed, size, temperature)) if noise else link_lattice(d, filler=1)
     fit = replace(fit_with_stream(cells, geometry, stream, fit_config), size=2 * size, temperature=temperature)
     series_error = fit.mi_err
+    visible = visible_err = float("nan")
     if chains is not None:
-        fit = replace(fit, mi_err=_chain_error(fit, cells, geometry, stream, chains=chains, augment=augment))
+        error, visible, visible_err = _chain_errors(fit, cells, geometry, stream, chains=chains, augment=augment)
+        fit = replace(fit, mi_err=error)
     field_cos, order_cos, field_principal, order_principal, share = _measures(fit.filters)
     norm = fit_config.filter_norm(fit_config.steps - 1) if rule_norm is None else float(rule_norm)
     rule_mi, rule_err = reference_information(
@@ -447,7 +468,8 @@ def fit_dimers(
         fit=fit, block=block, buffer=buffer, environment=environment, stride=stride_sites, noise=noise,
         augment=augment, field_cosine=field_cos, order_cosine=order_cos, field_principal=field_principal,
         order_principal=order_principal, noise_share=share, rules=tuple(rules), rule_mi=rule_mi,
-        rule_mi_err=rule_err, rule_norm=norm, chains=chains, series_mi_err=series_error,
+        rule_mi_err=rule_err, rule_norm=norm, chains=chains, series_mi_err=series_error, visible_mi=visible,
+        visible_mi_err=visible_err,
     )
 
 
