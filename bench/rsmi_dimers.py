@@ -118,7 +118,8 @@ def section_exact(args) -> None:
 
 
 def describe(fit) -> str:
-    return (f"I = {fit.fit.mi:.4f} ± {fit.fit.mi_err:.4f} nats (train {fit.fit.train_mi:.4f}); "
+    return (f"I = {fit.fit.mi:.4f} ± {fit.fit.mi_err:.4f} nats (train {fit.fit.train_mi:.4f}; "
+            f"upper bound I(H:V) = {fit.visible_mi:.4f} ± {fit.visible_mi_err:.4f}); "
             f"|cos| field {np.round(fit.field_cosine, 3)} principal {np.round(fit.field_principal, 3)}; "
             f"|cos| order {np.round(fit.order_cosine, 3)} principal {np.round(fit.order_principal, 3)}; "
             f"noise share {np.round(fit.noise_share, 3)}")
