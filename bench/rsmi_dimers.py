@@ -5,8 +5,10 @@ Sections (all by default; ``--section`` picks some):
 exact    acceptance 4 — 6 × 6 torus, block 2, buffer 1, environment 1: exact I(H:E)
          of fixed filters (field E_x,E_y; orientation; order D_x±D_y) at norm 2
          against the held-out estimate on exact samples (two sample seeds,
-         constant fillers, and noise fillers for the field), at T = inf, 1, 0.5;
-         and a learned fit (constant fillers) whose filters are scored exactly.
+         constant fillers, and noise fillers for the field), at T = inf, 1, 0.5, 0.4;
+         and learned fits (constant fillers) whose filters are scored exactly.  Below
+         T_c it also prints ln 4 − I(V:E): what the block as a whole falls short of
+         the two ordered bits, which no coarse variable of it can make up.
 fields   acceptance 3 — L = 32, T = inf, 8 × 8 blocks, buffer 2, environment 1,
          noise fillers: |cos| of the learned filters with span(E_x, E_y), principal
          cosines, noise share, held-out I(H:E) for n_hidden = 1, 2, 4.
@@ -18,8 +20,14 @@ buffers  acceptance 5 — I(H:E) against L_B at T = inf (learned, n_hidden = 2, 
          fixed field filters), power law with its error and range, against 1.16.
 budget   acceptance 6 — CPU seconds of the RSMI part at the proposed default-sweep
          size (samples of the sampler's default size, L = 32, 2000 samples).
+critic   acceptance 3 — how far the T = 0.4 bound falls short of ln 4 against the
+         critic's width, with the default sweep's fit settings (config/config.yaml
+         dimers.rsmi) on its dimer store (``--store``, e.g. results/samples/dimers/L32.zarr)
+         or on this script's samples: how much of the shortfall a larger critic recovers,
+         beside I(H:V), the upper bound of I(H:E).
 
     PYTHONPATH=$PWD/src python bench/rsmi_dimers.py [--section exact fields ...] [--samples 4000] [--csv DIR]
+                                                    [--store results/samples/dimers/L32.zarr]
 
 Samples: ``sample_dimers(32, TEMPERATURES, samples, seed=2026, chains=8)`` (8 chains:
 two per columnar crystal below T_c, where sectors freeze).
@@ -50,14 +58,18 @@ from rgml.dimers import (
     rsmi_dimers_table,
     sample_dimers,
 )
+from rgml.config import load_yaml_strict
 from rgml.rng import Stream
 from rgml.rsmi.fit import fit_with_stream
+from rgml.steps.rsmi_dimers import dimers_at
 
 SEED = 2026
 SIZE = 32
 TEMPERATURES = (np.inf, 2.0, 1.0, 0.8, 0.65, 0.5, 0.4)
 BLOCK, BUFFER, ENVIRONMENT = 8, 2, 1
 LN4 = float(np.log(4.0))
+#: The columnar transition of the interacting model (Alet et al. 2005), |v|/k_B.
+TC = 0.65
 #: Fit seeds of the acceptance-3 check (same samples, different split, initialisation and minibatches).
 SEEDS = (SEED, 1, 2, 3)
 
@@ -88,9 +100,11 @@ def section_exact(args) -> None:
     print(f"{'T':>5} {'rule':>12} {'fillers':>8} {'seed':>4} {'I(V:E)':>7} {'exact':>7} {'estimate':>15} "
           f"{'diff':>8} {'z':>6} {'ok':>3}")
     worst = 0.0
-    for t in (np.inf, 1.0, 0.5):
+    for t in (np.inf, 1.0, 0.5, 0.4):
         joint = dimer_joint(6, t, 2, buffer=1, env=1)
         ceiling = joint.visible_environment_mi()
+        if t < TC:
+            print(f"T={t}: I(V:E) = {ceiling:.4f}, ln 4 - I(V:E) = {LN4 - ceiling:.4f} nats")
         for sample_seed in (1, 2):
             d = exact_dimer_samples(6, t, 4000, seed=sample_seed)
             for rule, noise in (("field", False), ("field", True), ("orientation", False), ("order", False)):
@@ -107,7 +121,7 @@ def section_exact(args) -> None:
                       f"{diff / result.mi_err:>+6.1f} {'yes' if ok else 'NO':>3}", flush=True)
     print(f"largest |estimate - exact| = {worst:.4f} nats (acceptance: <= 0.02, and never above I(V:E) + 0.01)")
     print("-- learned filters (constant fillers, 2 units, norm 2) scored exactly --")
-    for t in (np.inf, 0.5):
+    for t in (np.inf, 0.5, 0.4):
         d = exact_dimer_samples(6, t, 4000, seed=3)
         fit = fit_dimers(d, block=2, buffer=1, environment=1, n_hidden=2, seed=SEED, temperature=t, noise=False,
                          rules=(), stride=1)
@@ -243,12 +257,43 @@ def section_budget(args) -> None:
     print(f"RSMI part: {time.process_time() - start:.0f} s CPU in all (target 60-90 s)")
 
 
+def sweep_fit_config():
+    """The default sweep's dimer fit settings (config/config.yaml ``dimers.rsmi``) on :data:`DIMER_FIT`."""
+    rsmi = load_yaml_strict(Path(__file__).resolve().parents[1] / "config" / "config.yaml")["dimers"]["rsmi"]
+    return replace(DIMER_FIT, steps=rsmi["steps"], polish_steps=rsmi["polish_steps"], batch_size=rsmi["batch_size"],
+                   norm_start=rsmi["norm"], restarts=rsmi["restarts"])
+
+
+def section_critic(args) -> None:
+    t = 0.4
+    if args.store:
+        dimers, chains, frozen, t = dimers_at(args.store, t)
+        source = f"{args.store} ({chains} chains)"
+    else:
+        dimers, chains = samples(args.samples)[t], CHAINS
+        frozen = t in FROZEN
+        source = f"sample_dimers({SIZE}, ..., {args.samples}, seed={SEED}, chains={CHAINS})"
+    config = sweep_fit_config()
+    print(f"== acceptance 3: ln 4 - I(H:E) at T = {t} against the critic width; block {BLOCK}, buffer {BUFFER}, "
+          f"env {ENVIRONMENT}, noise fillers ==\nsamples: {source}, symmetry images {frozen}; fit {config}")
+    for width in (32, 64, 128):
+        start = time.process_time()
+        fit = fit_dimers(dimers, block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, n_hidden=2, seed=SEED,
+                         temperature=t, augment=frozen, rules=(), chains=chains,
+                         config=replace(config, critic_width=width, restarts=config.restarts if frozen else 1))
+        print(f"critic width {width:>3}: I = {fit.fit.mi:.6f} ± {fit.fit.mi_err:.6f}, ln 4 - I = "
+              f"{1e3 * (LN4 - fit.fit.mi):.3f} mnat ({(fit.fit.mi - LN4) / fit.fit.mi_err:+.1f} sigma); I(H:V) = "
+              f"{fit.visible_mi:.6f} ± {fit.visible_mi_err:.6f}, ln 4 - I(H:V) = {1e3 * (LN4 - fit.visible_mi):.3f} mnat "
+              f"[{time.process_time() - start:.0f} s CPU]", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sections = ["exact", "fields", "ordered", "table", "buffers", "budget"]
+    sections = ["exact", "fields", "ordered", "table", "buffers", "budget", "critic"]
     parser.add_argument("--section", nargs="+", default=sections, choices=sections)
     parser.add_argument("--samples", type=int, default=4000, help="dimer samples per temperature (L = 32)")
     parser.add_argument("--csv", default=None, help="directory to write rsmi_dimers*.csv into")
+    parser.add_argument("--store", default=None, help="dimer sample store for --section critic (default: sample here)")
     args = parser.parse_args()
     for section in args.section:
         start = time.perf_counter()
