@@ -31,3 +31,11 @@ def toy_samples(size: int, temperatures, n_samples: int, *, chains: int = 2, see
         up = stream.uniform((n_samples, size, size)) < 0.5 * (1.0 + mu[:, None, None])
         spins[i] = np.where(up, 1, -1).astype(np.int8)
     return SizeSamples(temps, spins, chains)
+
+
+def through_store(ds, path):
+    """``ds`` written as the pipeline writes a result (its provenance attributes included) and opened again."""
+    from rgml.store import open_store, provenance, write_dataset
+
+    attrs = provenance(title="phases result", seed=1, backend="numpy", config={"phases": {"analysis": "test"}})
+    return open_store(write_dataset(ds, path, attrs=attrs))

@@ -6,7 +6,7 @@ import xarray as xr
 
 from phases_toy import toy_samples
 from rgml.phases import PCAConfig, SizeSamples, block_labels, bootstrap_means, collect, time_split
-from rgml.phases.data import config_from_json, config_json, evenly_spaced, spread
+from rgml.phases.data import config_attrs, config_from_attrs, evenly_spaced, spread
 from rgml.rng import Stream
 from rgml.stats import estimate
 
@@ -106,6 +106,11 @@ def test_configs_refuse_settings_that_cannot_work():
         ConfusionConfig(weighting="log")
 
 
-def test_config_json_round_trip():
+def test_config_attrs_round_trip_beside_the_pipeline_provenance():
+    from rgml.store import provenance
+
     config = PCAConfig(collapse_window=(0.2, 0.5), fit_samples=None)
-    assert config_from_json(PCAConfig, config_json(config)) == config
+    attrs = config_attrs("pca", config) | provenance(title="t", seed=1, backend="numpy", config={"phases": {}})
+    assert config_from_attrs(PCAConfig, attrs) == config and attrs["analysis"] == "pca"
+    with pytest.raises(ValueError, match="analysis_config"):
+        config_from_attrs(PCAConfig, {"config": attrs["config"]})

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from phases_toy import T0, toy_samples
+from phases_toy import T0, through_store, toy_samples
 from rgml.phases import PCAConfig, PCAResult, SizeSamples, pca_phases, principal_components
 from rgml.rng import Stream
 
@@ -55,8 +55,8 @@ def test_projection_is_the_magnetisation_and_separates_the_phases(result):
     assert np.all(result.binder_err > 0) and np.all(np.isfinite(result.binder_err))
 
 
-def test_result_round_trips_and_frames(result):
-    back = PCAResult.from_dataset(result.to_dataset())
+def test_result_round_trips_and_frames(result, tmp_path):
+    back = PCAResult.from_dataset(through_store(result.to_dataset(), tmp_path / "pca.zarr"))
     for name in ("explained_variance_ratio", "cosine_uniform", "binder", "binder_err", "tc_pairs", "fit_seconds"):
         assert np.array_equal(getattr(back, name), getattr(result, name), equal_nan=True)
     assert all(np.array_equal(back.weights[L], result.weights[L]) for L in result.weights)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from phases_toy import toy_samples
+from phases_toy import through_store, toy_samples
 from rgml.phases import (ConfusionConfig, ConfusionResult, SupervisedConfig, SupervisedResult, confusion_phases,
                          middle_peak, proposals, supervised_phases, temperature_weights)
 
@@ -33,8 +33,8 @@ def test_output_falls_from_ordered_to_disordered(supervised):
     assert np.all(supervised.train_seconds > 0) and np.all(supervised.iterations >= 1)
 
 
-def test_supervised_round_trip_determinism_and_keys(toy, supervised):
-    back = SupervisedResult.from_dataset(supervised.to_dataset())
+def test_supervised_round_trip_determinism_and_keys(toy, supervised, tmp_path):
+    back = SupervisedResult.from_dataset(through_store(supervised.to_dataset(), tmp_path / "supervised.zarr"))
     for name in ("output", "output_err", "tc_size", "tc_pairs", "tc", "nu", "train_seconds"):
         assert np.array_equal(getattr(back, name), getattr(supervised, name), equal_nan=True)
     assert back.config == supervised.config and list(back.models) == ["logistic", "network"]
@@ -71,7 +71,7 @@ def test_proposals_weights_and_the_middle_peak():
     assert middle_peak(np.array([1.0, 0.9, 0.8, 0.7, 0.8, 0.9, 1.0])) == -1  # a V has no middle peak
 
 
-def test_confusion_w_peaks_at_the_toy_transition(toy):
+def test_confusion_w_peaks_at_the_toy_transition(toy, tmp_path):
     result = confusion_phases(toy, CONFUSION, seed=2026)
     cuts = result.proposal
     assert np.all(result.accuracy[:, [0, -1]] == 1.0)
@@ -79,7 +79,7 @@ def test_confusion_w_peaks_at_the_toy_transition(toy):
     assert np.all(result.peak == 2.0)
     k = int(np.argmin(np.abs(cuts - 2.0)))
     assert np.all(result.accuracy[:, k] > result.accuracy[:, k - 2]) and np.all(result.accuracy[:, k] > 0.95)
-    back = ConfusionResult.from_dataset(result.to_dataset())
+    back = ConfusionResult.from_dataset(through_store(result.to_dataset(), tmp_path / "confusion.zarr"))
     assert np.array_equal(back.accuracy, result.accuracy) and back.config == result.config
     assert back.tc == result.tc and len(result.to_frame()) == 2 * len(cuts)
 

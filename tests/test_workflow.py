@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from rgml.phases import ConfusionResult, PCAResult, SupervisedResult
 from rgml.store import array_digests, open_store
 
 from conftest import ROOT, TINY, snakemake  # the tiny_run fixture lives in conftest.py too
@@ -71,8 +72,14 @@ def test_tiny_workflow_makes_every_output(tiny_run):
     assert {"Tc_binder", "gamma_over_nu", "specific_heat_log_slope"} <= set(estimates["name"])
     assert {"y_T", "y_h", "y_h_err", "y_h_z"} <= set(exponents.columns) and exponents["y_h"].notna().any()
     assert {"T_inf", "T_inf_err", "T_inf_z"} <= set(pd.read_csv(results / "tables" / "rg_levels.csv").columns)
-    for analysis in ("pca", "supervised", "confusion"):
-        assert len(pd.read_csv(results / "tables" / f"phases_{analysis}.csv")) > 0
+    for analysis, result_type in (("pca", PCAResult), ("supervised", SupervisedResult),
+                                  ("confusion", ConfusionResult)):  # the stores reopen as results in a notebook
+        table = pd.read_csv(results / "tables" / f"phases_{analysis}.csv")
+        store = open_store(results / "phases" / "ising2d" / f"{analysis}.zarr")
+        summary = result_type.from_dataset(store).summary_frame()
+        timed = table["quantity"].str.endswith("seconds")  # timings go to the tables, the stores keep NaN
+        assert len(table) > 0 and summary["quantity"].tolist() == table["quantity"].tolist()
+        np.testing.assert_allclose(summary["value"][~timed], table["value"][~timed], rtol=1e-9)
     assert set(pd.read_csv(results / "tables" / "slmc_agreement.csv")["size"]) == {8, 16}
     dimers = pd.read_csv(results / "tables" / "dimers.csv")
     assert len(dimers) == 2 and np.isinf(dimers["T"]).sum() == 1

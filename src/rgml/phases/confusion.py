@@ -51,7 +51,7 @@ from rgml.params import default
 from rgml.backend import array_namespace, to_numpy
 from rgml.phases.classifiers import MODELS, ClassifierConfig, train_classifier
 from rgml.phases.data import (SizeSamples, block_labels, bootstrap_means, check_bootstrap, collect,
-                              config_from_json, config_json, evenly_spaced, spread, summary_table,
+                              config_attrs, config_from_attrs, evenly_spaced, spread, summary_table,
                               time_split)
 from rgml.phases.fss import extrapolate
 from rgml.rng import Stream, as_stream
@@ -189,13 +189,13 @@ class ConfusionResult:
             "slope": ((), self.slope, {"units": "J/k_B", "long_name": "a in peak(L) = Tc + a / L"}),
             "chi2": ((), self.chi2, {"long_name": "chi2 per degree of freedom of the extrapolation"}),
         }
-        return xr.Dataset(data, coords=coords, attrs={"analysis": "confusion", "config": config_json(self.config)})
+        return xr.Dataset(data, coords=coords, attrs=config_attrs("confusion", self.config))
 
     @classmethod
     def from_dataset(cls, ds: xr.Dataset) -> "ConfusionResult":
         names = ("accuracy", "accuracy_err", "baseline", "peak", "peak_err", "train_seconds")
         return cls(sizes=np.asarray(ds["size"]), temperatures=np.asarray(ds["temperature"]),
-                   proposal=np.asarray(ds["proposal"]), config=config_from_json(ConfusionConfig, ds.attrs["config"]),
+                   proposal=np.asarray(ds["proposal"]), config=config_from_attrs(ConfusionConfig, ds.attrs),
                    **{k: np.asarray(ds[k]) for k in names},
                    **{k: float(ds[k]) for k in ("tc", "tc_err", "slope", "chi2")})
 

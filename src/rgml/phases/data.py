@@ -249,14 +249,21 @@ def summary_table(analysis: str, rows) -> pd.DataFrame:
     return frame
 
 
-def config_json(config) -> str:
-    """A frozen config dataclass as JSON (for dataset attributes)."""
-    return json.dumps(asdict(config), sort_keys=True)
+#: Dataset attribute holding an analysis' settings.  Not ``config``: the pipeline's provenance
+#: (:func:`rgml.store.provenance`) writes the workflow configuration there.
+CONFIG_ATTR = "analysis_config"
 
 
-def config_from_json(cls, text: str):
-    """Inverse of :func:`config_json` (lists become tuples where the field default is a tuple)."""
-    values = json.loads(text)
+def config_attrs(analysis: str, config) -> dict:
+    """Dataset attributes of a result: the analysis name and its frozen config dataclass as JSON."""
+    return {"analysis": analysis, CONFIG_ATTR: json.dumps(asdict(config), sort_keys=True)}
+
+
+def config_from_attrs(cls, attrs) -> object:
+    """Inverse of :func:`config_attrs` (lists become tuples where the field default is a tuple)."""
+    if CONFIG_ATTR not in attrs:
+        raise ValueError(f"no {CONFIG_ATTR!r} attribute: not a dataset written by {cls.__name__}'s result")
+    values = json.loads(attrs[CONFIG_ATTR])
     for f in fields(cls):
         if isinstance(values.get(f.name), list):
             values[f.name] = tuple(values[f.name])

@@ -42,7 +42,7 @@ from rgml.params import default
 from rgml.backend import array_namespace, to_numpy
 from rgml.exact import TC
 from rgml.phases.data import (SizeSamples, block_labels, bootstrap_means, check_bootstrap, collect,
-                              config_from_json, config_json, evenly_spaced, spread, summary_table)
+                              config_attrs, config_from_attrs, evenly_spaced, spread, summary_table)
 from rgml.phases.fss import scaling_analysis
 from rgml.phases.numerics import one_blas_thread
 from rgml.rng import Stream, as_stream
@@ -204,7 +204,7 @@ class PCAResult:
         for name, units in (("tc", "J/k_B"), ("tc_err", "J/k_B"), ("nu", "1"), ("nu_err", "1"),
                             ("collapse_quality", "1")):
             data[name] = ((), getattr(self, name), {"units": units})
-        return xr.Dataset(data, coords=coords, attrs={"analysis": "pca", "config": config_json(self.config)})
+        return xr.Dataset(data, coords=coords, attrs=config_attrs("pca", self.config))
 
     @classmethod
     def from_dataset(cls, ds: xr.Dataset) -> "PCAResult":
@@ -213,7 +213,7 @@ class PCAResult:
         return cls(
             sizes=sizes, temperatures=np.asarray(ds["temperature"]), pair_sizes=np.asarray(ds["pair_size"]),
             weights={int(L): np.asarray(ds[f"weights_L{L}"]) for L in sizes},
-            config=config_from_json(PCAConfig, ds.attrs["config"]),
+            config=config_from_attrs(PCAConfig, ds.attrs),
             **{k: (float(v) if v.ndim == 0 else v) for k, v in values.items()},
         )
 

@@ -56,7 +56,7 @@ from rgml.backend import array_namespace, to_numpy
 from rgml.exact import TC
 from rgml.phases.classifiers import MODELS, ClassifierConfig, train_classifier
 from rgml.phases.data import (SizeSamples, block_labels, bootstrap_means, check_bootstrap, collect,
-                              config_from_json, config_json, evenly_spaced, spread, summary_table,
+                              config_attrs, config_from_attrs, evenly_spaced, spread, summary_table,
                               time_split)
 from rgml.phases.fss import scaling_analysis, scaling_estimates
 from rgml.rng import Stream, as_stream
@@ -214,13 +214,13 @@ class SupervisedResult:
             if k.endswith("_err"):
                 attrs["long_name"] = "error of " + k.removesuffix("_err")
             data[k] = (dims, getattr(self, k), attrs)
-        return xr.Dataset(data, coords=coords, attrs={"analysis": "supervised", "config": config_json(self.config)})
+        return xr.Dataset(data, coords=coords, attrs=config_attrs("supervised", self.config))
 
     @classmethod
     def from_dataset(cls, ds: xr.Dataset) -> "SupervisedResult":
-        return cls(models=np.asarray(ds["model"]).astype(str), sizes=np.asarray(ds["size"]),
+        return cls(models=np.array([str(m) for m in ds["model"].values]), sizes=np.asarray(ds["size"]),
                    temperatures=np.asarray(ds["temperature"]), pair_sizes=np.asarray(ds["pair_size"]),
-                   config=config_from_json(SupervisedConfig, ds.attrs["config"]),
+                   config=config_from_attrs(SupervisedConfig, ds.attrs),
                    **{k: np.asarray(ds[k]) for k in cls._DIMS})
 
     def to_frame(self) -> pd.DataFrame:
