@@ -86,7 +86,13 @@ def confusion_figure(result):
     ax_w.legend(fontsize=7)
     ax_p.errorbar(1.0 / result.sizes, result.peak, result.peak_err, fmt="o", capsize=2, label="middle peak")
     ax_p.axhline(TC, color="k", ls=":", label="Tc (exact)")
-    ax_p.axhline(result.tc, color="C3", lw=0.8, label=f"extrapolated: {result.tc:.4f} ± {result.tc_err:.4f}")
+    if np.isfinite(result.tc):
+        fitted = result.sizes >= result.config.fss_min_size
+        x = np.linspace(0.0, 1.0 / result.sizes[fitted].min(), 50)
+        ax_p.plot(x, result.tc + result.slope * x, color="C3", lw=0.8,
+                  label=f"fit Tc + a/L (L ≥ {result.sizes[fitted].min()}, χ²/dof {result.chi2:.2f})")
+        ax_p.errorbar([0.0], [result.tc], [result.tc_err], fmt="*", ms=10, color="C3", capsize=2,
+                      label=f"extrapolated: {result.tc:.4f} ± {result.tc_err:.4f}")
     ax_p.set_xlabel("1 / L")
     ax_p.set_ylabel("peak position [J/k_B]")
     ax_p.legend(fontsize=7)
