@@ -283,7 +283,8 @@ def section_critic(args) -> None:
                          config=replace(config, critic_width=width, restarts=config.restarts if frozen else 1))
         print(f"critic width {width:>3}: I = {fit.fit.mi:.6f} ± {fit.fit.mi_err:.6f}, ln 4 - I = "
               f"{1e3 * (LN4 - fit.fit.mi):.3f} mnat ({(fit.fit.mi - LN4) / fit.fit.mi_err:+.1f} sigma); I(H:V) = "
-              f"{fit.visible_mi:.6f} ± {fit.visible_mi_err:.6f}, ln 4 - I(H:V) = {1e3 * (LN4 - fit.visible_mi):.3f} mnat "
+              f"{fit.visible_mi:.6f} ± {fit.visible_mi_err:.6f}, "
+              f"ln 4 - I(H:V) = {1e3 * (LN4 - fit.visible_mi):.3f} mnat "
               f"[{time.process_time() - start:.0f} s CPU]", flush=True)
 
 

@@ -37,6 +37,24 @@ def same_data(a: xr.Dataset, b: xr.Dataset) -> None:
         np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=name)
 
 
+def test_every_library_package_is_an_attribute_of_a_fresh_import():
+    """``import rgml`` then ``rgml.phases`` (``rgml.slmc``, …) works in a new interpreter, as in a notebook.
+
+    The packages are found on disk, so a new one that is not exported fails here; ``steps`` and ``plots``
+    serve the command line and the workflow.
+    """
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(rgml.__file__).parent
+    packages = sorted(p.parent.name for p in root.glob("*/__init__.py") if p.parent.name not in ("steps", "plots"))
+    assert {"dimers", "phases", "rsmi", "slmc"} <= set(packages)
+    code = f"import rgml; print([p for p in {packages!r} if p not in dir(rgml) or not hasattr(rgml, p)])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_sample_sets_have_the_sample_store_layouts(samples):
     SAMPLES_2D.check(samples)
     SAMPLES_1D.check(rgml.sample_ising1d(8, [0.5, 1.0], 50, seed=SEED))

@@ -10,9 +10,12 @@ parameters and seed give the workflow's arrays bit for bit)::
     fit = rgml.rsmi.fit(ds.sel(temperature=rgml.TC, method="nearest"), block=2, buffer=1, seed=1)
     rgml.rsmi.mutual_information(fit.filters, ds.isel(temperature=1), seed=1)
 
-Packages: :mod:`rgml.ising` (samplers, thermodynamics), :mod:`rgml.rg`
-(block rules, flows, MCRG), :mod:`rgml.rbm`, :mod:`rgml.rsmi`,
-:mod:`rgml.exact`, :mod:`rgml.stats`, :mod:`rgml.comparison`;
+Packages: :mod:`rgml.ising` (samplers, thermodynamics), :mod:`rgml.fss`
+(finite-size scaling), :mod:`rgml.rg` (block rules, flows, MCRG),
+:mod:`rgml.rbm`, :mod:`rgml.rsmi`, :mod:`rgml.phases` (PCA, classifiers,
+confusion), :mod:`rgml.slmc` (self-learning Monte Carlo), :mod:`rgml.dimers`
+(interacting dimers and RSMI on them), :mod:`rgml.exact`, :mod:`rgml.stats`,
+:mod:`rgml.comparison`;
 :func:`open_results` opens a sweep's stores as one DataTree.  The command
 line (:mod:`rgml.cli`) and :mod:`rgml.store` sit on top and do all file I/O.
 """
@@ -33,4 +36,5 @@ __getattr__, __dir__, __all__ = exports(__name__, {
     "ising.thermodynamics": ["thermodynamics"],
     "rg.coarse": ["coarse_grain"],
     "results": ["open_results"],
-}, submodules=("comparison", "exact", "ising", "params", "rbm", "rg", "rng", "rsmi", "stats"))
+}, submodules=("comparison", "dimers", "exact", "fss", "ising", "params", "phases", "rbm", "rg", "rng", "rsmi", "slmc",
+               "stats"))
