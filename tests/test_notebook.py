@@ -32,6 +32,9 @@ for (rule, L), ds in blocks.items():
 fit.to_dataset().to_zarr(f"{out}/fit.zarr", zarr_format=3)
 rbm.to_dataset().to_zarr(f"{out}/rbm.zarr", zarr_format=3)
 mapping.to_dataset().to_zarr(f"{out}/mapping.zarr", zarr_format=3)
+for name, result in (("pca", pca), ("supervised", supervised), ("confusion", confusion), ("slmc", slmc),
+                     ("dimers", dimers), ("dimer_fit", dimer_fit)):
+    result.to_dataset().to_zarr(f"{out}/{name}.zarr", zarr_format=3)
 flows.to_csv(f"{out}/flows.csv", index=False, float_format="%.10g")
 exponents.to_csv(f"{out}/exponents.csv", index=False, float_format="%.10g")
 """
@@ -68,6 +71,18 @@ def test_the_notebook_uses_the_tiny_configuration():
     assert f"SEED = {tiny['seed']}" in source
     assert f"SIZES = {tiny['ising2d']['sizes']}" in source
     assert f"TEMPERATURES = {tiny['ising2d']['temperatures']}" in source
+    phases, slmc, dimers = tiny["phases"], tiny["slmc"], tiny["dimers"]
+    assert f"PHASES = dict(n_boot={phases['bootstrap']}, fss_min_size={phases['fss_min_size']})" in source
+    assert f"members={phases['supervised']['members']}, max_iter={phases['supervised']['max_iter']}" in source
+    for key in ("train_samples", "train_thermalize", "local_thermalize", "local_sweeps", "slmc_thermalize",
+                "slmc_sweeps"):
+        assert f"{key}={slmc[key]}" in source
+    assert f"run_slmc({slmc['sizes'][0]}, {slmc['temperatures']}" in source
+    size, temperatures, samples = dimers["sizes"][0], dimers["temperatures"], dimers["samples"]
+    assert f"sample_dimers({size}, [np.inf, {temperatures[1]}], {samples}" in source
+    rsmi = dimers["rsmi"]
+    assert f"block={rsmi['block']}, buffer={rsmi['buffer']}, environment={rsmi['environment']}" in source
+    assert f"steps={rsmi['steps']}, polish_steps={rsmi['polish_steps']}, batch_size={rsmi['batch_size']}" in source
 
 
 def test_notebook_calls_give_the_workflow_arrays_bit_for_bit(notebook_results, tiny_run):
@@ -86,6 +101,22 @@ def test_notebook_calls_give_the_workflow_arrays_bit_for_bit(notebook_results, t
                        xr.open_zarr(results / "rbm" / "ising2d" / "L8" / "T2.2692.zarr"))
     assert_same_arrays(xr.open_zarr(notebook_results / "mapping.zarr"),
                        xr.open_zarr(results / "rbm" / "ising1d" / "mapping.zarr"))
+
+
+def test_notebook_phases_slmc_and_dimers_give_the_workflow_arrays(notebook_results, tiny_run):
+    """Issues 16 and 17 from a notebook: the same stores bit for bit, the measured times aside (NaN in stores)."""
+    from rgml.slmc.result import TIMING_VARIABLES
+
+    results = tiny_run / "results"
+    for name, store, timed in (("pca", "phases/ising2d/pca.zarr", ("fit_seconds",)),
+                               ("supervised", "phases/ising2d/supervised.zarr", ("train_seconds",)),
+                               ("confusion", "phases/ising2d/confusion.zarr", ("train_seconds",)),
+                               ("slmc", "slmc/L8.zarr", TIMING_VARIABLES),
+                               ("dimers", "samples/dimers/L8.zarr", ()),
+                               ("dimer_fit", "rsmi/dimers/L8/Tinf.zarr", ())):
+        ours, theirs = xr.open_zarr(notebook_results / f"{name}.zarr"), xr.open_zarr(results / store)
+        assert set(ours.data_vars) <= set(theirs.data_vars), name
+        assert_same_arrays(ours, theirs, sorted(set(ours.data_vars) - set(timed)))
 
 
 def test_notebook_flows_and_exponents_are_the_workflow_table_rows(notebook_results, tiny_run):
