@@ -8,6 +8,18 @@ import numpy as np
 from rgml.exact import TC
 
 
+#: Half-width of the crossing panels around Tc [J/k_B].
+WINDOW = 0.2
+
+
+def _fit_y(ax, low, high) -> None:
+    """y range of the points shown (5 % margins), not of the whole grid: ξ₂ₙd/L reaches ~50 far below Tc."""
+    low, high = np.nanmin(low), np.nanmax(high)
+    if np.isfinite(low) and np.isfinite(high) and high > low:
+        pad = 0.05 * (high - low)
+        ax.set_ylim(low - pad, high + pad)
+
+
 def _by_size(points):
     for L in sorted(points["L"].unique()):
         yield L, points[points["L"] == L].sort_values("T")
@@ -23,7 +35,10 @@ def fss_figure(result):
         ax_u.errorbar(g["T"], g["binder"], g["binder_err"], fmt="o-", ms=3, lw=0.8, capsize=2, label=f"L = {L}")
         ax_xi.errorbar(g["T"], g["xi_over_L"], g["xi_over_L_err"], fmt="o-", ms=3, lw=0.8, capsize=2,
                        label=f"L = {L}")
-    for ax, name, ylabel in ((ax_u, "Tc_binder", "Binder cumulant U₄"), (ax_xi, "Tc_xi", "ξ₂ₙd / L")):
+    window = points[np.abs(points["T"] - TC) <= WINDOW]
+    for ax, name, ylabel, column in ((ax_u, "Tc_binder", "Binder cumulant U₄", "binder"),
+                                     (ax_xi, "Tc_xi", "ξ₂ₙd / L", "xi_over_L")):
+        _fit_y(ax, window[column] - window[f"{column}_err"], window[column] + window[f"{column}_err"])
         ax.axvline(TC, color="k", ls=":", lw=1, label="Tc (exact)")
         e = estimates.loc[name] if name in estimates.index else None
         if e is not None and np.isfinite(e["value"]) and np.isfinite(e["error"]):
@@ -31,7 +46,7 @@ def fss_figure(result):
                        label=f"crossings → {e['value']:.4f} ± {e['error']:.4f}")
         else:
             ax.plot([], [], " ", label="crossings: no extrapolated estimate (see the table)")
-        ax.set_xlim(TC - 0.2, TC + 0.2)
+        ax.set_xlim(TC - WINDOW, TC + WINDOW)
         ax.set_xlabel("T [J/k_B]")
         ax.set_ylabel(ylabel)
         ax.legend(fontsize=7)
