@@ -63,6 +63,11 @@ def supervised_figure(result):
         ax.legend(fontsize=7)
         axes[0, n].errorbar(1.0 / result.sizes, result.tc_size[k], result.tc_size_err[k], fmt="os"[k % 2],
                             color=f"C{k}", capsize=2, label=f"{model}: Tc(L)")
+        if np.isfinite(result.tc[k]):
+            fitted = result.sizes >= result.config.fss_min_size
+            x = np.linspace(0.0, 1.0 / result.sizes[fitted].min(), 50)
+            axes[0, n].plot(x, result.tc[k] + result.slope[k] * x ** result.config.extrapolation_exponent,
+                            color=f"C{k}", lw=0.8, label=f"{model}: fit over L ≥ {result.sizes[fitted].min()}")
         axes[0, n].errorbar([0.0], [result.tc[k]], [result.tc_err[k]], fmt="*", ms=10, color=f"C{k}", capsize=2,
                             label=f"{model}: extrapolated {result.tc[k]:.4f} ± {result.tc_err[k]:.4f}")
     axes[0, n].axhline(TC, color="k", ls=":", label="Tc (exact)")
