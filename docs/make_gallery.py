@@ -11,7 +11,7 @@ from PIL import Image
 
 FIGURES = ("thermodynamics_ising2d", "blockspin_snapshots", "compare_flows", "compare_exponents",
            "compare_snapshots", "compare_ising1d", "rsmi_filters", "rsmi_mi", "rbm_receptive_fields", "rbm_flow",
-           "mcrg_ising2d")
+           "mcrg_ising2d", "finite_size_scaling", "phases_confusion", "slmc", "dimers", "rsmi_dimers")
 WIDTH = 900
 
 
