@@ -61,7 +61,7 @@ from rgml.dimers import (
 from rgml.config import load_yaml_strict
 from rgml.rng import Stream
 from rgml.rsmi.fit import fit_with_stream
-from rgml.steps.rsmi_dimers import dimers_at
+from rgml.steps.rsmi_dimers import dimers_at, ordered_phase_restarts
 
 SEED = 2026
 SIZE = 32
@@ -273,14 +273,14 @@ def section_critic(args) -> None:
         dimers, chains = samples(args.samples)[t], CHAINS
         frozen = t in FROZEN
         source = f"sample_dimers({SIZE}, ..., {args.samples}, seed={SEED}, chains={CHAINS})"
-    config = sweep_fit_config()
+    config = ordered_phase_restarts(sweep_fit_config(), frozen)
     print(f"== acceptance 3: ln 4 - I(H:E) at T = {t} against the critic width; block {BLOCK}, buffer {BUFFER}, "
           f"env {ENVIRONMENT}, noise fillers ==\nsamples: {source}, symmetry images {frozen}; fit {config}")
     for width in (32, 64, 128):
         start = time.process_time()
         fit = fit_dimers(dimers, block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, n_hidden=2, seed=SEED,
                          temperature=t, augment=frozen, rules=(), chains=chains,
-                         config=replace(config, critic_width=width, restarts=config.restarts if frozen else 1))
+                         config=replace(config, critic_width=width))
         print(f"critic width {width:>3}: I = {fit.fit.mi:.6f} ± {fit.fit.mi_err:.6f}, ln 4 - I = "
               f"{1e3 * (LN4 - fit.fit.mi):.3f} mnat ({(fit.fit.mi - LN4) / fit.fit.mi_err:+.1f} sigma); I(H:V) = "
               f"{fit.visible_mi:.6f} ± {fit.visible_mi_err:.6f}, "

@@ -45,6 +45,18 @@ def pca_figure(result):
     return fig
 
 
+def _extrapolation(ax, sizes, min_size: int, tc: float, tc_err: float, slope: float, exponent: float, *, color: str,
+                   name: str) -> None:
+    """The fit Tc + slope · L^−exponent over the sizes ≥ ``min_size`` it used, drawn against 1/L, and its Tc (star)."""
+    if not np.isfinite(tc):
+        return
+    smallest = int(sizes[sizes >= min_size].min())
+    x = np.linspace(0.0, 1.0 / smallest, 50)
+    ax.plot(x, tc + slope * x**exponent, color=color, lw=0.8, label=f"{name}fit over L ≥ {smallest}")
+    ax.errorbar([0.0], [tc], [tc_err], fmt="*", ms=10, color=color, capsize=2,
+                label=f"{name}extrapolated {tc:.4f} ± {tc_err:.4f}")
+
+
 def supervised_figure(result):
     """Classifier output against T per size and model, and Tc(L) against 1/L with the extrapolation."""
     n = len(result.models)
@@ -63,13 +75,8 @@ def supervised_figure(result):
         ax.legend(fontsize=7)
         axes[0, n].errorbar(1.0 / result.sizes, result.tc_size[k], result.tc_size_err[k], fmt="os"[k % 2],
                             color=f"C{k}", capsize=2, label=f"{model}: Tc(L)")
-        if np.isfinite(result.tc[k]):
-            fitted = result.sizes >= result.config.fss_min_size
-            x = np.linspace(0.0, 1.0 / result.sizes[fitted].min(), 50)
-            axes[0, n].plot(x, result.tc[k] + result.slope[k] * x ** result.config.extrapolation_exponent,
-                            color=f"C{k}", lw=0.8, label=f"{model}: fit over L ≥ {result.sizes[fitted].min()}")
-        axes[0, n].errorbar([0.0], [result.tc[k]], [result.tc_err[k]], fmt="*", ms=10, color=f"C{k}", capsize=2,
-                            label=f"{model}: extrapolated {result.tc[k]:.4f} ± {result.tc_err[k]:.4f}")
+        _extrapolation(axes[0, n], result.sizes, result.config.fss_min_size, result.tc[k], result.tc_err[k],
+                       result.slope[k], result.config.extrapolation_exponent, color=f"C{k}", name=f"{model}: ")
     axes[0, n].axhline(TC, color="k", ls=":", label="Tc (exact)")
     axes[0, n].set_xlabel("1 / L")
     axes[0, n].set_ylabel("Tc(L): the 0.5 crossing")
@@ -91,13 +98,8 @@ def confusion_figure(result):
     ax_w.legend(fontsize=7)
     ax_p.errorbar(1.0 / result.sizes, result.peak, result.peak_err, fmt="o", capsize=2, label="middle peak")
     ax_p.axhline(TC, color="k", ls=":", label="Tc (exact)")
-    if np.isfinite(result.tc):
-        fitted = result.sizes >= result.config.fss_min_size
-        x = np.linspace(0.0, 1.0 / result.sizes[fitted].min(), 50)
-        ax_p.plot(x, result.tc + result.slope * x, color="C3", lw=0.8,
-                  label=f"fit Tc + a/L (L ≥ {result.sizes[fitted].min()}, χ²/dof {result.chi2:.2f})")
-        ax_p.errorbar([0.0], [result.tc], [result.tc_err], fmt="*", ms=10, color="C3", capsize=2,
-                      label=f"extrapolated: {result.tc:.4f} ± {result.tc_err:.4f}")
+    _extrapolation(ax_p, result.sizes, result.config.fss_min_size, result.tc, result.tc_err, result.slope, 1.0,
+                   color="C3", name=f"Tc + a/L (χ²/dof {result.chi2:.2f}): ")
     ax_p.set_xlabel("1 / L")
     ax_p.set_ylabel("peak position [J/k_B]")
     ax_p.legend(fontsize=7)
