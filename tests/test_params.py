@@ -118,8 +118,8 @@ def library_defaults() -> dict[str, list]:
         *[(f"phases.confusion.{name}", getattr(ConfusionConfig(), name))
           for name in ("model", "train_samples", "l2", "weighting", "balance")],
         *[(f"slmc.{name}", getattr(SLMCConfig(), name))
-          for name in ("chains", "shells", "train_samples", "train_thin", "train_thermalize", "local_thermalize",
-                       "local_sweeps", "slmc_thermalize", "slmc_sweeps", "local_per_slmc_sweep")],
+          for name in ("chains", "shells", "train_temperature", "train_samples", "train_thin", "train_thermalize",
+                       "local_thermalize", "local_sweeps", "slmc_thermalize", "slmc_sweeps", "local_per_slmc_sweep")],
         ("slmc.coupling_J", PlaquetteModel().coupling), ("slmc.plaquette_K", PlaquetteModel().plaquette),
         *[(f"dimers.{name}", getattr(DimerSettings(), name)) for name in ("chains", "rule", "thin_factor")],
         ("dimers.interaction", signature(sample_dimers, "interaction")),

@@ -22,8 +22,8 @@ module             idea
 
 Quick start::
 
-    from rgml.slmc import SLMCConfig, run_slmc
-    result = run_slmc(16, [2.3, 2.493, 2.7], config=SLMCConfig(train_temperature=2.493), seed=2026)
+    from rgml.slmc import run_slmc
+    result = run_slmc(16, [2.3, 2.493, 2.7], seed=2026)  # effective model trained at 2.493 (the default)
     result.to_frame(); result.couplings_frame(); result.agreement(); result.speedup()
 """
 

@@ -50,8 +50,10 @@ class SLMCConfig:
 
     Training: ``train_samples`` configurations (over all chains) spaced
     ``train_thin`` sweeps apart after ``train_thermalize`` sweeps, at
-    ``train_size`` (None: the run's L) and ``train_temperature`` (None: the
-    median of the run's temperatures), fitted with ``shells`` neighbour shells;
+    ``train_size`` (None: the run's L) and ``train_temperature`` (the schema's
+    ``slmc.train_temperature``, Liu et al.'s T_c for J = 1, K = 0.2, as in the
+    workflow; None: the median of the run's temperatures, for other couplings),
+    fitted with ``shells`` neighbour shells;
     then ``refit_rounds`` refits on SLMC configurations.
     Comparison: ``chains`` chains per algorithm and temperature;
     ``local_per_slmc_sweep`` local sweeps appended to every SLMC sweep.
@@ -67,7 +69,7 @@ class SLMCConfig:
     chains: int = default("slmc.chains")
     shells: int = default("slmc.shells")
     train_size: int | None = None
-    train_temperature: float | None = None
+    train_temperature: float | None = default("slmc.train_temperature")
     train_samples: int = default("slmc.train_samples")
     train_thin: int = default("slmc.train_thin")
     train_thermalize: int = default("slmc.train_thermalize")
