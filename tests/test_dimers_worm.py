@@ -201,7 +201,7 @@ def test_bad_arguments():
 
 
 def test_blocks_append_to_the_store_layout():
-    """Writing block datasets one after the other and the plans at the end gives the front door's dataset."""
+    """Writing block datasets one after the other, then the plans and the stored τ, gives the front door's dataset."""
     settings = DimerSettings(chains=2, pilot_sweeps=50)
     whole = sample_dimers(8, [np.inf, 0.6], 10, seed=SEED, settings=settings).to_dataset()
     batch, plans = prepare_chains(8, [np.inf, 0.6], seed=SEED, settings=settings)
@@ -209,6 +209,8 @@ def test_blocks_append_to_the_store_layout():
     for block in production(batch, plans, 5, block_steps=2):
         parts.append(block.to_dataset(batch.temperatures, 2, first_sample=stored))
         stored += parts[-1].sizes["sample"]
-    streamed = xr.merge([xr.concat(parts, dim="sample", data_vars="minimal"), sampler_module.plans_dataset(plans)],
+    blocks = xr.concat(parts, dim="sample", data_vars="minimal")
+    streamed = xr.merge([blocks, sampler_module.plans_dataset(plans),
+                         sampler_module.stored_tau_dataset(blocks["energy"].values, batch.temperatures, 2)],
                         combine_attrs="override")
     xr.testing.assert_identical(streamed.drop_attrs(deep=False), whole.drop_attrs(deep=False))

@@ -157,6 +157,18 @@ def integrated_time(x, *, c: float = 6.0, mean: float | None = None) -> float:
     return float(tau[np.argmax(window)] if window.any() else tau[-1])
 
 
+def stored_tau(series, chains: int) -> float:
+    """τ_int along each chain's stored sequence (units: stored samples).
+
+    ``series`` is one temperature's stored samples in sampling order with the
+    chains interleaved (sample = step · chains + chain); a trailing partial
+    step is dropped.
+    """
+    series = np.asarray(series)
+    n = series.size - series.size % chains
+    return integrated_time(series[:n].reshape(-1, chains).T)
+
+
 def estimate(x, *, c: float = 6.0) -> Stats:
     """Mean of a correlated series with an error bar from its τ_int.
 

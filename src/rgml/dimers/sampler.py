@@ -50,7 +50,7 @@ from rgml.dimers.lattice import check_dimers, columnar_state, energy, is_close_p
 from rgml.dimers.observables import columnar_order
 from rgml.dimers.worm import RULES, vertex_probabilities, vertex_table, worm_sweeps
 from rgml.rng import Stream, as_stream
-from rgml.stats import integrated_time
+from rgml.stats import integrated_time, stored_tau
 
 #: A pilot series is trusted when it is at least this many τ_int long.
 PILOT_LENGTH_IN_TAU = 50
@@ -396,6 +396,21 @@ _PLAN_ATTRS = {
 }
 
 
+def stored_tau_dataset(energy: np.ndarray, temperatures, chains: int) -> xr.Dataset:
+    """``tau_int_energy_stored``: τ_int of the energy along each chain's stored samples, per temperature.
+
+    ``energy`` is ``(n_T, samples)`` in sampling order (sample = step · chains + chain);
+    the thinning check of the stored series (≈ 1/2 when the samples are independent).
+    """
+    tau = [stored_tau(e, chains) for e in np.asarray(energy)]
+    return xr.Dataset(
+        {"tau_int_energy_stored": (("temperature",), tau,
+                                   {"long_name": "tau_int of the energy along each chain's stored samples",
+                                    "units": "stored samples"})},
+        coords={"temperature": ("temperature", np.asarray(temperatures, np.float64), TEMPERATURE_ATTRS)},
+    )
+
+
 def plans_dataset(plans) -> xr.Dataset:
     """Per-temperature provenance of the sampler: τ_int (and its parts), thinning, worms per sweep, …"""
     data = {}
@@ -442,10 +457,10 @@ class DimerSamples:
     rule: str
 
     def to_dataset(self) -> xr.Dataset:
-        """The sample-store layout: :meth:`DimerBlock.to_dataset` and :func:`plans_dataset` merged."""
+        """The sample-store layout: :meth:`DimerBlock.to_dataset`, :func:`plans_dataset`, :func:`stored_tau_dataset`."""
         block = DimerBlock(self.dimers, self.energy, self.winding, self.columnar, self.sweep, 0)
-        ds = xr.merge([block.to_dataset(self.temperatures, self.chains), plans_dataset(self.plans)],
-                      combine_attrs="override")
+        ds = xr.merge([block.to_dataset(self.temperatures, self.chains), plans_dataset(self.plans),
+                       stored_tau_dataset(self.energy, self.temperatures, self.chains)], combine_attrs="override")
         ds.attrs = {"model": "dimers", "interaction": self.interaction, "rule": self.rule, "chains": self.chains}
         return ds
 

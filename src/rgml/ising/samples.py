@@ -27,7 +27,7 @@ from rgml.ising.sampler import SampleBlock, SamplerSettings, TemperaturePlan, pr
 from rgml.layout import Layout
 from rgml.params import default
 from rgml.rng import Stream, keyed, stream_key
-from rgml.stats import integrated_time
+from rgml.stats import integrated_time, stored_tau
 
 #: Integer codes of the update algorithm in the ``algorithm`` variable.
 ALGORITHM_CODES = {"metropolis": 0, "wolff": 1}
@@ -97,12 +97,6 @@ def block_dataset(block: SampleBlock, temperatures: Sequence[float], chains: int
             "chain": ("sample", (sample % chains).astype(np.int16), {"long_name": "Markov chain"}),
         },
     )
-
-
-def stored_tau(series: np.ndarray, chains: int) -> float:
-    """τ_int along each chain's stored sequence of one temperature (units: stored samples)."""
-    n = series.size - series.size % chains
-    return integrated_time(series[:n].reshape(-1, chains).T)
 
 
 def plan_dataset(plans: Sequence[TemperaturePlan], energy: np.ndarray, magnetization: np.ndarray, chains: int,

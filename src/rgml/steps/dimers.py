@@ -11,12 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import xarray as xr
 
 from rgml.dimers.sampler import DimerChains, DimerPlan, DimerSettings
 from rgml.dimers.sampler import plans_dataset as dimer_plans_dataset
 from rgml.dimers.sampler import prepare_chains as prepare_dimer_chains
 from rgml.dimers.sampler import production as dimer_production
-from rgml.ising.samples import samples_per_chunk, stored_tau
+from rgml.dimers.sampler import stored_tau_dataset
+from rgml.ising.samples import samples_per_chunk
 from rgml.layout import Layout
 from rgml.progress import log
 from rgml.steps.sample import Sampler, stream_samples
@@ -63,10 +65,8 @@ def sample_dimers(
         plan_type=DimerPlan,
         production=dimer_production,
         block_dataset=lambda block, first: block.to_dataset(temperatures, chains, first_sample=first),
-        finish=lambda written, plans: dimer_plans_dataset(plans).assign(
-            tau_int_energy_stored=(("temperature",), [stored_tau(e, chains) for e in written["energy"].values],
-                                   {"long_name": "tau_int of the energy along each chain's stored samples",
-                                    "units": "stored samples"})),
+        finish=lambda written, plans: xr.merge([dimer_plans_dataset(plans),
+                                                stored_tau_dataset(written["energy"].values, temperatures, chains)]),
         describe=lambda p: (f"T={p.temperature:.6g}: τ_int={p.tau_int:.3g} sweeps, thin={p.thin}, "
                             f"thermalize={p.thermalize}, {p.worms_per_sweep} worms/sweep"
                             + (", sectors frozen" if p.sector_frozen else "")),
