@@ -5,6 +5,7 @@ import pytest
 import xarray as xr
 
 from phases_toy import through_store, toy_samples
+from rgml.phases.data import spread
 from rgml.phases import (ConfusionConfig, ConfusionResult, SupervisedConfig, SupervisedResult, confusion_phases,
                          middle_peak, proposals, supervised_phases, temperature_weights)
 
@@ -79,8 +80,15 @@ def test_confusion_w_peaks_at_the_toy_transition(toy, tmp_path):
     assert np.all(result.peak == 2.0)
     k = int(np.argmin(np.abs(cuts - 2.0)))
     assert np.all(result.accuracy[:, k] > result.accuracy[:, k - 2]) and np.all(result.accuracy[:, k] > 0.95)
+    # the replicas are one resample for every proposal: their spread is the error, their paired differences
+    # resolve the peak from its neighbour better than the two errors would
+    assert result.accuracy_replicas.shape == (len(result.sizes), CONFUSION.n_boot, len(cuts))
+    np.testing.assert_array_equal(spread(result.accuracy_replicas, axis=1), result.accuracy_err)
+    paired = spread(result.accuracy_replicas[:, :, k] - result.accuracy_replicas[:, :, k - 1], axis=1)
+    assert np.all(paired < np.hypot(result.accuracy_err[:, k], result.accuracy_err[:, k - 1]))
     back = ConfusionResult.from_dataset(through_store(result.to_dataset(), tmp_path / "confusion.zarr"))
     assert np.array_equal(back.accuracy, result.accuracy) and back.config == result.config
+    assert np.array_equal(back.accuracy_replicas, result.accuracy_replicas)
     assert back.tc == result.tc and len(result.to_frame()) == 2 * len(cuts)
 
 

@@ -143,6 +143,11 @@ class ConfusionResult:
         ``(n_T + 1,)`` proposed T'_c (index k: the first k grid temperatures are labelled ordered).
     accuracy, accuracy_err:
         ``(n_L, n_T + 1)`` test accuracy and bootstrap error (1 and 0 at the trivial ends).
+    accuracy_replicas:
+        ``(n_L, n_boot, n_T + 1)`` the bootstrap replicas behind ``accuracy_err`` (test
+        configurations resampled by chain blocks, the trainings kept), the same resample at
+        every proposal: paired differences between proposals (is the peak above its
+        neighbours?) get their error from these.
     baseline:
         ``(n_T + 1,)`` accuracy of the constant guess.
     peak, peak_err:
@@ -160,6 +165,7 @@ class ConfusionResult:
     proposal: np.ndarray
     accuracy: np.ndarray
     accuracy_err: np.ndarray
+    accuracy_replicas: np.ndarray
     baseline: np.ndarray
     peak: np.ndarray
     peak_err: np.ndarray
@@ -180,6 +186,8 @@ class ConfusionResult:
         data = {
             "accuracy": (("size", "proposal"), self.accuracy, {"long_name": "test accuracy"}),
             "accuracy_err": (("size", "proposal"), self.accuracy_err, {"long_name": "bootstrap error of accuracy"}),
+            "accuracy_replicas": (("size", "replica", "proposal"), self.accuracy_replicas,
+                                  {"long_name": "bootstrap replicas of accuracy (one resample for all proposals)"}),
             "baseline": ("proposal", self.baseline, {"long_name": "accuracy of the constant guess"}),
             "peak": ("size", self.peak, {"units": "J/k_B", "long_name": "middle peak of the W"}),
             "peak_err": ("size", self.peak_err, {"units": "J/k_B"}),
@@ -193,7 +201,7 @@ class ConfusionResult:
 
     @classmethod
     def from_dataset(cls, ds: xr.Dataset) -> "ConfusionResult":
-        names = ("accuracy", "accuracy_err", "baseline", "peak", "peak_err", "train_seconds")
+        names = ("accuracy", "accuracy_err", "accuracy_replicas", "baseline", "peak", "peak_err", "train_seconds")
         return cls(sizes=np.asarray(ds["size"]), temperatures=np.asarray(ds["temperature"]),
                    proposal=np.asarray(ds["proposal"]), config=config_from_attrs(ConfusionConfig, ds.attrs),
                    **{k: np.asarray(ds[k]) for k in names},
@@ -306,10 +314,11 @@ def confusion_phases(samples, config: ConfusionConfig = ConfusionConfig(), *, se
     cuts = proposals(temps)
     share = np.cumsum(np.concatenate([[0.0], weights]))  # weight labelled ordered at each proposal
     baseline = np.maximum(share, 1.0 - share)
-    accuracy, errors, peak, peak_err, seconds = [], [], [], [], []
+    accuracy, replicas, errors, peak, peak_err, seconds = [], [], [], [], [], []
     for L, s in data.items():
         out = _size_confusion(s, config, weights, cuts, root.child(int(L)))
         accuracy.append(out["accuracy"])
+        replicas.append(out["replicas"])
         errors.append(spread(out["replicas"]))
         peak.append(_peak_temperature(cuts, out["accuracy"]))
         boot = np.array([_peak_temperature(cuts, r) for r in out["replicas"]])
@@ -324,6 +333,6 @@ def confusion_phases(samples, config: ConfusionConfig = ConfusionConfig(), *, se
     if log:
         log(f"confusion: peaks extrapolate to Tc = {line.tc:.4f} ± {tc_err:.4f} (chi2/dof {line.chi2:.2f})")
     return ConfusionResult(sizes=sizes, temperatures=temps.copy(), proposal=cuts, accuracy=np.stack(accuracy),
-                           accuracy_err=np.stack(errors), baseline=baseline, peak=peak, peak_err=peak_err,
-                           tc=line.tc, tc_err=float(tc_err), slope=line.slope, chi2=line.chi2,
+                           accuracy_err=np.stack(errors), accuracy_replicas=np.stack(replicas), baseline=baseline,
+                           peak=peak, peak_err=peak_err, tc=line.tc, tc_err=float(tc_err), slope=line.slope, chi2=line.chi2,
                            train_seconds=np.array(seconds), config=config)
