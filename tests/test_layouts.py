@@ -6,6 +6,7 @@ test_notebook.py).
 """
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
@@ -85,11 +86,17 @@ def test_rsmi_fit_round_trips_and_defines_the_rule(lattices):
     assert rule.b == 2 and np.array_equal(rule.as_filter().weights, fit.filters[0])
 
 
-def test_ring_rsmi_has_its_layout():
-    rings = rgml.sample_ising1d(16, [0.5], 200, seed=SEED)
+def test_ring_rsmi_has_its_layout_and_round_trips_through_a_store(tmp_path):
+    rings = rgml.sample_ising1d(16, [0.5, 1.0], 200, seed=SEED)
     result = rgml.rsmi.ring_rsmi(rings, b=2, buffer=1, environment=1,
                                  config=rgml.rsmi.FitConfig(steps=20, polish_steps=10, norm_stop=4.0), seed=SEED)
     RSMI_RING.check(result.to_dataset())
+    result.to_dataset().to_zarr(tmp_path / "ring.zarr")
+    again = rgml.rsmi.RingRSMI.from_dataset(xr.open_zarr(tmp_path / "ring.zarr"))
+    assert again.geometry == result.geometry and again.config == result.config
+    pd.testing.assert_frame_equal(again.flow, result.flow, check_exact=True)
+    for name in ("couplings", "filters", "mi", "mi_err"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(result, name), err_msg=name)
 
 
 def test_rbm_results_round_trip(samples, lattices):

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from rgml.phases import ConfusionResult, PCAResult, SupervisedResult
+from rgml.rsmi import RingRSMI
 from rgml.store import array_digests, open_store
 
 from conftest import ROOT, TINY, snakemake  # the tiny_run fixture lives in conftest.py too
@@ -66,6 +67,10 @@ def test_tiny_workflow_makes_every_output(tiny_run):
     assert "mcrg" in set(exponents["method"])
     ring = pd.read_csv(results / "tables" / "rg_flow_ising1d.csv")
     assert {"K", "level", "K_eff", "K_eff_err", "K_exact"} <= set(ring.columns)
+    (ring_store,) = (results / "rsmi" / "ising1d").glob("ring_b*.zarr")  # the 1D RSMI store reopens as its result
+    ring_rsmi = RingRSMI.from_dataset(open_store(ring_store))
+    assert ring_rsmi.filters.shape == (2, ring_rsmi.b) and ring_store.name == f"ring_b{ring_rsmi.b}.zarr"
+    np.testing.assert_array_equal(ring_rsmi.flow.loc[ring_rsmi.flow["level"] == 0, "K_exact"], ring_rsmi.couplings)
     for name in ("rg_flow_ising2d", "blockspin_snapshots", "rg_flow_ising1d"):
         assert (results / "figures" / f"{name}.png").stat().st_size > 10_000
     estimates = pd.read_csv(results / "tables" / "finite_size_scaling.csv")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 import xarray as xr
+import yaml
 
 from rgml.layout import Layout
 from rgml.params import default
@@ -38,6 +39,17 @@ RSMI_RING = Layout(
     attrs=("b",),
     finite=("lambda",),
 )
+
+
+#: Columns of :func:`rgml.rg.ring.ring_flow` after (K, level), stored per (coupling, level).
+_FLOW_ATTRS = {
+    "N": {"long_name": "spins of the coarse ring"},
+    "correlation": {"long_name": "nearest-neighbour correlation of the coarse rings"},
+    "correlation_err": {"long_name": "its standard error"},
+    "K_eff": {"long_name": "coupling of the coarse rings"},
+    "K_eff_err": {"long_name": "its error"},
+    "K_exact": {"long_name": "exact decimation recursion"},
+}
 
 
 @dataclass(frozen=True)
@@ -73,14 +85,13 @@ class RingRSMI:
         return self.geometry.block
 
     def to_dataset(self) -> xr.Dataset:
-        """The 1D RSMI store's dataset (:data:`RSMI_RING`)."""
+        """The 1D RSMI store's dataset (:data:`RSMI_RING`); :meth:`from_dataset` reads it back."""
         levels = sorted(self.flow["level"].unique())
         table = self.flow.set_index(["K", "level"])
         per_level = {
             name: (("coupling", "level"), np.array([[table.loc[(k, n), name] for n in levels] for k in self.couplings]),
-                   {"long_name": long})
-            for name, long in (("K_eff", "coupling of the coarse rings"), ("K_eff_err", "its error"),
-                               ("K_exact", "exact decimation recursion"))
+                   attrs)
+            for name, attrs in _FLOW_ATTRS.items()
         }
         ds = xr.Dataset(
             {
@@ -94,8 +105,24 @@ class RingRSMI:
             coords={"coupling": ("coupling", self.couplings), "level": ("level", levels)},
         )
         ds.attrs.update({"b": self.b, "buffer": self.geometry.buffer, "environment": self.geometry.env,
-                         "estimator": self.config.estimator})
+                         "estimator": self.config.estimator,
+                         "fit_config": yaml.safe_dump(self.config.as_attrs(), sort_keys=False)})
         return ds
+
+    @classmethod
+    def from_dataset(cls, ds: xr.Dataset) -> "RingRSMI":
+        """Rebuild from :meth:`to_dataset` (or the workflow's ``results/rsmi/ising1d/ring_b{b}.zarr``)."""
+        couplings = np.asarray(ds["coupling"].values, np.float64)
+        levels = np.asarray(ds["level"].values)
+        flow = pd.DataFrame({"K": np.repeat(couplings, levels.size), "level": np.tile(levels, couplings.size)})
+        for name in _FLOW_ATTRS:
+            flow[name] = ds[name].values.reshape(-1)
+        flow = flow.astype({"level": int, "N": int})
+        return cls(couplings, np.asarray(ds["lambda"].values, np.float64), np.asarray(ds["mi"].values, np.float64),
+                   np.asarray(ds["mi_err"].values, np.float64), flow,
+                   Geometry(block=int(ds.attrs["b"]), buffer=int(ds.attrs["buffer"]), env=int(ds.attrs["environment"]),
+                            dim=1),
+                   FitConfig(**yaml.safe_load(ds.attrs["fit_config"])))
 
 
 def ring_rsmi(rings: xr.Dataset, *, b: int = default("rg.ring_b"), buffer: int = default("rsmi.ring_buffer"),
