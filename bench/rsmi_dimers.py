@@ -21,10 +21,11 @@ buffers  acceptance 5 — I(H:E) against L_B at T = inf (learned, n_hidden = 2, 
 budget   acceptance 6 — CPU seconds of the RSMI part at the proposed default-sweep
          size (samples of the sampler's default size, L = 32, 2000 samples).
 critic   acceptance 3 — how far the T = 0.4 bound falls short of ln 4 against the
-         critic's width, with the default sweep's fit settings (config/config.yaml
-         dimers.rsmi) on its dimer store (``--store``, e.g. results/samples/dimers/L32.zarr)
-         or on this script's samples: how much of the shortfall a larger critic recovers,
-         beside I(H:V), the upper bound of I(H:E).
+         critic's width and its critic-only polish steps (the filters frozen), with the
+         default sweep's fit settings (config/config.yaml dimers.rsmi) on its dimer store
+         (``--store``, e.g. results/samples/dimers/L32.zarr) or on this script's samples:
+         how much of the shortfall a larger or longer-trained critic recovers (the
+         bound's bias), beside I(H:V), the upper bound of I(H:E).
 
     PYTHONPATH=$PWD/src python bench/rsmi_dimers.py [--section exact fields ...] [--samples 4000] [--csv DIR]
                                                     [--store results/samples/dimers/L32.zarr]
@@ -274,14 +275,17 @@ def section_critic(args) -> None:
         frozen = t in FROZEN
         source = f"sample_dimers({SIZE}, ..., {args.samples}, seed={SEED}, chains={CHAINS})"
     config = ordered_phase_restarts(sweep_fit_config(), frozen)
-    print(f"== acceptance 3: ln 4 - I(H:E) at T = {t} against the critic width; block {BLOCK}, buffer {BUFFER}, "
-          f"env {ENVIRONMENT}, noise fillers ==\nsamples: {source}, symmetry images {frozen}; fit {config}")
-    for width in (32, 64, 128):
+    print(f"== acceptance 3: ln 4 - I(H:E) at T = {t} against the critic width and polish steps; block {BLOCK}, "
+          f"buffer {BUFFER}, env {ENVIRONMENT}, noise fillers ==\nsamples: {source}, symmetry images {frozen}; "
+          f"fit {config}")
+    polish = config.polish_steps
+    for width, steps in ((32, polish), (64, polish), (128, polish), (32, 4 * polish), (32, 10 * polish),
+                         (32, 4000), (64, 10 * polish)):
         start = time.process_time()
         fit = fit_dimers(dimers, block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, n_hidden=2, seed=SEED,
                          temperature=t, augment=frozen, rules=(), chains=chains,
-                         config=replace(config, critic_width=width))
-        print(f"critic width {width:>3}: I = {fit.fit.mi:.6f} ± {fit.fit.mi_err:.6f}, ln 4 - I = "
+                         config=replace(config, critic_width=width, polish_steps=steps))
+        print(f"critic width {width:>3}, polish {steps:>4}: I = {fit.fit.mi:.6f} ± {fit.fit.mi_err:.6f}, ln 4 - I = "
               f"{1e3 * (LN4 - fit.fit.mi):.3f} mnat ({(fit.fit.mi - LN4) / fit.fit.mi_err:+.1f} sigma); I(H:V) = "
               f"{fit.visible_mi:.6f} ± {fit.visible_mi_err:.6f}, "
               f"ln 4 - I(H:V) = {1e3 * (LN4 - fit.visible_mi):.3f} mnat "
