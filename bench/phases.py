@@ -163,7 +163,11 @@ def scan(data) -> None:
     print(f"  PCA, all sizes: Tc = {off(r.tc, r.tc_err)}, nu = {nu_text(r.nu, r.nu_err)}, q {r.collapse_quality:.2f}")
     for l2 in (1e-5, 1e-4, 1e-3):
         for min_size in (0, 16):
-            r = supervised_phases(data, SupervisedConfig(l2=l2, fss_min_size=min_size), seed=SEED)
+            try:
+                r = supervised_phases(data, SupervisedConfig(l2=l2, fss_min_size=min_size), seed=SEED)
+            except ValueError as error:  # a classifier that did not learn
+                print(f"  supervised l2={l2:g} min L={min_size:<2}: {error}")
+                continue
             for i, m in enumerate(r.models):
                 print(f"  supervised l2={l2:g} min L={min_size:<2} {m:8s}: Tc(1/L) = {off(r.tc[i], r.tc_err[i])} "
                       f"chi2 {r.chi2[i]:6.1f} | collapse nu = {nu_text(r.nu[i], r.nu_err[i])} "

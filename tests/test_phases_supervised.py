@@ -1,5 +1,7 @@
 """Supervised phases and the confusion scheme (rgml.phases.supervised, rgml.phases.confusion) on toy phases."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -32,6 +34,13 @@ def test_output_falls_from_ordered_to_disordered(supervised):
     # the toy order parameter vanishes at T0: every crossing lies between the last ordered and first disordered T
     assert np.all((supervised.tc_size > 1.5) & (supervised.tc_size < 2.3))
     assert np.all(supervised.train_seconds > 0) and np.all(supervised.iterations >= 1)
+
+
+def test_a_classifier_that_did_not_learn_is_an_error(toy):
+    """A penalty that pins the weights at zero leaves a constant output: an error naming the knob, not a NaN Tc."""
+    with pytest.raises(ValueError, match=r"logistic classifier did not learn at L = 6 \(member 0: accuracy 0\.5\d\d .*"
+                                         r"constant guess scores 0\.500\); lower phases\.supervised\.l2 \(now 1000\)"):
+        supervised_phases(toy, replace(SUPERVISED, l2=1e3), seed=2026)
 
 
 def test_supervised_round_trip_determinism_and_keys(toy, supervised, tmp_path):

@@ -296,7 +296,7 @@ def supervised_phases(samples, config: SupervisedConfig = SupervisedConfig(), *,
     for j, (L, s) in enumerate(data.items()):
         stream = root.child(int(L))
         labels = block_labels(s.n_samples, chains=s.chains, blocks=config.blocks)
-        correct, count = np.zeros(n_m), 0
+        correct, count, ordered = np.zeros((n_k, n_m)), np.zeros(n_k), np.zeros(n_k)  # per member
         for k in range(n_k):
             member = stream.child("member", k)
             xs, y, weights, test = _training_set(s, config, member)
@@ -315,9 +315,11 @@ def supervised_phases(samples, config: SupervisedConfig = SupervisedConfig(), *,
                 member_output[k, :, j, t] = central
                 replicas[:, :, j, t] += boot / n_k
                 if temp < config.ordered_below or temp > config.disordered_above:
-                    correct += to_numpy(((p >= 0.5) == bool(temp < config.ordered_below)).sum(axis=0))
-                    count += rows.shape[0]
-        accuracy[:, j] = correct / count
+                    correct[k] += to_numpy(((p >= 0.5) == bool(temp < config.ordered_below)).sum(axis=0))
+                    count[k] += rows.shape[0]
+                    ordered[k] += rows.shape[0] if temp < config.ordered_below else 0
+        _check_learned(models, int(L), correct / count[:, None], np.maximum(ordered, count - ordered) / count, config)
+        accuracy[:, j] = correct.sum(axis=0) / count.sum()
         if log:
             log(f"supervised L={L}: " + ", ".join(
                 f"{m} {seconds[i, j]:.1f} s for {n_k}, {iterations[i, j]:.0f} it, test acc {accuracy[i, j]:.3f}"
@@ -345,6 +347,27 @@ def supervised_phases(samples, config: SupervisedConfig = SupervisedConfig(), *,
         output=output, output_err=np.stack([f["curve_err"] for f in fits]), test_accuracy=accuracy,
         train_seconds=seconds, iterations=iterations, config=config, **fields,
     )
+
+
+def _check_learned(models, size: int, accuracy: np.ndarray, guess: np.ndarray, config: SupervisedConfig) -> None:
+    """Raise unless every trained member beats a constant guess on the phases it was trained on.
+
+    ``accuracy`` ``(members, models)`` is each member's accuracy on the held-out
+    configurations of its training temperatures, ``guess`` ``(members,)`` what
+    always answering the larger class scores there.  A member that closes less
+    than half the gap from the guess to a perfect score did not learn — a
+    network left at the symmetric point W₁ = 0 by a strong L2 penalty outputs
+    ½ everywhere — and its output curve has no crossing to read Tc(L) from.
+    """
+    failed = accuracy <= ((guess + 1.0) / 2.0)[:, None]
+    if failed.any():
+        k, i = (int(a) for a in np.argwhere(failed)[0])
+        raise ValueError(
+            f"phases.supervised: the {models[i]} classifier did not learn at L = {size} (member {k}: accuracy "
+            f"{accuracy[k, i]:.3f} on held-out configurations of its training temperatures, where a constant guess "
+            f"scores {guess[k]:.3f}); lower phases.supervised.l2 (now {config.l2:g}), raise "
+            f"phases.supervised.max_iter (now {config.max_iter}) or move ordered_below and disordered_above "
+            f"further from Tc")
 
 
 def _add_member_spread(fit: dict, members: list[dict]) -> None:
