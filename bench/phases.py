@@ -183,7 +183,11 @@ def scan(data) -> None:
                   + " ".join(f"{p:.4f}" for p in r.peak) + f" | extrapolated Tc = {off(r.tc, r.tc_err)}")
     for model in ("logistic", "network"):
         for l2 in (1e-4, 1e-3, 1e-2, 1e-1, 1.0):
-            r = confusion_phases(data, ConfusionConfig(model=model, l2=l2), seed=SEED)
+            try:
+                r = confusion_phases(data, ConfusionConfig(model=model, l2=l2), seed=SEED)
+            except ValueError as error:  # a network collapsed onto zero weights
+                print(f"  confusion {model:8s} l2={l2:<6g}: {error}")
+                continue
             print(f"  confusion {model:8s} l2={l2:<6g}: peaks " + " ".join(f"{p:.4f}" for p in r.peak)
                   + f" | extrapolated Tc = {off(r.tc, r.tc_err)}")
 

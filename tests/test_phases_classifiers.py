@@ -72,6 +72,16 @@ def test_classifiers_learn_the_magnetisation(kind):
         assert w.sum() / (np.linalg.norm(w) * np.sqrt(w.size)) > 0.8  # ≈ uniform: it reads |m|
 
 
+def test_a_network_pinned_at_zero_weights_by_its_penalty_is_flagged_collapsed():
+    """W1 = 0 is a stationary point of the flip-trained network: a strong penalty leaves it there, output ½."""
+    x, y = toy_xy(6, 60)
+    for kind, l2, collapsed in (("network", 1e-4, False), ("network", 1e-2, True), ("logistic", 10.0, False)):
+        clf = train_classifier(x, y, kind, ClassifierConfig(hidden=4, l2=l2), stream=Stream.named(11, kind))
+        assert clf.info["collapsed"] is collapsed, (kind, l2)
+        # the collapsed network guesses; the logistic regression, however penalised, still reads |m|
+        assert clf.info["train_accuracy"] == (0.5 if collapsed else 1.0), (kind, l2)
+
+
 def test_training_is_deterministic_and_keyed():
     x, y = toy_xy(4, 30)
     first = train_classifier(x, y, "network", ClassifierConfig(hidden=3), stream=Stream.named(5, "net"))

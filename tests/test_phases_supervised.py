@@ -43,6 +43,12 @@ def test_a_classifier_that_did_not_learn_is_an_error(toy):
         supervised_phases(toy, replace(SUPERVISED, l2=1e3), seed=2026)
 
 
+def test_a_collapsed_confusion_network_is_an_error(toy):
+    with pytest.raises(ValueError, match=r"network classifier collapsed onto zero input weights at L = 6 for the "
+                                         r"proposals T'c = .*lower phases\.confusion\.l2 \(now 0\.1\)"):
+        confusion_phases(toy, replace(CONFUSION, model="network", l2=0.1), seed=2026)
+
+
 def test_supervised_round_trip_determinism_and_keys(toy, supervised, tmp_path):
     back = SupervisedResult.from_dataset(through_store(supervised.to_dataset(), tmp_path / "supervised.zarr"))
     for name in ("output", "output_err", "tc_size", "tc_pairs", "tc", "nu", "train_seconds"):

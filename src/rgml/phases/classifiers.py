@@ -44,6 +44,11 @@ from rgml.rng import Stream
 
 MODELS = ("logistic", "network")
 
+#: A network whose input weights end below this fraction of their initial norm has collapsed onto W₁ = 0.
+#: On the default sweep's stores trained networks keep 0.06 (L = 64) to 0.9 (L = 8) of it, collapsed ones
+#: (l2 ≥ 10⁻³, bench/phases.py --scan) less than 10⁻⁴.
+COLLAPSED = 1e-3
+
 
 @dataclass(frozen=True)
 class ClassifierConfig:
@@ -101,7 +106,7 @@ class Classifier:
         Host float64 arrays (``w, b`` or ``W1, b1, w2, b2``).
     info:
         ``iterations``, ``loss``, ``train_accuracy``, ``seconds`` (wall time
-        of the training; not reproducible).
+        of the training; not reproducible), ``collapsed`` (:func:`train_classifier`).
     """
 
     kind: str
@@ -177,7 +182,12 @@ def train_classifier(x, y, kind: str, config: ClassifierConfig = ClassifierConfi
 
     Returns
     -------
-    :class:`Classifier` with host parameters and training ``info``.
+    :class:`Classifier` with host parameters and training ``info``.  ``info["collapsed"]``
+    is True for a network that ended at the symmetric point W₁ = 0 (input weights below
+    :data:`COLLAPSED` of their initial norm): there the gradient on W₁ vanishes, since every
+    configuration is trained with its flip, a strong L2 penalty pulls the weights in, and
+    the output is ½ up to noise — the network learned nothing.  The logistic loss is
+    convex with its optimum reached from zero, so it never collapses.
     """
     xp = array_namespace(x)
     n, n_inputs = x.shape
@@ -217,5 +227,8 @@ def train_classifier(x, y, kind: str, config: ClassifierConfig = ClassifierConfi
     model = Classifier(kind, params)
     z = _forward(kind, unpack(res.x), features)[0]
     accuracy = float((w * ((z >= 0) == (y >= 0.5))).sum() / w.sum())
-    info = {"iterations": int(res.nit), "loss": float(res.fun), "train_accuracy": accuracy, "seconds": seconds}
+    collapsed = kind == "network" and bool(
+        np.linalg.norm(params["W1"]) < COLLAPSED * np.linalg.norm(theta0[: sizes["W1"]]))
+    info = {"iterations": int(res.nit), "loss": float(res.fun), "train_accuracy": accuracy, "seconds": seconds,
+            "collapsed": collapsed}
     return Classifier(kind, params, info)

@@ -262,6 +262,13 @@ def _size_confusion(s: SizeSamples, config: ConfusionConfig, weights: np.ndarray
                                         stream=stream.child("init", float(cuts[k])), weights=sample_weights))
     seconds = time.perf_counter() - started
     del x
+    collapsed = [float(cuts[k]) for k, clf in enumerate(trained, start=1) if clf.info["collapsed"]]
+    if collapsed:
+        raise ValueError(
+            f"phases.confusion: the {config.model} classifier collapsed onto zero input weights at L = {s.size} "
+            f"for the proposals T'c = {', '.join(f'{t:.4g}' for t in collapsed)} (it outputs 1/2 whatever the "
+            f"configuration, so its accuracy is noise); lower phases.confusion.l2 (now {config.l2:g}) or use the "
+            f"logistic model")
     labels = block_labels(s.n_samples, chains=s.chains, blocks=config.blocks)
     per_t, boot_t = np.ones((n_t + 1, n_t)), np.ones((n_t + 1, config.n_boot, n_t))  # (proposal, [boot,] T)
     for t in range(n_t):
@@ -334,5 +341,5 @@ def confusion_phases(samples, config: ConfusionConfig = ConfusionConfig(), *, se
         log(f"confusion: peaks extrapolate to Tc = {line.tc:.4f} ± {tc_err:.4f} (chi2/dof {line.chi2:.2f})")
     return ConfusionResult(sizes=sizes, temperatures=temps.copy(), proposal=cuts, accuracy=np.stack(accuracy),
                            accuracy_err=np.stack(errors), accuracy_replicas=np.stack(replicas), baseline=baseline,
-                           peak=peak, peak_err=peak_err, tc=line.tc, tc_err=float(tc_err), slope=line.slope, chi2=line.chi2,
-                           train_seconds=np.array(seconds), config=config)
+                           peak=peak, peak_err=peak_err, tc=line.tc, tc_err=float(tc_err), slope=line.slope,
+                           chi2=line.chi2, train_seconds=np.array(seconds), config=config)
