@@ -14,8 +14,9 @@ prints
    successive sizes, and Tc, ν from the collapse of the output curves.
 3. Confusion — per L the accuracy against the proposed T'_c (the W), its
    middle peak, the distance of the peak from Tc in grid spacings and how
-   far its accuracy stands above the proposals next to Tc (paired bootstrap
-   differences, in σ); the peaks extrapolated in 1/L.
+   far its accuracy stands above the proposals next to Tc and the two on
+   either side of it (paired bootstrap differences, in σ); the peaks
+   extrapolated in 1/L.
 4. CPU and wall time of each analysis (process time of this process; BLAS
    runs on one thread inside the analyses), and with ``--repeat`` a second
    run compared bit for bit (timings excepted).
@@ -142,12 +143,12 @@ def report_confusion(r) -> None:
         if np.isnan(r.peak[i]):
             continue
         k = int(np.argmin(np.abs(r.proposal - r.peak[i])))
-        for j in near:
-            if j != k:
-                diff = r.accuracy_replicas[i, :, k] - r.accuracy_replicas[i, :, j]
-                gap, err = r.accuracy[i, k] - r.accuracy[i, j], diff.std(ddof=1)
-                print(f"        peak above T'c = {r.proposal[j]:.4f} (next to Tc) by {gap:.4f} ± {err:.4f} "
-                      f"({gap / err:.1f} σ, paired bootstrap)")
+        inner = range(1, r.proposal.size - 1)  # the trivial ends have no spread
+        for j in sorted({j for j in (*near, k - 2, k - 1, k + 1, k + 2) if j in inner and j != k}):
+            diff = r.accuracy_replicas[i, :, k] - r.accuracy_replicas[i, :, j]
+            gap, err = r.accuracy[i, k] - r.accuracy[i, j], diff.std(ddof=1)
+            print(f"        peak above T'c = {r.proposal[j]:.4f}{' (next to Tc)' if j in near else ''} by "
+                  f"{gap:.4f} ± {err:.4f} ({gap / err:.1f} σ, paired bootstrap)")
     print(f"  peaks extrapolated in 1/L (L >= {r.config.fss_min_size}): Tc = {off(r.tc, r.tc_err)}, "
           f"chi2/dof {r.chi2:.2f}")
 
@@ -190,6 +191,8 @@ def scan(data) -> None:
                 continue
             print(f"  confusion {model:8s} l2={l2:<6g}: peaks " + " ".join(f"{p:.4f}" for p in r.peak)
                   + f" | extrapolated Tc = {off(r.tc, r.tc_err)}")
+            if model == "network":  # the W of a classifier other than the default, in full
+                report_confusion(r)
 
 
 def main() -> None:
