@@ -43,7 +43,7 @@ from rgml.dimers.observables import columnar_order
 from rgml.dimers.sampler import sample_dimers
 from rgml.rng import Stream
 from rgml.rsmi import FitConfig
-from rgml.rsmi.fit import fit_with_stream
+from rgml.rsmi.fit import fit_with_stream, split_indices, split_pairs
 from rgml.rsmi.partition import extract
 
 SEED = 2026
@@ -364,7 +364,9 @@ def test_heldout_terms_reproduce_the_fits_bound(small_fit):
     samples = exact_dimer_samples(SIZE, np.inf, 400, seed=SEED)
     cells = link_lattice(samples, noise=noise_stream(SEED, SIZE, np.inf))
     stream = dimer_fit_stream(SEED, SIZE, np.inf, BLOCK, BUFFER, ENV, small_fit.stride)
-    held, psi, psi_visible = heldout_terms(small_fit.fit, cells, link_geometry(BLOCK, BUFFER, ENV), stream)
+    held = split_indices(len(cells), stream, small_fit.fit.config)[1]
+    psi, psi_visible = heldout_terms(small_fit.fit, split_pairs(cells, link_geometry(BLOCK, BUFFER, ENV), stream,
+                                                                small_fit.fit.config)[1])
     assert len(held) == small_fit.fit.n_heldout
     assert psi.mean() == pytest.approx(small_fit.fit.mi, abs=1e-12)
     # I(H:V) = H(q̄) − ⟨H(P(h|V))⟩ over the held-out rows, from the filters directly

@@ -50,6 +50,21 @@ def test_extract_matches_loops_2d_with_wrap(xp):
     np.testing.assert_array_equal(to_numpy(vis), ref_v)
     np.testing.assert_array_equal(to_numpy(env), ref_e)
     assert vis.dtype == np.int8 and env.dtype == np.int8
+    # rows in C order: the fit's reshape to (rows, sites) must be a view, not a copy of the whole set
+    assert vis.flags.c_contiguous and env.flags.c_contiguous
+
+
+def test_split_pairs_cut_each_side_of_the_split_as_the_whole_set_cut_then_split():
+    from rgml.rsmi import FitConfig
+    from rgml.rsmi.fit import split_indices, split_pairs
+
+    spins = Stream.named(5, "test-partition").spins((60, 8, 8))
+    g, config, stream = Geometry(2, 1, 1), FitConfig(stride=2), Stream.named(6, "test-split")
+    (train_v, train_e), (held_v, held_e) = split_pairs(spins, g, stream, config)
+    train, held = split_indices(len(spins), stream, config)
+    vis, env = extract(spins, g, block_positions(8, g, stride=2))
+    for got, want in ((train_v, vis[train]), (train_e, env[train]), (held_v, vis[held]), (held_e, env[held])):
+        np.testing.assert_array_equal(got, want)
 
 
 def test_extract_1d_with_wrap(xp):

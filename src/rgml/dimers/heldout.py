@@ -18,51 +18,47 @@ from __future__ import annotations
 
 import numpy as np
 
+from rgml.backend import to_numpy
 from rgml.blocking import BLOCKS, block_labels, jackknife_error
-from rgml.rng import Stream
 from rgml.rsmi.coarse import hidden_log_probs, hidden_states, preactivation
 from rgml.rsmi.critic import critic_forward
 from rgml.rsmi.estimators import pointwise
 from rgml.rsmi.fit import FitResult
-from rgml.rsmi.partition import Geometry, block_positions, extract, split_configurations
 
 #: Configurations pushed through the critic at once.
 _CHUNK = 256
 
 
-def heldout_terms(result: FitResult, lattices, geometry: Geometry,
-                  stream: Stream) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Held-out indices and per-configuration influence terms: ``(held, psi, psi_visible)``.
+def heldout_terms(result: FitResult, heldout) -> tuple[np.ndarray, np.ndarray]:
+    """Per-configuration influence terms of the held-out set: ``(psi, psi_visible)``.
 
-    ``lattices``, ``geometry`` and ``stream`` are those the fit was made with
-    (:func:`rgml.rsmi.fit.fit_with_stream`: the split is its
-    ``stream.child("split")``); ``result`` must hold its critic.  The mean
-    of ``psi`` is ``result.mi`` up to rounding.  ``psi_visible`` are the
-    terms of I(H:V) = H(H) − H(H|V): the Barber–Agakov form with the exact
-    posterior P(h|V) in place of the critic's.  H is drawn from V alone, so
-    by data processing (Cover & Thomas, *Elements of Information Theory*,
-    Thm 2.8.1) I(H:E) ≤ I(H:V): the true I(H:E) lies between the fit's
-    bound and this.
+    ``heldout`` are the held-out ``(visible, environment)`` rows the fit was
+    scored on (:func:`rgml.rsmi.fit.split_pairs` with the fit's stream and
+    settings; the indices of their configurations are
+    :func:`rgml.rsmi.fit.split_indices`); ``result`` must hold its critic.
+    The mean of ``psi`` is ``result.mi`` up to rounding.  ``psi_visible``
+    are the terms of I(H:V) = H(H) − H(H|V): the Barber–Agakov form with the
+    exact posterior P(h|V) in place of the critic's.  H is drawn from V
+    alone, so by data processing (Cover & Thomas, *Elements of Information
+    Theory*, Thm 2.8.1) I(H:E) ≤ I(H:V): the true I(H:E) lies between the
+    fit's bound and this.
     """
     if not result.critic:
         raise ValueError("result: the fit holds no critic (read back from a store?); refit to get held-out terms")
-    config = result.config
-    _, held = split_configurations(len(lattices), stream.child("split"), holdout=config.holdout)
-    positions = block_positions(lattices.shape[-1], geometry, stride=config.stride)
+    visible, environment = heldout
     filters = np.asarray(result.filters, np.float64).reshape(result.filters.shape[0], -1)
     states = hidden_states(filters.shape[0])
     log_q, scores = [], []
-    for start in range(0, len(held), _CHUNK):
-        visible, environment = extract(np.asarray(lattices[held[start:start + _CHUNK]]), geometry, positions)
-        v = visible.reshape(-1, visible.shape[-1]).astype(np.float64)
-        e = environment.reshape(-1, environment.shape[-1]).astype(np.float64)
+    for start in range(0, len(visible), _CHUNK):
+        v = to_numpy(visible[start:start + _CHUNK]).reshape(-1, visible.shape[-1]).astype(np.float64)
+        e = to_numpy(environment[start:start + _CHUNK]).reshape(-1, environment.shape[-1]).astype(np.float64)
         log_q.append(hidden_log_probs(preactivation(v, filters), states))
         scores.append(critic_forward(result.critic, e)[0])
     log_q = np.concatenate(log_q)
     psi = pointwise(result.estimator, log_q, np.concatenate(scores))
     psi_visible = pointwise("ba", log_q, log_q)
-    shape = (len(held), len(positions))
-    return held, psi.reshape(shape).mean(axis=1), psi_visible.reshape(shape).mean(axis=1)
+    shape = visible.shape[:2]
+    return psi.reshape(shape).mean(axis=1), psi_visible.reshape(shape).mean(axis=1)
 
 
 def chain_jackknife_error(held, psi, *, n_samples: int, chains: int, images: int = 1,
@@ -72,7 +68,8 @@ def chain_jackknife_error(held, psi, *, n_samples: int, chains: int, images: int
     Parameters
     ----------
     held, psi:
-        Held-out row indices and their terms (:func:`heldout_terms`).
+        Held-out configuration indices (:func:`rgml.rsmi.fit.split_indices`) and their terms
+        (:func:`heldout_terms`).
     n_samples:
         Configurations the sampler stored (sample = step · chains + chain).
     chains:

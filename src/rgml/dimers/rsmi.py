@@ -12,8 +12,10 @@ sample set goes through the RSMI stage unchanged (:mod:`rgml.rsmi`):
    so that a good filter must learn to ignore half of its inputs;
 2. the partition is :func:`rgml.dimers.link_geometry` (block ℓ, buffer L_B,
    environment L_E in sites) with block origins every ``stride`` sites;
-3. :func:`rgml.rsmi.fit.fit_with_stream` learns ``n_hidden`` filters (no global
-   flip augmentation: s → −s breaks close packing);
+3. :func:`rgml.rsmi.fit.fit_pairs` learns ``n_hidden`` filters on the rows of
+   :func:`rgml.rsmi.fit.split_pairs` (:func:`rgml.rsmi.fit.fit_with_stream`,
+   keeping the held-out rows for the chain-aware errors; no global flip
+   augmentation: s → −s breaks close packing);
 4. the filters are compared with the field and order planes
    (:mod:`rgml.dimers.shapes`), and the *reference rules* — the naive rules
    and, on request, the exact field and order filters — are evaluated with
@@ -74,7 +76,7 @@ from rgml.dimers.linklattice import cells_to_links, link_geometry, link_lattice,
 from rgml.dimers.shapes import noise_share, order_filters, principal_cosines, span_cosines
 from rgml.layout import Layout
 from rgml.rng import Stream, keyed
-from rgml.rsmi.fit import RSMI_FIT, FitConfig, FitResult, fit_with_stream
+from rgml.rsmi.fit import RSMI_FIT, FitConfig, FitResult, fit_pairs, split_indices, split_pairs
 
 #: Names of the fixed rules :func:`fit_dimers` can evaluate beside the fit (module docstring).
 REFERENCE_RULES = ("orientation", "occupations", "field", "order")
@@ -377,26 +379,29 @@ def reference_information(
                                            config=config, stride=stride, augment=augment)
     stream = dimer_fit_stream(seed, d.shape[-1], temperature, block, buffer, environment, stride)
     cells = link_lattice(d, filler=1)
+    pairs = split_pairs(cells, geometry, stream, config)  # one cut for every rule: only the filters differ
+    held = split_indices(len(cells), stream, config)[1]
     mi, err = [], []
     for name in rules:
         filters = reference_filters(name, block, norm=norm)
         fixed = replace(config, learn_filters=False, n_hidden=len(filters))
-        result = fit_with_stream(cells, geometry, stream, fixed, init_filters=filters)
+        result = fit_pairs(*pairs, fixed, seed=stream, block_shape=geometry.block_shape, init_filters=filters)
         mi.append(result.mi)
         err.append(result.mi_err if chains is None else
-                   _chain_errors(result, cells, geometry, stream, chains=chains, augment=augment)[0])
+                   _chain_errors(result, pairs[1], held, chains=chains, augment=augment)[0])
     return np.array(mi, np.float64), np.array(err, np.float64)
 
 
-def _chain_errors(result: FitResult, cells, geometry, stream: Stream, *, chains: int,
-                  augment: bool) -> tuple[float, float, float]:
+def _chain_errors(result: FitResult, heldout, held, *, chains: int, augment: bool) -> tuple[float, float, float]:
     """Chain-aware held-out error of a fit, and I(H:V) with its error: ``(mi_err, visible_mi, visible_mi_err)``.
 
-    :mod:`rgml.dimers.heldout`; I(H:V) bounds I(H:E) from above.
+    ``heldout`` and ``held``: the fit's held-out rows and their configuration indices
+    (:func:`rgml.rsmi.fit.split_pairs`, :func:`rgml.rsmi.fit.split_indices`); :mod:`rgml.dimers.heldout`.
+    I(H:V) bounds I(H:E) from above.
     """
     images = 4 if augment else 1
-    held, psi, psi_visible = heldout_terms(result, cells, geometry, stream)
-    units = {"n_samples": len(cells) // images, "chains": chains, "images": images}
+    psi, psi_visible = heldout_terms(result, heldout)
+    units = {"n_samples": (result.n_train + result.n_heldout) // images, "chains": chains, "images": images}
     return (chain_jackknife_error(held, psi, **units), float(psi_visible.mean()),
             chain_jackknife_error(held, psi_visible, **units))
 
@@ -453,12 +458,17 @@ def fit_dimers(
     size = d.shape[-1]
     stream = dimer_fit_stream(seed, size, temperature, block, buffer, environment, stride_sites)
     cells = link_lattice(d, noise=noise_stream(seed, size, temperature)) if noise else link_lattice(d, filler=1)
-    fit = replace(fit_with_stream(cells, geometry, stream, fit_config), size=2 * size, temperature=temperature)
+    train, heldout = split_pairs(cells, geometry, stream, fit_config)  # fit_with_stream, keeping the held-out rows
+    fit = replace(fit_pairs(train, heldout, fit_config, seed=stream, block_shape=geometry.block_shape),
+                  geometry=geometry, size=2 * size, temperature=temperature)
+    del train
     series_error = fit.mi_err
     visible = visible_err = float("nan")
     if chains is not None:
-        error, visible, visible_err = _chain_errors(fit, cells, geometry, stream, chains=chains, augment=augment)
+        error, visible, visible_err = _chain_errors(fit, heldout, split_indices(len(cells), stream, fit_config)[1],
+                                                    chains=chains, augment=augment)
         fit = replace(fit, mi_err=error)
+    del heldout
     field_cos, order_cos, field_principal, order_principal, share = _measures(fit.filters)
     norm = fit_config.filter_norm(fit_config.steps - 1) if rule_norm is None else float(rule_norm)
     rule_mi, rule_err = reference_information(

@@ -65,6 +65,8 @@ class Pairs:
     def rows(self, index):
         """Float64 ``(V, E)`` for augmented row indices."""
         xp = self.xp
+        if self.n_rows == self.n_stored:  # no flips: skip the sign pass
+            return self.visible[index].astype(xp.float64), self.environment[index].astype(xp.float64)
         base = index % self.n_stored
         sign = xp.where(index < self.n_stored, 1.0, -1.0)[:, None]
         return (

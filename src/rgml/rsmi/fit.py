@@ -563,24 +563,41 @@ def fit(
 
 def fit_with_stream(spins, geometry: Geometry, stream: Stream, config: FitConfig, *, init_filters=None) -> FitResult:
     """:func:`fit` on configurations (array or set) drawing from ``stream`` itself (no keying)."""
+    train, heldout = split_pairs(spins, geometry, stream, config)
+    result = fit_pairs(train, heldout, config, seed=stream, block_shape=geometry.block_shape,
+                       init_filters=init_filters)
+    return replace(result, geometry=geometry)
+
+
+def split_pairs(spins, geometry: Geometry, stream: Stream, config: FitConfig) -> tuple:
+    """The training and held-out (V, E) rows :func:`fit_with_stream` fits on: ``(train, heldout)``.
+
+    Configurations are split by ``stream.child("split")``
+    (:func:`rgml.rsmi.partition.split_configurations`) and cut at the block
+    positions of ``config.stride``: for an array, ``(visible, environment)``
+    arrays as :func:`rgml.rsmi.partition.extract` returns them, cut from each
+    side of the split alone (never the whole set, then copied); for a
+    :class:`rgml.streaming.ConfigurationSet`, :class:`StreamedPairs`.  Fits
+    of several fixed rules on one set share them
+    (:func:`rgml.dimers.reference_information`).
+    """
     if isinstance(spins, ConfigurationSet) and spins.resident:
         spins = next(spins.groups())
     n_samples = spins.n if isinstance(spins, ConfigurationSet) else spins.shape[0]
-    train_idx, held_idx = split_configurations(n_samples, stream.child("split"), holdout=config.holdout)
+    train_idx, held_idx = split_indices(n_samples, stream, config)
     size = spins.head(1).shape[-1] if isinstance(spins, ConfigurationSet) else spins.shape[-1]
     positions = block_positions(size, geometry, stride=config.stride)
     if isinstance(spins, ConfigurationSet):
         def cut(lattices):
             return extract(lattices, geometry, positions)
 
-        train = StreamedPairs(spins.subset(train_idx), cut, flip=config.flip_augment)
-        heldout = StreamedPairs(spins.subset(held_idx), cut, flip=config.flip_augment)
-    else:
-        xp = array_namespace(spins)
-        visible, environment = extract(spins, geometry, positions)
-        train_idx, held_idx = xp.asarray(train_idx), xp.asarray(held_idx)
-        train = (visible[train_idx], environment[train_idx])
-        heldout = (visible[held_idx], environment[held_idx])
-    result = fit_pairs(train, heldout, config, seed=stream, block_shape=geometry.block_shape,
-                       init_filters=init_filters)
-    return replace(result, geometry=geometry)
+        return (StreamedPairs(spins.subset(train_idx), cut, flip=config.flip_augment),
+                StreamedPairs(spins.subset(held_idx), cut, flip=config.flip_augment))
+    xp = array_namespace(spins)
+    return (extract(spins[xp.asarray(train_idx)], geometry, positions),
+            extract(spins[xp.asarray(held_idx)], geometry, positions))
+
+
+def split_indices(n_samples: int, stream: Stream, config: FitConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Training and held-out configuration indices of a fit drawing from ``stream`` (:func:`split_pairs`)."""
+    return split_configurations(n_samples, stream.child("split"), holdout=config.holdout)
