@@ -34,6 +34,18 @@ Make the stores with the CLI (about 2 minutes on 2 cores)::
         --temperatures 1.5,1.8,2.0,2.1,2.2,2.24,2.26,2.269185,2.28,2.3,2.35,2.45,2.6,2.8,3.1,3.5; done
 
 Usage: ``python bench/phases.py --stores /tmp/phases [--repeat] [--scan]``.
+
+The confusion peak at sizes the default sweep cannot afford, on the paper grid
+(config/paper.yaml ``ising2d.temperatures``)::
+
+    T=1.5,1.7,1.9,2.0,2.1,2.15,2.2,2.22,2.24,2.25,2.26,2.269185,2.275,2.28,2.29,2.3,2.32,2.35,2.4,2.45,2.5,2.6,2.8,3.1,3.5
+    for L in 128 256; do rgml sample ising2d --size $L --samples 400 --chains 4 --seed 2026 \\
+      --out /tmp/paper/L$L.zarr --temperatures $T; done
+    python bench/phases.py --stores /tmp/paper --sizes 128,256 --analyses confusion
+
+(2 cores: sampling 2 min 21 s at L = 128 and 23 min at L = 256, of which the
+production is 47 s: the rest is the sampler's Wolff calibration just above
+Tc, BENCHMARKS.md; the confusion scheme 1 min 14 s.)
 """
 
 from __future__ import annotations
@@ -201,6 +213,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="8,16,32,64")
     parser.add_argument("--repeat", action="store_true", help="run again and compare bit for bit")
     parser.add_argument("--scan", action="store_true", help="sensitivity scans (several minutes)")
+    parser.add_argument("--analyses", default="pca,supervised,confusion",
+                        help="which to run, e.g. confusion alone on stores of large L")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
@@ -208,17 +222,16 @@ def main() -> None:
     data, load_cpu, load_wall = timed(load, args.stores, sizes)
     shapes = ", ".join(f"L={L}: {s.n_samples} x {s.temperatures.size} T, {s.chains} chains" for L, s in data.items())
     print(f"loaded {shapes} ({load_cpu:.1f} s CPU, {load_wall:.1f} s wall)")
-    runs = {
-        "pca": (pca_phases, PCAConfig()),
-        "supervised": (supervised_phases, SupervisedConfig()),
-        "confusion": (confusion_phases, ConfusionConfig()),
+    analyses = {
+        "pca": (pca_phases, PCAConfig(), report_pca),
+        "supervised": (supervised_phases, SupervisedConfig(), report_supervised),
+        "confusion": (confusion_phases, ConfusionConfig(), report_confusion),
     }
+    runs = {name: analyses[name][:2] for name in args.analyses.split(",")}
     results, cpu, wall = {}, {}, {}
     for name, (fn, config) in runs.items():
         results[name], cpu[name], wall[name] = timed(fn, data, config, seed=SEED)
-    report_pca(results["pca"])
-    report_supervised(results["supervised"])
-    report_confusion(results["confusion"])
+        analyses[name][2](results[name])
     print("\n== 4. cost ==")
     for name in runs:
         print(f"  {name:10s} {cpu[name]:6.1f} s CPU  {wall[name]:6.1f} s wall   config "
