@@ -132,6 +132,15 @@ def test_kaufman_temperature_round_trips(L):
     assert exact.kaufman_temperature(L, exact.kaufman_energy(L, grid)).shape == (2, 3)
 
 
+@pytest.mark.parametrize("L", [4, 16])
+def test_kaufman_temperature_of_an_energy_does_not_depend_on_the_others_asked(L):
+    # one slow energy (deep in the ordered phase) in the batch must not move the others' last bits
+    energies = exact.kaufman_energy(L, np.array([0.45, 1.3, exact.TC, 7.0]))
+    together = exact.kaufman_temperature(L, energies)
+    alone = np.array([exact.kaufman_temperature(L, energies[i:i + 1])[0] for i in range(energies.size)])
+    assert np.array_equal(together, alone)
+
+
 @pytest.mark.parametrize("energy", [-2.0, -2.5, 0.0, 0.3, float("nan")])
 def test_kaufman_temperature_rejects_unreachable_energies(energy):
     with pytest.raises(ValueError, match="cannot be read as a temperature"):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.stats
 
-from rgml.blocking import batch_chi2
+from rgml.blocking import batch_chi2, bootstrap_counts, sample_labels
 from rgml.exact import TC, torus_samples
 from rgml.ising.ring import sample_ring
 from rgml.rg.blocks import decimate_ring, majority
@@ -50,7 +50,7 @@ def test_mcrg_magnetic_eigenvalue_of_1d_decimation_is_exact():
     assert est.y_h_err == pytest.approx(est.eigenvalue_err / est.eigenvalue / np.log(2), rel=0.05)
 
 
-def test_mcrg_single_configuration_bootstrap_is_the_old_one_bitwise():
+def test_mcrg_single_configuration_bootstrap_draws_the_old_resamples():
     x = Stream.named(SEED, "mcrg-x").normal((300, 2))
     y = 0.5 * x + 0.1 * Stream.named(SEED, "mcrg-y").normal((300, 2))
     est = mcrg_nu(x, y, 2, level=0, couplings=2, stream=Stream.named(SEED, "boot"), n_boot=20, blocks=None)
@@ -59,9 +59,21 @@ def test_mcrg_single_configuration_bootstrap_is_the_old_one_bitwise():
         idx = (stream.bits(300) % np.uint64(300)).astype(np.int64)
         dn, dm = x[idx] - x[idx].mean(0), y[idx] - y[idx].mean(0)
         boot.append(np.max(np.linalg.eigvals(np.linalg.solve(dm.T @ dm / 300, dm.T @ dn / 300)).real))
-    assert est.eigenvalue_err == np.std(boot, ddof=1)
+    # the same resamples, summed as counts rather than gathered rows: equal to rounding
+    assert est.eigenvalue_err == pytest.approx(np.std(boot, ddof=1), rel=1e-10)
     blocked = mcrg_nu(x, y, 2, level=0, couplings=2, stream=Stream.named(SEED, "boot"), n_boot=20)
     assert blocked.eigenvalue == est.eigenvalue and blocked.eigenvalue_err != est.eigenvalue_err
+
+
+def test_mcrg_resample_with_a_singular_matrix_alone_is_nan():
+    # odd sums about zero: a resample drawing only the zero configurations has A = 0
+    x = np.array([[0.0], [0.0], [0.0], [2.0]])
+    est = mcrg_yh(x, 2.0 * x, 2, level=0, couplings=1, stream=Stream.named(SEED, "singular"), n_boot=40, blocks=None)
+    counts = bootstrap_counts(sample_labels(4), Stream.named(SEED, "singular"), (40,))
+    singular = counts[:, 3] == 0
+    assert 0 < singular.sum() < 40  # both kinds of resample occur
+    # A = 4⟨x²⟩, B = 2⟨x²⟩: every regular resample gives λ = 1/2, the singular ones NaN (left out)
+    assert est.eigenvalue == 0.5 and est.eigenvalue_err == 0.0
 
 
 # ----------------------------------------------------------------------------- flows

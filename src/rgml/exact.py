@@ -262,17 +262,22 @@ def kaufman_temperature(L: int, energy, *, tol: float = 1e-14):
     hi = np.full(flat.shape, beta_hi)  # e(hi) ≤ target (cold side)
     # start from the high-temperature form e ≈ −2 tanh β, or below T_c on the ordered side
     beta = np.where(flat < -1.0, 1.2 * BETA_C, np.clip(np.arctanh(-flat / 2.0), beta_lo, beta_hi))
+    # Each energy stops at its own convergence, so its temperature does not depend on the others asked
+    # for with it (and the iteration costs what the energies need on average, not the slowest one's count).
+    active = np.arange(flat.size)
     for _ in range(200):
-        _, d1, d2 = _kaufman_derivatives(L, beta)
-        residual = -d1 / n_spins - flat  # e(β) − target; de/dβ = −(ln Z)''/N < 0
+        b = beta[active]
+        _, d1, d2 = _kaufman_derivatives(L, b)
+        residual = -d1 / n_spins - flat[active]  # e(β) − target; de/dβ = −(ln Z)''/N < 0
         hot = residual > 0
-        lo, hi = np.where(hot, beta, lo), np.where(hot, hi, beta)
-        newton = beta + residual * n_spins / d2
-        inside = (newton > lo) & (newton < hi)
-        new = np.where(inside, newton, 0.5 * (lo + hi))
-        done = (np.abs(new - beta) <= tol * new) | (residual == 0)
-        beta = np.where(residual == 0, beta, new)
-        if np.all(done):
+        lo[active], hi[active] = np.where(hot, b, lo[active]), np.where(hot, hi[active], b)
+        newton = b + residual * n_spins / d2
+        inside = (newton > lo[active]) & (newton < hi[active])
+        new = np.where(inside, newton, 0.5 * (lo[active] + hi[active]))
+        done = (np.abs(new - b) <= tol * new) | (residual == 0)
+        beta[active] = np.where(residual == 0, b, new)
+        active = active[~done]
+        if active.size == 0:
             break
     else:
         raise RuntimeError(f"kaufman_temperature did not converge for L={L}")  # pragma: no cover

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rgml.blocking import BLOCKS, block_labels, bootstrap_counts, bootstrap_indices, sample_labels
+from rgml.blocking import BLOCKS, block_labels, bootstrap_counts, sample_labels
 from rgml.rng import Stream
 
 
@@ -61,17 +61,20 @@ class MCRGMagnetic:
     y_h_err: float
 
 
+def _covariances(sums_n: np.ndarray, sums_next: np.ndarray, centre: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A = ⟨S⁽ⁿ⁺¹⁾S⁽ⁿ⁺¹⁾⟩ and B = ⟨S⁽ⁿ⁺¹⁾S⁽ⁿ⁾⟩, connected unless ``centre=False``."""
+    dn = sums_n - sums_n.mean(axis=0) if centre else sums_n
+    dm = sums_next - sums_next.mean(axis=0) if centre else sums_next
+    count = sums_n.shape[0]
+    return dm.T @ dm / count, dm.T @ dn / count
+
+
 def rg_matrix(sums_n: np.ndarray, sums_next: np.ndarray, *, centre: bool = True) -> np.ndarray:
     """T = A⁻¹ B from per-sample lattice sums ``(samples, k)`` of levels n and n+1.
 
     ``centre=False`` takes the correlations about zero (odd interactions, whose mean vanishes by symmetry).
     """
-    dn = sums_n - sums_n.mean(axis=0) if centre else sums_n
-    dm = sums_next - sums_next.mean(axis=0) if centre else sums_next
-    count = sums_n.shape[0]
-    a = dm.T @ dm / count
-    b = dm.T @ dn / count
-    return np.linalg.solve(a, b)
+    return np.linalg.solve(*_covariances(sums_n, sums_next, centre))
 
 
 def leading_eigenvalue(matrix: np.ndarray) -> float:
@@ -79,12 +82,17 @@ def leading_eigenvalue(matrix: np.ndarray) -> float:
     return float(np.max(np.linalg.eigvals(matrix).real))
 
 
-def _eigenvalue(sums_n: np.ndarray, sums_next: np.ndarray, centre: bool = True) -> float:
-    """Leading eigenvalue of one (re)sample; NaN when A is singular (too few samples for the couplings)."""
+def _solved_eigenvalue(a: np.ndarray, b: np.ndarray) -> float:
+    """Leading eigenvalue of A⁻¹B; NaN when A is singular (too few samples for the couplings)."""
     try:
-        return leading_eigenvalue(rg_matrix(sums_n, sums_next, centre=centre))
+        return leading_eigenvalue(np.linalg.solve(a, b))
     except np.linalg.LinAlgError:
         return np.nan
+
+
+def _eigenvalue(sums_n: np.ndarray, sums_next: np.ndarray, centre: bool = True) -> float:
+    """Leading eigenvalue of one sample set (:func:`rg_matrix`); NaN when A is singular."""
+    return _solved_eigenvalue(*_covariances(sums_n, sums_next, centre))
 
 
 def _labels(n: int, blocks: int | None, chains: int) -> np.ndarray:
@@ -92,13 +100,13 @@ def _labels(n: int, blocks: int | None, chains: int) -> np.ndarray:
 
 
 def _bootstrap(x, y, *, centre, stream, n_boot, blocks, chains) -> tuple[float, np.ndarray]:
-    """Leading eigenvalue of the data and of ``n_boot`` block-bootstrap resamples."""
-    labels = _labels(x.shape[0], blocks, chains)
-    boot = np.empty(n_boot)
-    for i in range(n_boot):
-        idx = bootstrap_indices(labels, stream)
-        boot[i] = _eigenvalue(x[idx], y[idx], centre)
-    return _eigenvalue(x, y, centre), boot
+    """Leading eigenvalue of the data and of ``n_boot`` block-bootstrap resamples.
+
+    The resamples are those of ``n_boot`` successive :func:`rgml.blocking.bootstrap_indices`
+    draws, carried as counts (:func:`rgml.blocking.bootstrap_counts` draws the same units).
+    """
+    counts = bootstrap_counts(_labels(x.shape[0], blocks, chains), stream, (n_boot,))
+    return _eigenvalue(x, y, centre), _weighted_eigenvalues(x, y, counts, centre=centre)
 
 
 def _std(values: np.ndarray) -> float:
@@ -186,24 +194,28 @@ class MCRGLevels:
     replicas: np.ndarray
 
 
-def _weighted_eigenvalues(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Leading eigenvalue of T = A⁻¹B for every row of sample ``weights (R, n)`` (counts of a resample)."""
-    x = x - x.mean(axis=0)
-    y = y - y.mean(axis=0)  # covariances do not depend on the shift; it keeps the products small
+def _weighted_eigenvalues(x: np.ndarray, y: np.ndarray, weights: np.ndarray, *, centre: bool = True) -> np.ndarray:
+    """Leading eigenvalue of T = A⁻¹B for every row of sample ``weights (R, n)`` (counts of a resample).
+
+    ``centre=False`` takes the correlations about zero, as :func:`rg_matrix` does.  NaN where A is singular.
+    """
+    if centre:
+        x = x - x.mean(axis=0)
+        y = y - y.mean(axis=0)  # covariances do not depend on the shift; it keeps the products small
     total = weights.sum(axis=1)[:, None]
-    mx, my = weights @ x / total, weights @ y / total
     k = x.shape[1]
     yy = np.einsum("si,sj->sij", y, y).reshape(len(y), k * k)
     yx = np.einsum("si,sj->sij", y, x).reshape(len(y), k * k)
-    a = (weights @ yy / total).reshape(-1, k, k) - np.einsum("ri,rj->rij", my, my)
-    b = (weights @ yx / total).reshape(-1, k, k) - np.einsum("ri,rj->rij", my, mx)
-    out = np.full(len(weights), np.nan)
-    for r in range(len(weights)):
-        try:
-            out[r] = leading_eigenvalue(np.linalg.solve(a[r], b[r]))
-        except np.linalg.LinAlgError:
-            pass
-    return out
+    a = (weights @ yy / total).reshape(-1, k, k)
+    b = (weights @ yx / total).reshape(-1, k, k)
+    if centre:
+        mx, my = weights @ x / total, weights @ y / total
+        a -= np.einsum("ri,rj->rij", my, my)
+        b -= np.einsum("ri,rj->rij", my, mx)
+    try:
+        return np.linalg.eigvals(np.linalg.solve(a, b)).real.max(axis=1)
+    except np.linalg.LinAlgError:  # some resample is singular: those alone get NaN
+        return np.array([_solved_eigenvalue(a[r], b[r]) for r in range(len(weights))])
 
 
 def _nu_of(eigenvalues: np.ndarray, b: int) -> np.ndarray:
