@@ -186,3 +186,11 @@ def test_bootstrap_rejects_bad_options():
         stats.bootstrap(np.mean, x, stream=Stream.named(1, "x"), block_size=6)
     with pytest.raises(ValueError, match="n_resamples"):
         stats.bootstrap(np.mean, x, stream=Stream.named(1, "x"), n_resamples=1)
+
+
+@pytest.mark.parametrize("dof", [1, 3, 17, 120])
+def test_chi2_pvalue_is_scipys_chi2_survival_function(dof):
+    import scipy.stats
+
+    for x in (0.0, 0.5 * dof, dof, 3.0 * dof + 10.0):
+        assert stats.chi2_pvalue(x, dof) == scipy.stats.chi2.sf(x, dof)

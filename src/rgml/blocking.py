@@ -33,7 +33,7 @@ import math
 import numpy as np
 
 from rgml.rng import Stream
-from rgml.stats import integrated_time
+from rgml.stats import chi2_pvalue, integrated_time
 
 #: Default number of resampling units (chain blocks) per series.
 BLOCKS = 40
@@ -199,6 +199,4 @@ def batch_chi2(values, errors, *, axis: int = 0) -> tuple[float, int, float]:
     mean = (w * x).sum(axis=0) / w.sum(axis=0)
     chi2 = float((w * (x - mean) ** 2).sum())
     dof = int(ok.sum()) * (x.shape[0] - 1)
-    from scipy.stats import chi2 as chi2_distribution  # scipy.stats costs ~1 s to import; every job imports this module
-
-    return chi2, dof, float(chi2_distribution.sf(chi2, dof))
+    return chi2, dof, chi2_pvalue(chi2, dof)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.fft
+from scipy.special import chdtrc
 
 from rgml.backend import array_namespace, to_numpy
 from rgml.rng import Stream
@@ -35,6 +36,15 @@ from rgml.rng import Stream
 #: A chain shorter than this many τ_int gives an unreliable τ_int (and error);
 #: the same rule of thumb as emcee (Foreman-Mackey et al., PASP 125, 306 (2013)).
 RELIABLE_LENGTH_IN_TAU = 50.0
+
+
+def chi2_pvalue(chi2: float, dof: int) -> float:
+    """Upper tail P(χ²_dof ≥ ``chi2``) of the χ² distribution with ``dof`` degrees of freedom.
+
+    The function ``scipy.stats.chi2.sf`` evaluates (``scipy.special.chdtrc``), called directly:
+    importing scipy.stats costs about a second, paid by every job that would.
+    """
+    return float(chdtrc(dof, chi2))
 
 
 @dataclass(frozen=True)

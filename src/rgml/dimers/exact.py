@@ -62,6 +62,7 @@ import numpy as np
 
 from rgml.dimers.lattice import check_dimers, parallel_plaquettes, winding_numbers
 from rgml.dimers.worm import configuration_statistics
+from rgml.stats import chi2_pvalue
 
 #: Enumerating more coverings than this is refused (memory and time).
 MAX_STORED_CONFIGURATIONS = 5_000_000
@@ -336,8 +337,6 @@ def histogram_pvalue(counts, probabilities, *, min_expected: float = 5.0) -> flo
     least ``min_expected`` counts (Cochran's rule); the statistic has
     (bins − 1) degrees of freedom.  Assumes independent samples: thin first.
     """
-    from scipy.stats import chi2
-
     observed = np.asarray(counts, dtype=np.float64)
     expected = np.asarray(probabilities, dtype=np.float64) * observed.sum()
     if observed.shape != expected.shape:
@@ -358,7 +357,7 @@ def histogram_pvalue(counts, probabilities, *, min_expected: float = 5.0) -> flo
     o, e = np.array(pooled_o), np.array(pooled_e)
     if len(o) < 2:
         return 1.0
-    return float(chi2.sf(((o - e) ** 2 / e).sum(), len(o) - 1))
+    return chi2_pvalue(((o - e) ** 2 / e).sum(), len(o) - 1)
 
 
 def _inverse_kasteleyn_row(x: int) -> float:

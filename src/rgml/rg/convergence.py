@@ -39,7 +39,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.stats
 import xarray as xr
 
 from rgml.blocking import BLOCKS
@@ -51,6 +50,7 @@ from rgml.rg.eta import RATIO_SIGMAS, correlation_ratios
 from rgml.rg.flow import FlowAnalysis
 from rgml.rg.mcrg import mcrg_levels
 from rgml.rng import Stream, keyed
+from rgml.stats import chi2_pvalue
 
 #: ν counts as converged when constancy over the tested level pairs has a χ² p-value above this.
 CONVERGED_P = 1e-3
@@ -186,7 +186,7 @@ def constancy(values: np.ndarray, replicas: np.ndarray) -> tuple[float, int, flo
         return np.nan, 0, np.nan
     cov = np.atleast_2d(np.cov(reps, rowvar=False))
     chi2 = float(steps @ np.linalg.lstsq(cov, steps, rcond=None)[0])
-    return chi2, int(steps.size), float(scipy.stats.chi2.sf(chi2, steps.size))
+    return chi2, int(steps.size), chi2_pvalue(chi2, steps.size)
 
 
 def t_status(t_star: float, ratio_z: float, eta_z: float, sigmas: float) -> str:

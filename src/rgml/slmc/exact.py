@@ -13,9 +13,9 @@ independent (thinned by a few τ_int) for the p-value to hold.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import chi2
 
 from rgml.slmc.plaquette import PlaquetteModel, pair_sums, plaquette_sum
+from rgml.stats import chi2_pvalue
 
 #: Largest L² that :func:`density_of_states` enumerates (2^16 states).
 MAX_SITES = 16
@@ -76,4 +76,4 @@ def histogram_p_value(sums, levels: np.ndarray, temperature: float, model: Plaqu
     obs[-1] += acc_o
     exp[-1] += acc_e
     obs, exp = np.array(obs), np.array(exp)
-    return float(chi2.sf(((obs - exp) ** 2 / exp).sum(), len(obs) - 1))
+    return chi2_pvalue(((obs - exp) ** 2 / exp).sum(), len(obs) - 1)
