@@ -40,6 +40,7 @@ import os
 import shutil
 import subprocess
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +60,8 @@ COMMAND_ATTR = "rgml_command"
 #: Environment variable through which the workflow tells each job the digest of its configuration, and the
 #: store attribute that records it (:mod:`rgml.results` tells stores of earlier configurations by it).
 WORKFLOW_CONFIG_ENV = "RGML_WORKFLOW_CONFIG"
+#: :meth:`AtomicStore.write_along` gathers blocks up to this many bytes into one Zarr write.
+WRITE_BATCH_BYTES = 64 * 2**20
 WORKFLOW_CONFIG_ATTR = "rgml_workflow_config"
 
 
@@ -285,6 +288,34 @@ class AtomicStore:
         with writing(self.path):
             variable_length_strings(ds).to_zarr(self.partial, append_dim=dim, consolidated=False)
 
+    def write_along(self, blocks: Iterable[xr.Dataset], *, dim: str, encoding: dict | None = None,
+                    batch_bytes: int = WRITE_BATCH_BYTES) -> None:
+        """Create the store from ``blocks``, each one step along ``dim``, in as few writes as memory allows.
+
+        The store holds the chunks that writing the first block and appending
+        the others one by one gives: every variable along ``dim`` is chunked
+        one step along it (and whole along the others, unless ``encoding``
+        says otherwise).  Blocks are gathered up to ``batch_bytes`` per write,
+        since a Zarr write costs some 50 ms however little it holds.
+        """
+        pending: list[xr.Dataset] = []
+
+        def flush() -> None:
+            group = pending[0] if len(pending) == 1 else xr.concat(pending, dim=dim, data_vars="minimal",
+                                                                   coords="minimal", compat="override")
+            if (self.partial / "zarr.json").exists():
+                self.append(group.drop_vars([v for v in group.variables if dim not in group[v].dims]), dim=dim)
+            else:
+                self.write(group, encoding=_stepwise_chunks(group, dim, encoding))
+            pending.clear()
+
+        for block in blocks:
+            pending.append(block)
+            if sum(b.nbytes for b in pending) >= batch_bytes:
+                flush()
+        if pending:
+            flush()
+
     def commit(self, attrs: dict) -> Path:
         """Set ``attrs`` (+ ``rgml_complete``, ``rgml_chunks``), consolidate metadata, rename into place.
 
@@ -311,6 +342,15 @@ class AtomicStore:
                 zarr.consolidate_metadata(self.partial)
             _replace_path(self.partial, self.path)
         return self.path
+
+
+def _stepwise_chunks(ds: xr.Dataset, dim: str, encoding: dict | None) -> dict:
+    """``encoding`` with chunks one step along ``dim`` for every variable along it that has none."""
+    out = {name: dict(enc) for name, enc in (encoding or {}).items()}
+    for name, variable in ds.variables.items():
+        if dim in variable.dims and "chunks" not in out.get(name, {}):
+            out.setdefault(name, {})["chunks"] = tuple(1 if d == dim else n for d, n in variable.sizes.items())
+    return out
 
 
 def variable_length_strings(ds: xr.Dataset) -> xr.Dataset:

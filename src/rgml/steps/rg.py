@@ -55,15 +55,12 @@ def coarse_grain(*, samples: Path, rule: BlockRule, seed: int, out: Path, backen
     temperatures = ds["temperature"].values
     chains = chains_of(ds)
     log(f"{rule.name} b={rule.b} on L={size}: {levels} levels, {len(temperatures)} temperatures")
+    blocks = (coarse_grain_temperature(xp.asarray(load_spins(ds, samples, temperature=i)), rule, float(t),
+                                       rg_stream(seed, rule, size, float(t)), levels, chains=chains)
+              for i, t in enumerate(temperatures))
     with AtomicStore(out) as store:
-        for i, t in enumerate(temperatures):
-            spins = xp.asarray(load_spins(ds, samples, temperature=i))
-            block = coarse_grain_temperature(spins, rule, float(t), rg_stream(seed, rule, size, float(t)), levels,
-                                             chains=chains)
-            if i == 0:
-                store.write(block, encoding=encoding(size, rule.b, levels, ds.sizes["sample"], spin_compressor()))
-            else:
-                store.append(block, dim="temperature")
+        store.write_along(blocks, dim="temperature",
+                          encoding=encoding(size, rule.b, levels, ds.sizes["sample"], spin_compressor()))
         attrs = provenance(title=f"{rule.name} block spins b={rule.b} of L={size}", seed=seed, backend=backend,
                            config={"rg": {"rule": rule.name, "b": rule.b, "samples": str(samples)}})
         return store.commit(attrs | store_attrs(rule, size, levels, chains))

@@ -170,6 +170,16 @@ def sample_ising1d(*, size: int, couplings: list[float], samples: int, seed: int
                                           config={"ising1d": config}))
 
 
+def _merge_block(ds, path, i: int):
+    """Temperature ``i`` of a per-temperature store, read and checked, without its stored encodings."""
+    block = ds.isel(temperature=slice(i, i + 1))
+    spins = load_spins(ds, path, temperature=slice(i, i + 1))  # readable and ±1, or a StoreError
+    block = block.assign(spins=block["spins"].copy(data=spins)).load()
+    for name in block.variables:
+        block[name].encoding = {}
+    return block
+
+
 def merge_ising2d(*, shards: list[Path], out: Path) -> Path:
     """Concatenate sample stores of disjoint temperatures into one store, temperature by temperature.
 
@@ -194,17 +204,8 @@ def merge_ising2d(*, shards: list[Path], out: Path) -> Path:
                 for name in first.data_vars if "temperature" in first[name].dims}
     log(f"merging {len(shards)} stores of L={size}: {len(temperatures)} temperatures")
     with AtomicStore(out) as store:
-        for k, (_, path, ds, i) in enumerate(parts):
-            block = ds.isel(temperature=slice(i, i + 1))
-            spins = load_spins(ds, path, temperature=slice(i, i + 1))  # readable and ±1, or a StoreError
-            block = block.assign(spins=block["spins"].copy(data=spins)).load()
-            for name in block.variables:
-                block[name].encoding = {}
-            if k == 0:
-                store.write(block, encoding=encoding)
-            else:
-                store.append(block.drop_vars([v for v in block.variables if "temperature" not in block[v].dims]),
-                             dim="temperature")
+        store.write_along((_merge_block(ds, path, i) for _, path, ds, i in parts), dim="temperature",
+                          encoding=encoding)
         config = yaml.safe_load(first.attrs["config"])
         config["ising2d"]["temperatures"] = sorted(temperatures)
         config["ising2d"]["merged_from"] = [str(p) for p in shards]
