@@ -60,9 +60,9 @@ COMMAND_ATTR = "rgml_command"
 #: Environment variable through which the workflow tells each job the digest of its configuration, and the
 #: store attribute that records it (:mod:`rgml.results` tells stores of earlier configurations by it).
 WORKFLOW_CONFIG_ENV = "RGML_WORKFLOW_CONFIG"
+WORKFLOW_CONFIG_ATTR = "rgml_workflow_config"
 #: :meth:`AtomicStore.write_along` gathers blocks up to this many bytes into one Zarr write.
 WRITE_BATCH_BYTES = 64 * 2**20
-WORKFLOW_CONFIG_ATTR = "rgml_workflow_config"
 
 
 class StoreError(RuntimeError):
@@ -299,6 +299,7 @@ class AtomicStore:
         since a Zarr write costs some 50 ms however little it holds.
         """
         pending: list[xr.Dataset] = []
+        held = 0  # bytes in pending
 
         def flush() -> None:
             group = pending[0] if len(pending) == 1 else xr.concat(pending, dim=dim, data_vars="minimal",
@@ -311,8 +312,10 @@ class AtomicStore:
 
         for block in blocks:
             pending.append(block)
-            if sum(b.nbytes for b in pending) >= batch_bytes:
+            held += block.nbytes
+            if held >= batch_bytes:
                 flush()
+                held = 0
         if pending:
             flush()
 
