@@ -7,7 +7,8 @@ global flip, as one sample.  :class:`StreamedPairs` cuts them group by group
 from configurations read from a store (:mod:`rgml.streaming`), so that only
 one group of rows is resident.  :func:`evaluate` pushes a whole set through
 the filters and the critic and returns the bound with its standard error; the
-fit uses it for held-out estimates.
+fit uses it for held-out estimates; :func:`set_scores` gives the rows'
+terms for the critic's calibration (:mod:`rgml.rsmi.calibration`).
 """
 
 from __future__ import annotations
@@ -141,6 +142,14 @@ def _scores(filters, critic, pairs: Pairs, states):
         log_q.append(hidden_log_probs(preactivation(visible, filters), states))
         scores.append(critic_forward(critic, environment)[0])
     return xp.concatenate(log_q), xp.concatenate(scores)
+
+
+def set_scores(filters, critic, pairs: Pairs | StreamedPairs):
+    """``ln Q`` and critic scores ``(rows, M)`` of every row of a set, groups in order (all resident at once)."""
+    xp = pairs.xp
+    states = hidden_states(filters.shape[0], xp)
+    parts = [_scores(filters, critic, group, states) for group in pairs.groups()]
+    return xp.concatenate([p[0] for p in parts]), xp.concatenate([p[1] for p in parts])
 
 
 def evaluate(filters, critic, pairs: Pairs | StreamedPairs, estimator: str) -> tuple[float, float]:
