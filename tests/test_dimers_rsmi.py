@@ -332,6 +332,8 @@ def test_restarts_escape_the_three_crystal_saddle():
     back = DimerFit.from_dataset(best.to_dataset())
     np.testing.assert_array_equal(back.fit.probe_mi, probes)
     assert back.fit.restart == best.fit.restart and back.fit.config.restarts == 8
+    assert best.fit.critic_scale > 1.0 and back.fit.critic_scale == best.fit.critic_scale  # DIMER_FIT calibrates
+    assert back.fit.config.calibrate
     with pytest.raises(ValueError, match="probe_steps"):
         replace(config, restarts=2, probe_steps=0)
 

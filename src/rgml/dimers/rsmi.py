@@ -87,9 +87,11 @@ NAIVE_RULES = ("orientation", "occupations")
 #: Fit settings of the dimer stage (bench/rsmi_dimers.py): the filter learning rate is half the Ising
 #: default and decays to 2 % of it, which settles the noise weights (their share of the norm falls
 #: from ≈ 7 % to ≈ 4 %) and avoided the "dead unit" (one filter stuck on noise) that 1 of 5 fits with
-#: lr_filters = 0.02 ended in at T = ∞.
+#: lr_filters = 0.02 ended in at T = ∞.  The critic is calibrated (:mod:`rgml.rsmi.calibration`):
+#: below T_c, where E fixes the crystal, an uncalibrated critic's finite margin kept the bound below
+#: ln 4 by far more than its error.
 DIMER_FIT = FitConfig(n_hidden=2, steps=1000, polish_steps=300, batch_size=1024, lr_filters=0.01, lr_floor=0.02,
-                      flip_augment=False)
+                      flip_augment=False, calibrate=True)
 
 TEMPERATURE_ATTRS = {"units": "|v|/k_B", "long_name": "temperature T (inf: non-interacting dimers)"}
 
@@ -272,7 +274,9 @@ class DimerFit:
         ``noise_share_max`` (NaN for reference rules and constant fillers),
         ``noise_fillers``, ``n_train``, ``n_heldout``, ``error_method``,
         ``mi_visible`` / ``mi_visible_err`` (I(H:V), the upper bound on
-        I(H:E); NaN for reference rules and without chains).
+        I(H:E); NaN for reference rules and without chains), ``critic_scale``
+        (the calibration factor of the fit's critic, :mod:`rgml.rsmi.calibration`;
+        NaN for reference rules).
         """
         base = {"T": np.nan if self.temperature is None else float(self.temperature),
                 "L": -1 if self.fit.size is None else int(self.fit.size) // 2, "block": self.block,
@@ -282,14 +286,16 @@ class DimerFit:
                         "mi_nats": self.fit.mi, "mi_err": self.fit.mi_err}
                 | _shape_columns(self.field_cosine, self.order_cosine, self.field_principal, self.order_principal)
                 | {"noise_share_max": float(self.noise_share.max()) if self.noise else np.nan,
-                   "mi_visible": self.visible_mi, "mi_visible_err": self.visible_mi_err}]
+                   "mi_visible": self.visible_mi, "mi_visible_err": self.visible_mi_err,
+                   "critic_scale": self.fit.critic_scale}]
         for name, mi, err in zip(self.rules, self.rule_mi, self.rule_mi_err):
             filters = reference_filters(name, self.block, norm=self.rule_norm)
             shapes = _measures(filters)
             rows.append(base | {"rule": name, "n_hidden": len(filters), "norm": self.rule_norm,
                                 "mi_nats": float(mi), "mi_err": float(err)}
                         | _shape_columns(*shapes[:4])
-                        | {"noise_share_max": np.nan, "mi_visible": np.nan, "mi_visible_err": np.nan})
+                        | {"noise_share_max": np.nan, "mi_visible": np.nan, "mi_visible_err": np.nan,
+                           "critic_scale": np.nan})
         for row in rows:
             row.update({"noise_fillers": self.noise, "n_train": self.fit.n_train, "n_heldout": self.fit.n_heldout,
                         "error_method": "tau_int" if self.chains is None else "chain_block_jackknife"})
