@@ -20,12 +20,13 @@ buffers  acceptance 5 — I(H:E) against L_B at T = inf (learned, n_hidden = 2, 
          fixed field filters), power law with its error and range, against 1.16.
 budget   acceptance 6 — CPU seconds of the RSMI part at the proposed default-sweep
          size (samples of the sampler's default size, L = 32, 2000 samples).
-critic   acceptance 3 — how far the T = 0.4 bound falls short of ln 4 against the
+critic   acceptance 3 — how far the T = 0.4 (``--temperature``) bound falls short of ln 4 against the
          critic's width and its critic-only polish steps (the filters frozen), with the
          default sweep's fit settings (config/config.yaml dimers.rsmi) on its dimer store
          (``--store``, e.g. results/samples/dimers/L32.zarr) or on this script's samples:
          how much of the shortfall a larger or longer-trained critic recovers (the
-         bound's bias), beside I(H:V), the upper bound of I(H:E).
+         bound's bias), beside I(H:V), the upper bound of I(H:E); then the same
+         with the critic calibrated (rgml.rsmi.calibration, on in the sweep).
 
     PYTHONPATH=$PWD/src python bench/rsmi_dimers.py [--section exact fields ...] [--samples 4000] [--csv DIR]
                                                     [--store results/samples/dimers/L32.zarr]
@@ -266,7 +267,7 @@ def sweep_fit_config():
 
 
 def section_critic(args) -> None:
-    t = 0.4
+    t = args.temperature
     if args.store:
         dimers, chains, frozen, t = dimers_at(args.store, t)
         source = f"{args.store} ({chains} chains)"
@@ -279,13 +280,18 @@ def section_critic(args) -> None:
           f"buffer {BUFFER}, env {ENVIRONMENT}, noise fillers ==\nsamples: {source}, symmetry images {frozen}; "
           f"fit {config}")
     polish = config.polish_steps
-    for width, steps in ((32, polish), (64, polish), (128, polish), (32, 4 * polish), (32, 10 * polish),
-                         (32, 4000), (64, 10 * polish)):
+    runs = [(width, steps, False) for width, steps in ((32, polish), (64, polish), (128, polish), (32, 4 * polish),
+                                                       (32, 10 * polish), (32, 4000), (64, 10 * polish))]
+    runs += [(32, polish, True), (32, 10 * polish, True), (64, 10 * polish, True)]
+    if args.critic_runs == "default":  # the sweep's critic, without and with calibration
+        runs = [(32, polish, False), (32, polish, True)]
+    for width, steps, calibrate in runs:
         start = time.process_time()
         fit = fit_dimers(dimers, block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, n_hidden=2, seed=SEED,
                          temperature=t, augment=frozen, rules=(), chains=chains,
-                         config=replace(config, critic_width=width, polish_steps=steps))
-        print(f"critic width {width:>3}, polish {steps:>4}: I = {fit.fit.mi:.6f} ± {fit.fit.mi_err:.6f}, ln 4 - I = "
+                         config=replace(config, critic_width=width, polish_steps=steps, calibrate=calibrate))
+        print(f"critic width {width:>3}, polish {steps:>4}, scale {fit.fit.critic_scale:.3f}"
+              f"{' (calibrated)' if calibrate else ''}: I = {fit.fit.mi:.6f} ± {fit.fit.mi_err:.6f}, ln 4 - I = "
               f"{1e3 * (LN4 - fit.fit.mi):.3f} mnat ({(fit.fit.mi - LN4) / fit.fit.mi_err:+.1f} sigma); I(H:V) = "
               f"{fit.visible_mi:.6f} ± {fit.visible_mi_err:.6f}, "
               f"ln 4 - I(H:V) = {1e3 * (LN4 - fit.visible_mi):.3f} mnat "
@@ -299,6 +305,10 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=4000, help="dimer samples per temperature (L = 32)")
     parser.add_argument("--csv", default=None, help="directory to write rsmi_dimers*.csv into")
     parser.add_argument("--store", default=None, help="dimer sample store for --section critic (default: sample here)")
+    parser.add_argument("--temperature", type=float, default=0.4,
+                        help="temperature of --section critic (one the store holds; without --store one of TEMPERATURES)")
+    parser.add_argument("--critic-runs", choices=["all", "default"], default="all",
+                        help="--section critic: every critic width and polish length, or only the sweep's critic")
     args = parser.parse_args()
     for section in args.section:
         start = time.perf_counter()
