@@ -69,3 +69,18 @@ def test_help_documents_every_subcommand():
     for flag in ("--size", "--temperatures", "--samples", "--seed", "--out", "--algorithm", "--backend",
                  "--thermalize", "--thin"):
         assert flag in proc.stdout
+
+
+def test_a_job_log_ends_with_what_the_job_cost(tmp_path):
+    """A step run with stderr going to a log (not a terminal) ends it with its wall and CPU time and peak memory,
+    exact from getrusage (Snakemake's benchmark files sample them)."""
+    import re
+
+    proc, out = run(BASE, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    match = re.fullmatch(r"\[\d\d:\d\d:\d\d\] rgml sample ising2d: ([\d.]+) s wall, ([\d.]+) s CPU "
+                         r"\(([\d.]+) user \+ ([\d.]+) system\), peak memory (\d+) MiB", last)
+    assert match, last
+    wall, cpu, user, system, peak = map(float, match.groups())
+    assert wall > 0 and cpu > 0 and cpu == pytest.approx(user + system, abs=0.11) and 50 < peak < 4096

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from rgml import __version__
 from rgml.backend import BackendError
 from rgml.params import add_option, format_value, option_string
+from rgml.progress import log, resource_summary
 from rgml.store import StoreError, WriteError, check_output, is_checksum_error, os_error_message, recording_command
 
 EXIT_USAGE = 2
@@ -943,6 +945,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    started = time.monotonic()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -967,11 +970,17 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # a file the step did not expect to fail on (permissions, disk full, ...)
         message = os_error_message(exc.filename or getattr(args, "out", None), exc)
     else:
+        if not sys.stderr.isatty():  # a job's log (the workflow's jobs): what the job cost
+            log(f"{_command_name(args)}: {resource_summary(time.monotonic() - started)}")
         return int(status or 0)  # a step returns None, or a status such as verify's 1
-    words = [args.command, getattr(args, "model", None), getattr(args, "step", None)]
-    command = " ".join(["rgml", *(w for w in words if isinstance(w, str))])
-    print(f"{command}: error: {message}", file=sys.stderr)
+    print(f"{_command_name(args)}: error: {message}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def _command_name(args) -> str:
+    """``rgml sample ising2d`` and the like: the words that name the command run."""
+    words = [args.command, getattr(args, "model", None), getattr(args, "step", None)]
+    return " ".join(["rgml", *(w for w in words if isinstance(w, str))])
 
 
 if __name__ == "__main__":

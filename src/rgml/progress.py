@@ -5,6 +5,11 @@ from __future__ import annotations
 import sys
 import time
 
+try:  # Unix
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None
+
 
 class Progress:
     """Report ``done / total`` for a named task.
@@ -48,3 +53,21 @@ def log(message: str) -> None:
     """One line to stderr (which the workflow redirects to the rule's log)."""
     sys.stderr.write(f"[{time.strftime('%H:%M:%S')}] {message}\n")
     sys.stderr.flush()
+
+
+def resource_summary(wall_seconds: float) -> str:
+    """``"W s wall, C s CPU (U user + S system), peak memory M MiB"`` of this process and its children.
+
+    CPU and peak resident memory come from ``getrusage``: exact, where the
+    ``benchmark:`` files of the workflow sample the job with psutil (twice a
+    second for its first 15 s, then every 30 s) and can miss a short peak.
+    ``ru_maxrss`` is KiB on Linux and bytes on macOS.  The workflow's jobs end
+    their logs with this line.
+    """
+    if resource is None:  # pragma: no cover - Windows
+        return f"{wall_seconds:.1f} s wall"
+    mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    user, system = mine.ru_utime + children.ru_utime, mine.ru_stime + children.ru_stime
+    peak = max(mine.ru_maxrss, children.ru_maxrss) / (2**20 if sys.platform == "darwin" else 2**10)
+    return (f"{wall_seconds:.1f} s wall, {user + system:.1f} s CPU ({user:.1f} user + {system:.1f} system), "
+            f"peak memory {peak:.0f} MiB")
