@@ -48,8 +48,9 @@ def dimers_at(path: Path, temperature: float) -> tuple[np.ndarray, int, bool, fl
 
 def _describe(fit: DimerFit) -> str:
     return (f"I = {fit.fit.mi:.4f} ± {fit.fit.mi_err:.4f} nats (at most I(H:V) = {fit.visible_mi:.4f} ± "
-            f"{fit.visible_mi_err:.4f}; critic scaled by {fit.fit.critic_scale:.3f}); |cos| field {np.round(fit.field_cosine, 3)}, "
-            f"order {np.round(fit.order_cosine, 3)}; noise share {np.round(fit.noise_share, 3)}")
+            f"{fit.visible_mi_err:.4f}; critic scaled by {fit.fit.critic_scale:.3f}); "
+            f"|cos| field {np.round(fit.field_cosine, 3)}, order {np.round(fit.order_cosine, 3)}; "
+            f"noise share {np.round(fit.noise_share, 3)}")
 
 
 def rsmi_dimers_fit(
