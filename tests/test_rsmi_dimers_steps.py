@@ -88,11 +88,13 @@ def test_dimers_at_picks_the_temperature_its_chains_and_whether_sectors_froze(tm
 def test_tables_and_figure_from_stored_fits(tmp_path):
     """Fits -> stores -> rsmi_dimers.csv with RSMI and the naive rules per T, the buffer table and the figure."""
     fits = []
-    for t, seed in ((np.inf, 1), (0.5, 2)):
+    # The main fits (two units, reference rules) and, at T = inf, one unit without them (dimers.rsmi.more_hidden).
+    for t, seed, n_hidden, rules in ((np.inf, 1, 2, ("orientation", "occupations", "field")), (np.inf, 1, 1, ()),
+                                     (0.5, 2, 2, ("orientation", "occupations", "field"))):
         d = exact_dimer_samples(4, t, 160, seed=seed)  # 4 x 4 torus: block 2, buffer 0, environment 1
-        fit = fit_dimers(d, block=2, buffer=0, environment=1, n_hidden=2, config=TINY_FIT, seed=3, temperature=t,
-                         rules=("orientation", "occupations", "field"), chains=4)
-        fits.append(write_dataset(fit.to_dataset(), tmp_path / f"T{t}.zarr",
+        fit = fit_dimers(d, block=2, buffer=0, environment=1, n_hidden=n_hidden, config=TINY_FIT, seed=3,
+                         temperature=t, rules=rules, chains=4)
+        fits.append(write_dataset(fit.to_dataset(), tmp_path / f"T{t}_h{n_hidden}.zarr",
                                   attrs=provenance(title="fit", seed=3, backend="numpy", config={})))
     scan = buffer_scan(exact_dimer_samples(4, np.inf, 160, seed=1), [0], block=2, environment=1, config=TINY_FIT,
                        seed=3, temperature=np.inf, learned=False, chains=4)
@@ -102,7 +104,10 @@ def test_tables_and_figure_from_stored_fits(tmp_path):
     table = rsmi_dimers_tables(fits=fits, buffers=buffers, tc=0.65, table=out["rsmi_dimers.csv"],
                                buffer_table=out["rsmi_dimers_buffer.csv"], figure=out["rsmi_dimers.png"])
     assert sorted(set(table["rule"])) == ["field", "occupations", "orientation", "rsmi"]
-    assert table.groupby("T").size().tolist() == [4, 4]
+    assert table.groupby("T").size().tolist() == [4, 5]  # T = 0.5, then T = inf with its 1-unit fit
+    learned = table[table["rule"] == "rsmi"]
+    assert sorted(learned.loc[np.isinf(learned["T"]), "n_hidden"]) == [1, 2]
+    assert (learned["mi_nats"] <= learned["n_hidden"] * np.log(2) + 3 * learned["mi_err"]).all()
     for column in ("mi_nats", "mi_err", "cos_field_min", "principal_field_min", "noise_share_max", "ln4_reference"):
         assert column in table
     rsmi = table[table["rule"] == "rsmi"]
@@ -124,3 +129,13 @@ def test_workflow_options_parse_back_with_an_infinite_temperature(step):
     for option, key in STEP_OPTIONS[step].items():
         expected = np.inf if option == "temperature" else params.lookup(config, key)
         assert getattr(args, option) == expected, option
+
+
+def test_further_unit_counts_parse_back_without_reference_rules():
+    """The workflow's dimers.rsmi.more_hidden jobs: --n-hidden from the job, --rules none (the main fit has them)."""
+    config = validate_config(yaml.safe_load((ROOT / "config" / "paper.yaml").read_text()), params.SCHEMA_PATH,
+                             check_backend=False)
+    assert config["dimers"]["rsmi"]["more_hidden"] == [1, 4]
+    line = options("dimers rsmi", config, temperature=0.4, n_hidden=4, rules=None) + " --out o.zarr s.zarr"
+    args = build_parser().parse_args(["dimers", "rsmi", *line.split()])
+    assert args.n_hidden == 4 and args.rules is None and args.temperature == 0.4

@@ -92,7 +92,9 @@ def test_tiny_workflow_makes_every_output(tiny_run):
     assert {"T", "rule", "n_hidden", "mi_nats", "mi_err", "cos_field_min", "principal_field_min", "cos_order_min",
             "noise_share_max", "below_tc", "ln4_reference", "ln4_z", "mi_visible"} <= set(rsmi_dimers.columns)
     assert set(rsmi_dimers["rule"]) == {"rsmi", "orientation", "occupations", "field"}
-    assert rsmi_dimers.groupby("T").size().tolist() == [4, 4] and rsmi_dimers["mi_err"].gt(0).all()
+    # per T: RSMI with 2 units (dimers.rsmi.n_hidden) and 1 (more_hidden), and the three reference rules once
+    assert rsmi_dimers.groupby("T").size().tolist() == [5, 5] and rsmi_dimers["mi_err"].gt(0).all()
+    assert rsmi_dimers[rsmi_dimers["rule"] == "rsmi"].groupby("T")["n_hidden"].apply(sorted).tolist() == [[1, 2]] * 2
     assert np.allclose(rsmi_dimers.loc[rsmi_dimers["T"] == 0.5, "ln4_reference"], np.log(4))
     learned = rsmi_dimers[rsmi_dimers["rule"] == "rsmi"]  # I(H:E) ≤ I(H:V) ≤ n_hidden ln 2
     assert (learned["mi_visible"] >= learned["mi_nats"] - 3 * learned["mi_err"]).all()

@@ -464,7 +464,7 @@ def _run_dimers_rsmi(args) -> None:
 
     rsmi_dimers_fit(samples=args.samples, temperature=args.temperature, block=args.block, buffer=args.buffer,
                     environment=args.environment, n_hidden=args.n_hidden, config=_dimer_fit_config(args),
-                    noise=args.noise, rules=tuple(args.rules), seed=args.seed, out=args.out)
+                    noise=args.noise, rules=tuple(args.rules or ()), seed=args.seed, out=args.out)
 
 
 def _run_dimers_rsmi_buffers(args) -> None:

@@ -284,6 +284,15 @@ def _comparison(config: dict) -> None:
         )
 
 
+def _dimer_units(rsmi: dict) -> None:
+    """``dimers.rsmi.more_hidden`` lists unit counts the main fit (``n_hidden``) does not already have."""
+    if rsmi["n_hidden"] in rsmi["more_hidden"]:
+        raise ConfigError(
+            f"dimers.rsmi.more_hidden: {rsmi['n_hidden']} is dimers.rsmi.n_hidden, which the main fit of every "
+            "temperature already has; remove it from more_hidden"
+        )
+
+
 def _semantic_checks(config: dict, *, check_backend: bool) -> None:
     _shift_grid(config)
     temperatures = config["ising2d"]["temperatures"]
@@ -343,6 +352,7 @@ def _semantic_checks(config: dict, *, check_backend: bool) -> None:
             "every chain must be cut into the same number of jackknife blocks"
         )
     _comparison(config)
+    _dimer_units(config["dimers"]["rsmi"])
     _memory_budget(config)
     if check_backend:
         try:

@@ -136,6 +136,23 @@ def rsmi_fits():
     return fits
 
 
+def dimer_temperature(wildcards):
+    """The configured dimer temperature whose file-name spelling is the job's DT wildcard (inf, 0.4000)."""
+    return next(t for t in config["dimers"]["temperatures"] if format_temperature(t) == wildcards.DT)
+
+
+def dimer_fits():
+    """The dimer RSMI stores of every temperature: the main fit (n_hidden, reference rules), then more_hidden's."""
+    return [
+        store
+        for t in config["dimers"]["temperatures"]
+        for store in [
+            f"{DIMER_RSMI_DIR}/T{format_temperature(t)}.zarr",
+            *(f"{DIMER_RSMI_DIR}/T{format_temperature(t)}_h{n}.zarr" for n in config["dimers"]["rsmi"]["more_hidden"]),
+        ]
+    ]
+
+
 def rg_stores(rules, sizes=None, b=None):
     """Coarse-grained stores of the given block rules (block size b, default rg.b) for every size b admits."""
     b = b or config["rg"]["b"]

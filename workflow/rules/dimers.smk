@@ -78,9 +78,33 @@ rule rsmi_dimers_fit:
     resources:
         **fixed(estimate.dimer_rsmi(config)),
     params:
+        options=lambda wildcards: cli("dimers rsmi", temperature=dimer_temperature(wildcards)),
+    shell:
+        "rgml dimers rsmi {input} {params.options} --out {output} 2> {log}"
+
+
+# The learned rule with further numbers of hidden units (dimers.rsmi.more_hidden; issue 17: one, two and four
+# components), without the reference rules, which the main fit of the same temperature already evaluates.
+rule rsmi_dimers_units:
+    input:
+        f"results/samples/dimers/L{DIMER_RSMI_SIZE}.zarr",
+    output:
+        directory(f"{DIMER_RSMI_DIR}/T{{DT}}_h{{H}}.zarr"),
+    log:
+        f"results/logs/rsmi_dimers_L{DIMER_RSMI_SIZE}_T{{DT}}_h{{H}}.log",
+    benchmark:
+        f"results/benchmarks/rsmi_dimers_L{DIMER_RSMI_SIZE}_T{{DT}}_h{{H}}.tsv"
+    wildcard_constraints:
+        DT=r"inf|[0-9]+\.[0-9]{4}",
+        H=r"[0-9]+",
+    priority: 5
+    conda:
+        "../envs/rgml.yaml"
+    resources:
+        **fixed(estimate.dimer_rsmi(config)),
+    params:
         options=lambda wildcards: cli(
-            "dimers rsmi",
-            temperature=next(t for t in config["dimers"]["temperatures"] if format_temperature(t) == wildcards.DT),
+            "dimers rsmi", temperature=dimer_temperature(wildcards), n_hidden=int(wildcards.H), rules=None
         ),
     shell:
         "rgml dimers rsmi {input} {params.options} --out {output} 2> {log}"
@@ -109,7 +133,7 @@ rule rsmi_dimers_buffers:
 
 rule rsmi_dimers_table:
     input:
-        fits=[f"{DIMER_RSMI_DIR}/T{format_temperature(t)}.zarr" for t in config["dimers"]["temperatures"]],
+        fits=dimer_fits(),
         buffers=f"{DIMER_RSMI_DIR}/buffers.zarr",
     output:
         table=report(

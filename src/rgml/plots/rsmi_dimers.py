@@ -10,6 +10,8 @@ from rgml.dimers.fields import field_filters
 #: Line styles of the rules in the I(H:E)-against-T panel.
 _STYLES = {"rsmi": ("C3", "o-"), "field": ("k", "s--"), "order": ("0.45", "d--"), "orientation": ("C0", "v:"),
            "occupations": ("C2", "^:")}
+#: Colours of the learned rule by its number of hidden units (``dimers.rsmi.n_hidden`` and ``more_hidden``).
+_UNIT_COLORS = {1: "C5", 2: "C3", 4: "C6"}
 
 
 def _link_image(links: np.ndarray) -> np.ndarray:
@@ -41,7 +43,8 @@ def rsmi_dimers_figure(table, fits, scan):
     """Filters (top), I(H:E) against T per rule and I(H:E) against buffer width, log–log with the fit (bottom)."""
     fig = plt.figure(figsize=(15, 8.5), constrained_layout=True)
     grid = fig.add_gridspec(2, 2, height_ratios=[1, 1.2])
-    top = max(fits, key=lambda f: f.temperature)
+    # The highest temperature's main fit: the one that carries the reference rules (the further unit counts do not).
+    top = max(fits, key=lambda f: (f.temperature, len(f.rules) > 0))
     _filters_panel(fig, grid[0, :], top)
     fig.text(0.01, 0.99, f"T = {top.temperature:g}, L = {top.fit.size // 2}, block {top.block}, buffer {top.buffer}",
              fontsize=8, va="top")
@@ -55,7 +58,8 @@ def rsmi_dimers_figure(table, fits, scan):
         label = rule if rule != "rsmi" else "RSMI (learned)"
         for n_hidden, h in g.groupby("n_hidden"):
             xs = np.where(np.isinf(h["T"]), t_inf, h["T"])
-            ax_t.errorbar(xs, h["mi_nats"], h["mi_err"], fmt=fmt, color=color, ms=4, capsize=2,
+            shade = _UNIT_COLORS.get(n_hidden, "C4") if rule == "rsmi" else color
+            ax_t.errorbar(xs, h["mi_nats"], h["mi_err"], fmt=fmt, color=shade, ms=4, capsize=2,
                           label=f"{label} ({n_hidden} unit{'s' if n_hidden > 1 else ''})")
     ax_t.axhline(np.log(4.0), color="C1", lw=0.8, ls="-.", label="ln 4 (four columnar crystals)")
     below = table.loc[table["below_tc"].astype(bool), "T"] if "below_tc" in table else []

@@ -53,6 +53,12 @@ def _describe(fit: DimerFit) -> str:
             f"noise share {np.round(fit.noise_share, 3)}")
 
 
+def _describe_rules(fit: DimerFit, lead: str) -> str:
+    """The reference rules' I(H:E) after ``lead``; empty for a fit without them."""
+    return lead + ", ".join(f"{r} {m:.4f} ± {e:.4f}" for r, m, e in zip(fit.rules, fit.rule_mi, fit.rule_mi_err)) \
+        if fit.rules else ""
+
+
 def rsmi_dimers_fit(
     *, samples: Path, temperature: float, block: int, buffer: int, environment: int, n_hidden: int,
     config: FitConfig, noise: bool, seed: int, out: Path, rules: tuple[str, ...] = REFERENCE_RULES,
@@ -72,8 +78,7 @@ def rsmi_dimers_fit(
                          rules=tuple(rules), chains=chains)
     except ValueError as exc:  # a geometry the torus cannot hold, too few samples for the split
         raise StoreError(f"{samples}: RSMI on dimers at T={t:.6g}: {exc}") from None
-    log(_describe(fit) + "; reference rules " + ", ".join(
-        f"{r} {m:.4f} ± {e:.4f}" for r, m, e in zip(fit.rules, fit.rule_mi, fit.rule_mi_err)))
+    log(_describe(fit) + _describe_rules(fit, "; reference rules "))
     attrs = provenance(title=f"RSMI on dimers, L={size}, T={t:.6g}", seed=seed, backend="numpy",
                        config={"dimers": {"rsmi": {"samples": str(samples), "temperature": t, "block": block,
                                                    "buffer": buffer, "environment": environment, "noise": noise,
@@ -149,8 +154,7 @@ def rsmi_dimers_tables(*, fits: list[Path], buffers: Path, tc: float, table: Pat
     scan = BufferScan.from_dataset(open_kind(buffers, BUFFER_SCAN))
     df = with_references(rsmi_dimers_table(results), tc=tc)
     for fit in results:
-        log(f"T={fit.temperature:.6g}: RSMI {_describe(fit)}; " + ", ".join(
-            f"{r} {m:.4f} ± {e:.4f}" for r, m, e in zip(fit.rules, fit.rule_mi, fit.rule_mi_err)))
+        log(f"T={fit.temperature:.6g}, {fit.n_hidden} units: RSMI {_describe(fit)}" + _describe_rules(fit, "; "))
     law = scan.power_law
     log(f"buffer scan T={scan.temperature:.6g}: I = {np.round(scan.mi, 4).tolist()} at L_B = {scan.buffers.tolist()}; "
         + (f"alpha = {law.exponent:.3f} ± {law.exponent_error:.3f} over L_B = {law.x_min:g}..{law.x_max:g}"
