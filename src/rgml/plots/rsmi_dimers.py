@@ -62,6 +62,8 @@ def rsmi_dimers_figure(table, fits, scan):
             ax_t.errorbar(xs, h["mi_nats"], h["mi_err"], fmt=fmt, color=shade, ms=4, capsize=2,
                           label=f"{label} ({n_hidden} unit{'s' if n_hidden > 1 else ''})")
     ax_t.axhline(np.log(4.0), color="C1", lw=0.8, ls="-.", label="ln 4 (four columnar crystals)")
+    if ((table["rule"] == "rsmi") & (table["n_hidden"] == 1)).any():  # one unit carries at most one bit
+        ax_t.axhline(np.log(2.0), color=_UNIT_COLORS[1], lw=0.8, ls="-.", label="ln 2 (one unit's most)")
     below = table.loc[table["below_tc"].astype(bool), "T"] if "below_tc" in table else []
     if len(below):  # the temperatures below T_c, where ln 4 is the reference
         ax_t.axvspan(0.98 * below.min(), 1.02 * below.max(), color="0.93", zorder=0)
