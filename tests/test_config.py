@@ -105,6 +105,7 @@ BAD = [
     ("mi-steps-zero", ("compare", "mi_steps"), 0, "compare.mi_steps"),
     ("flow-scan-replicas-zero", ("rbm", "flow_scan_replicas"), 0, "rbm.flow_scan_replicas"),
     ("flow-scan-l2-negative", ("rbm", "flow_scan_l2"), [-0.1], "rbm.flow_scan_l2[0]"),
+    ("dimer-rsmi-size-not-sampled", ("dimers", "rsmi", "size"), 48, "dimers.rsmi.size"),
     ("dimer-units-of-the-main-fit", ("dimers", "rsmi", "more_hidden"), [1, 2], "dimers.rsmi.more_hidden"),
     ("dimer-units-too-many", ("dimers", "rsmi", "more_hidden"), [9], "dimers.rsmi.more_hidden[0]"),
     ("dimer-rules-empty", ("dimers", "rsmi", "rules"), [], "dimers.rsmi.rules"),

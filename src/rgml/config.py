@@ -284,8 +284,13 @@ def _comparison(config: dict) -> None:
         )
 
 
-def _dimer_units(rsmi: dict) -> None:
-    """``dimers.rsmi.more_hidden`` lists unit counts the main fit (``n_hidden``) does not already have."""
+def _dimer_rsmi(dimers: dict) -> None:
+    """``dimers.rsmi.size`` is a sampled size (or null: the largest); ``more_hidden`` lists unit counts the main
+    fit (``n_hidden``) does not already have."""
+    rsmi = dimers["rsmi"]
+    if rsmi["size"] is not None and rsmi["size"] not in dimers["sizes"]:
+        raise ConfigError(f"dimers.rsmi.size: {rsmi['size']} is not one of dimers.sizes {dimers['sizes']}; pick one "
+                          "of them or null (the largest)")
     if rsmi["n_hidden"] in rsmi["more_hidden"]:
         raise ConfigError(
             f"dimers.rsmi.more_hidden: {rsmi['n_hidden']} is dimers.rsmi.n_hidden, which the main fit of every "
@@ -352,7 +357,7 @@ def _semantic_checks(config: dict, *, check_backend: bool) -> None:
             "every chain must be cut into the same number of jackknife blocks"
         )
     _comparison(config)
-    _dimer_units(config["dimers"]["rsmi"])
+    _dimer_rsmi(config["dimers"])
     _memory_budget(config)
     if check_backend:
         try:

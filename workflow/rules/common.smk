@@ -50,6 +50,8 @@ TEMPERATURES = config["ising2d"]["temperatures"]
 RING = f"results/samples/ising1d/N{config['ising1d']['size']}.zarr"
 RBM_DIR = f"results/rbm/ising2d/L{config['rbm']['size']}"
 RSMI_DIR = f"results/rsmi/ising2d/L{config['rsmi']['size']}"
+DIMER_RSMI_SIZE = config["dimers"]["rsmi"]["size"] or max(config["dimers"]["sizes"])
+DIMER_RSMI_DIR = f"results/rsmi/dimers/L{DIMER_RSMI_SIZE}"
 
 
 def cli(step, **values):

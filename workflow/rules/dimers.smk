@@ -50,14 +50,6 @@ rule dimers_table:
 # RSMI on the dimers of one size (dimers.rsmi.size, default the largest; issue 17, items 3-5): a fit per
 # temperature with the naive rules beside it, I(H:E) against buffer width at the highest temperature (T = inf),
 # and their tables and figure.
-DIMER_RSMI_SIZE = config["dimers"]["rsmi"]["size"] or max(config["dimers"]["sizes"])
-if DIMER_RSMI_SIZE not in config["dimers"]["sizes"]:
-    sys.stderr.write(
-        f"config error: dimers.rsmi.size: {DIMER_RSMI_SIZE} is not one of dimers.sizes "
-        f"{config['dimers']['sizes']}; pick one of them or null (the largest)\n"
-    )
-    sys.exit(1)
-DIMER_RSMI_DIR = f"results/rsmi/dimers/L{DIMER_RSMI_SIZE}"
 
 
 rule rsmi_dimers_fit:
