@@ -209,7 +209,7 @@ def test_changing_one_temperature_reruns_only_its_sampling_and_the_whole_grid_jo
     counts = jobs(snakemake(workdir, "-n", config=changed))
     sizes = len(config["ising2d"]["sizes"])
     whole_grid = {"merge_ising2d": sizes, "thermodynamics_ising2d": 1, "finite_size_scaling": 1, "phases": 3,
-                  "rg_coarse_grain": 4 * sizes, "rg_flow_ising2d": 1, "rbm_flow": 1, "rbm_flow_scan": 1,
+                  "rg_coarse_grain": sizes, "rg_flow_ising2d": 1, "rbm_flow": 1, "rbm_flow_scan": 1,
                   "rbm_table": 1, "compare_summary": 1, "compare_rules": len(config["compare"]["block_sizes"]),
                   "compare_table": 1, "compare_norm_scan": 1, "all": 1}
     assert counts == {"sample_ising2d": 1, **whole_grid}, counts  # one job samples every size at T = 2.25

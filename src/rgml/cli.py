@@ -23,6 +23,7 @@ from rgml import __version__
 from rgml.backend import BackendError
 from rgml.params import add_option, format_value, option_string
 from rgml.progress import log, resource_summary
+from rgml.rg.rules import LEARNED_RULES, RULES
 from rgml.store import StoreError, WriteError, check_output, is_checksum_error, os_error_message, recording_command
 
 EXIT_USAGE = 2
@@ -494,13 +495,15 @@ def _add_rg(sub) -> None:
     # dest "step", not "model": coarse-grain has a --model option
     steps = p.add_subparsers(dest="step", required=True, metavar="STEP")
 
-    c = _step(steps, "rg coarse-grain", help="apply a block rule repeatedly to a 2D sample store",
+    c = _step(steps, "rg coarse-grain", help="apply block rules repeatedly to a 2D sample store",
               description="Coarse-grain every configuration level by level while the lattice is >= 4 across; "
-                          "stores level1, level2, ... and the interaction densities of every level.")
+                          "stores level1, level2, ... and the interaction densities of every level, one store per "
+                          "--rule (several rules share one process start).")
+    c.add_argument("--rule", choices=RULES, nargs="+", required=True, help="block rules, one store each")
     c.add_argument("--samples", type=Path, required=True, help="2D sample store (L*.zarr)")
-    c.add_argument("--rule", choices=["majority", "decimation", "rbm", "rsmi"], required=True, help="block rule")
-    c.add_argument("--model", type=Path, default=None, help="trained model store of a learned rule (rbm, rsmi)")
-    _out(c, "{rule}_b{b}.zarr")
+    c.add_argument("--model", type=Path, nargs="+", default=[],
+                   help="trained model stores of the learned rules (rbm, rsmi): one per learned --rule, in its order")
+    _out(c, "{rule}_b{b}.zarr; one per --rule, in the same order", many=True)
     c.set_defaults(func=_run_rg_coarse_grain)
 
     f = _step(steps, "rg flow", help="flows T -> T_eff, fixed points and nu (flow slopes and MCRG) of every rule",
@@ -528,10 +531,21 @@ def _add_rg(sub) -> None:
 def _run_rg_coarse_grain(args) -> None:
     from rgml.steps.rg import coarse_grain, load_rule
 
-    if args.rule in ("rbm", "rsmi") and args.model is None:
-        raise UsageError(f"--model: rule {args.rule!r} is learned; give its trained model store")
-    coarse_grain(samples=args.samples, rule=load_rule(args.rule, args.b, args.model), seed=args.seed,
-                 out=args.out, backend=args.backend)
+    if len(args.out) != len(args.rule):
+        raise UsageError(f"--out: {len(args.out)} stores for {len(args.rule)} rules (--rule {' '.join(args.rule)}); "
+                         "give one store per rule, in the same order")
+    if len(set(args.out)) != len(args.out):
+        raise UsageError("--out: a store is named twice; give each rule its own store")
+    learned = [name for name in args.rule if name in LEARNED_RULES]
+    if len(args.model) != len(learned):
+        needed = f"one per learned rule ({' '.join(learned)})" if learned else "none: every rule given is fixed"
+        raise UsageError(f"--model: {len(args.model)} model stores given, {needed}; "
+                         "give the trained stores in the order of their rules")
+    models = iter(args.model)
+    # every model is read (and checked against --b) before any store is written
+    rules = [load_rule(name, args.b, next(models) if name in LEARNED_RULES else None) for name in args.rule]
+    for rule, out in zip(rules, args.out):
+        coarse_grain(samples=args.samples, rule=rule, seed=args.seed, out=out, backend=args.backend)
 
 
 def _run_rg_flow(args) -> None:

@@ -103,7 +103,7 @@ def merging(config: dict, size: int) -> dict:
 
 
 def whole_grid(config: dict, size: int) -> dict:
-    """A job reading every temperature of one size (thermodynamics, coarse-graining one size)."""
+    """A job reading every temperature of one size (thermodynamics; one block rule of coarse-graining)."""
     n_t = len(config["ising2d"]["temperatures"])
     samples = samples_for(config, size)
     levels = max(1, n_levels(size, config["rg"]["b"]))
@@ -111,10 +111,21 @@ def whole_grid(config: dict, size: int) -> dict:
     return _job(memory, 1e-7 * n_t * samples * size * size * levels)
 
 
+def _n_rules(config: dict) -> int:
+    """Block rules of the RG comparison: the fixed ones of rg.rules and the learned rbm and rsmi."""
+    return len(config["rg"]["rules"]) + 2
+
+
+def coarse_graining(config: dict, size: int) -> dict:
+    """A job coarse-graining one size with every block rule, one rule after the other (the memory of one)."""
+    one = whole_grid(config, size)
+    return {"mem_mb": one["mem_mb"], "runtime": _n_rules(config) * one["runtime"]}
+
+
 def analysis(config: dict) -> dict:
     """The flow / MCRG analysis over every size and rule: all interaction densities in memory, bootstrapped."""
     n_t = len(config["ising2d"]["temperatures"])
-    rules = len(config["rg"]["rules"]) + 2
+    rules = _n_rules(config)
     total = 0.0
     work = 0.0
     for size in config["ising2d"]["sizes"]:

@@ -39,7 +39,6 @@ wildcard_constraints:
     L=r"[1-9][0-9]*",
     N=r"[1-9][0-9]*",
     b=r"[1-9][0-9]*",
-    scheme=r"majority|decimation|rbm|rsmi",
     T=r"[0-9]+\.[0-9]{4}",
     B=r"[0-9]+",
 
@@ -110,11 +109,16 @@ def learned_store(scheme, temperature, b=None):
     return f"results/{name}_b{b}_T{format_temperature(temperature)}.zarr"
 
 
-def rule_model(wildcards):
-    """The trained model store (fitted at Tc) that a learned block rule needs; none for fixed ones."""
-    if wildcards.scheme in ("rsmi", "rbm"):
-        return learned_store(wildcards.scheme, nearest_tc(), int(wildcards.b))
-    return []
+def rule_models(wildcards):
+    """The trained model stores (fitted at Tc) of the learned block rules, in the order of all_rules()."""
+    return [
+        learned_store(scheme, nearest_tc(), int(wildcards.b)) for scheme in all_rules() if scheme in ("rsmi", "rbm")
+    ]
+
+
+def rg_outputs():
+    """The coarse-grained stores of one (L, b) job, one per block rule, named by rule."""
+    return {scheme: directory(f"results/rg/ising2d/L{{L}}/{scheme}_b{{b}}.zarr") for scheme in all_rules()}
 
 
 def comparison_temperatures():

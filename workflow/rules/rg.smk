@@ -2,26 +2,27 @@
 # and MCRG), and the exact 1D decimation flow.
 
 
+# One job per (L, b) coarse-grains with every rule: one process start instead of four.
 rule rg_coarse_grain:
     input:
         samples="results/samples/ising2d/L{L}.zarr",
-        model=rule_model,
+        models=rule_models,
     output:
-        directory("results/rg/ising2d/L{L}/{scheme}_b{b}.zarr"),
+        **rg_outputs(),
     log:
-        "results/logs/rg_coarse_grain_L{L}_{scheme}_b{b}.log",
+        "results/logs/rg_coarse_grain_L{L}_b{b}.log",
     benchmark:
-        "results/benchmarks/rg_coarse_grain_L{L}_{scheme}_b{b}.tsv"
+        "results/benchmarks/rg_coarse_grain_L{L}_b{b}.tsv"
     conda:
         "../envs/rgml.yaml"
     resources:
-        **per_size(estimate.whole_grid),
+        **per_size(estimate.coarse_graining),
         gpu=gpus(),
     params:
         options=lambda wildcards: cli("rg coarse-grain", b=int(wildcards.b)),
-        model=lambda wildcards, input: f"--model {input.model}" if input.model else "",
+        rules=" ".join(all_rules()),
     shell:
-        "rgml rg coarse-grain --samples {input.samples} --rule {wildcards.scheme} {params.model}"
+        "rgml rg coarse-grain --samples {input.samples} --rule {params.rules} --model {input.models}"
         " {params.options} --out {output} 2> {log}"
 
 
