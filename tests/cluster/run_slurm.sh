@@ -12,7 +12,7 @@
 #               project: checks the cluster, the profile and this harness without rgml
 #   --keep      keep the temp directory (configs, logs, outputs) for inspection
 #
-# Environment: RGML_SLURM_STEP_TIMEOUT (seconds per snakemake run, default 2400: the tiny run is 59 jobs);
+# Environment: RGML_SLURM_STEP_TIMEOUT (seconds per snakemake run, default 2400: the tiny run is 54 jobs);
 # RGML_SLURM_EXPECT_GPU_JOBS (how many SLURM jobs must request a GPU: a number, or `any`;
 # default 0 when the config's backend is numpy, else `any`).
 #

@@ -12,6 +12,7 @@ from rgml.exact import TC
 from rgml.params import SCHEMA_PATH
 from rgml.results import CONFIG_ENV, config_digest, record_outputs
 from rgml.rg.blocks import n_levels
+from rgml.rg.rules import LEARNED_RULES
 
 try:
     # Snakemake's YAML loading keeps the last of a duplicated key silently: refuse it
@@ -89,7 +90,7 @@ def sample_stores():
 
 def all_rules():
     """Block rules of the RG comparison: the fixed ones from the config and the learned ones."""
-    return [*config["rg"]["rules"], "rbm", "rsmi"]
+    return [*config["rg"]["rules"], *LEARNED_RULES]
 
 
 def rg_sizes(b):
@@ -111,9 +112,7 @@ def learned_store(scheme, temperature, b=None):
 
 def rule_models(wildcards):
     """The trained model stores (fitted at Tc) of the learned block rules, in the order of all_rules()."""
-    return [
-        learned_store(scheme, nearest_tc(), int(wildcards.b)) for scheme in all_rules() if scheme in ("rsmi", "rbm")
-    ]
+    return [learned_store(scheme, nearest_tc(), int(wildcards.b)) for scheme in all_rules() if scheme in LEARNED_RULES]
 
 
 def rg_outputs():
