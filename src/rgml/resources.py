@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 
 from rgml.rg.blocks import n_levels
+from rgml.rg.rules import LEARNED_RULES
 
 #: Memory of an idle rgml process (interpreter, NumPy, Numba, xarray, Zarr, Matplotlib), MiB.
 BASE_MIB = 600
@@ -112,8 +113,8 @@ def whole_grid(config: dict, size: int) -> dict:
 
 
 def _n_rules(config: dict) -> int:
-    """Block rules of the RG comparison: the fixed ones of rg.rules and the learned rbm and rsmi."""
-    return len(config["rg"]["rules"]) + 2
+    """Block rules of the RG comparison: the fixed ones of rg.rules and the learned ones."""
+    return len(config["rg"]["rules"]) + len(LEARNED_RULES)
 
 
 def coarse_graining(config: dict, size: int) -> dict:
