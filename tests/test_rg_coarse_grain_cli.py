@@ -7,52 +7,31 @@ model store stops the job before any store is written.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from rgml.cli import EXIT_USAGE, main
+from rgml.cli import EXIT_USAGE
 from rgml.store import array_digests
+
+# the L = 8 sample store and the learned rules fitted on it (rsmi "fit", rbm "block"), made by the real steps
+from test_bad_data import run_cli, stores  # noqa: F401 (stores is a fixture)
 
 pytestmark = pytest.mark.workflow  # the workflow/CLI tier: runs the rgml command
 
 SEED = ["--seed", 1]
 
 
-def run(argv, capsys) -> tuple[int, str]:
-    code = main([str(a) for a in argv])
-    return code, capsys.readouterr().err
-
-
-@pytest.fixture(scope="module")
-def inputs(tmp_path_factory) -> dict[str, Path]:
-    """An L = 8 sample store and the two learned rules fitted on it (b = 2), made by the real steps."""
-    d = tmp_path_factory.mktemp("inputs")
-    made = {"L8": d / "L8.zarr", "fit": d / "fit.zarr", "block": d / "block.zarr"}
-    steps = [
-        ["sample", "ising2d", "--size", 8, "--temperatures", "2.0,2.269185,3.0", "--samples", 48, "--seed", 1,
-         "--thermalize", 20, "--thin", 2, "--out", made["L8"]],
-        ["rsmi", "fit", "--samples", made["L8"], "--temperature", 2.269185, "--block", 2, "--buffer", 0,
-         "--environment", 1, "--steps", 20, "--seed", 1, "--out", made["fit"]],
-        ["rbm", "block", "--samples", made["L8"], "--temperature", 2.269185, "--epochs", 2, "--seed", 1,
-         "--out", made["block"]],
-    ]
-    for argv in steps:
-        assert main([str(a) for a in argv]) == 0
-    return made
-
-
-def test_several_rules_in_one_process_equal_one_run_per_rule(inputs, tmp_path):
+def test_several_rules_in_one_process_equal_one_run_per_rule(stores, tmp_path):
     rules = ["majority", "rsmi", "decimation", "rbm"]  # learned and fixed interleaved: models go in rule order
     together = [tmp_path / "together" / f"{rule}_b2.zarr" for rule in rules]
-    assert main(["rg", "coarse-grain", "--samples", str(inputs["L8"]), "--rule", *rules,
-                 "--model", str(inputs["fit"]), str(inputs["block"]), *map(str, SEED),
-                 "--out", *map(str, together)]) == 0
-    models = {"rsmi": ["--model", str(inputs["fit"])], "rbm": ["--model", str(inputs["block"])]}
+    code, _, err = run_cli(["rg", "coarse-grain", "--samples", stores["L8"], "--rule", *rules,
+                            "--model", stores["fit"], stores["block"], *SEED, "--out", *together])
+    assert code == 0, err
+    models = {"rsmi": ["--model", stores["fit"]], "rbm": ["--model", stores["block"]]}
     for rule, store in zip(rules, together):
         alone = tmp_path / "alone" / f"{rule}_b2.zarr"
-        assert main(["rg", "coarse-grain", "--samples", str(inputs["L8"]), "--rule", rule, *models.get(rule, []),
-                     *map(str, SEED), "--out", str(alone)]) == 0
+        code, _, err = run_cli(["rg", "coarse-grain", "--samples", stores["L8"], "--rule", rule,
+                                *models.get(rule, []), *SEED, "--out", alone])
+        assert code == 0, err
         assert array_digests(store) == array_digests(alone), rule
 
 
@@ -62,19 +41,19 @@ def test_several_rules_in_one_process_equal_one_run_per_rule(inputs, tmp_path):
     (["majority", "rsmi"], [], ["a.zarr", "b.zarr"], "--model: 0 model stores given, one per learned rule (rsmi)"),
     (["majority"], ["fit"], ["a.zarr"], "--model: 1 model stores given, none: every rule given is fixed"),
 ])
-def test_option_counts_that_do_not_match_are_usage_errors(inputs, tmp_path, capsys, rules, models, outs, named):
-    argv = ["rg", "coarse-grain", "--samples", inputs["L8"], "--rule", *rules, *SEED,
+def test_option_counts_that_do_not_match_are_usage_errors(stores, tmp_path, rules, models, outs, named):
+    argv = ["rg", "coarse-grain", "--samples", stores["L8"], "--rule", *rules, *SEED,
             "--out", *(tmp_path / o for o in outs)]
     if models:
-        argv += ["--model", *(inputs[m] for m in models)]
-    code, err = run(argv, capsys)
+        argv += ["--model", *(stores[m] for m in models)]
+    code, _, err = run_cli(argv)
     assert code == EXIT_USAGE and named in err, err
     assert not any(tmp_path.iterdir())
 
 
-def test_a_model_of_another_block_size_stops_the_job_before_any_store_is_written(inputs, tmp_path, capsys):
+def test_a_model_of_another_block_size_stops_the_job_before_any_store_is_written(stores, tmp_path):
     outs = [tmp_path / "majority_b4.zarr", tmp_path / "rsmi_b4.zarr"]
-    code, err = run(["rg", "coarse-grain", "--samples", inputs["L8"], "--rule", "majority", "rsmi",
-                     "--model", inputs["fit"], "--b", 4, *SEED, "--out", *outs], capsys)
+    code, _, err = run_cli(["rg", "coarse-grain", "--samples", stores["L8"], "--rule", "majority", "rsmi",
+                            "--model", stores["fit"], "--b", 4, *SEED, "--out", *outs])
     assert code == EXIT_USAGE and "the rsmi rule has b=2, not b=4" in err, err
     assert not any(tmp_path.iterdir())  # the fixed rule's store is not written either
