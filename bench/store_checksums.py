@@ -21,7 +21,7 @@ import numpy as np
 import xarray as xr
 
 import rgml.store as store
-from rgml.ising.samples import steps_per_block
+from rgml.chunks import steps_per_block
 from rgml.rng import Stream
 
 

@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from rgml import params
-from rgml.cli import STEP_OPTIONS, build_parser
+from rgml.cli import build_parser
+from rgml.step_options import STEP_OPTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -171,7 +172,7 @@ def test_the_default_config_sets_every_knob_to_its_default():
 
 
 def test_option_strings_round_trip_through_the_parser():
-    from rgml.cli import options
+    from rgml.step_options import options
     from rgml.config import validate_config
 
     config = validate_config(yaml.safe_load((ROOT / "config" / "config.yaml").read_text()), params.SCHEMA_PATH,

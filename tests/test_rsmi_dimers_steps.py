@@ -10,7 +10,8 @@ import xarray as xr
 import yaml
 
 from rgml import params
-from rgml.cli import STEP_OPTIONS, build_parser, options
+from rgml.cli import build_parser
+from rgml.step_options import STEP_OPTIONS, options
 from rgml.config import validate_config
 from rgml.dimers import DIMER_FIT, buffer_scan, exact_dimer_samples, fit_dimers
 from rgml.steps.dimers import DIMER_SAMPLES

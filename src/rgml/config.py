@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import copy
 import difflib
+import hashlib
+import json
 import math
 from pathlib import Path
 
@@ -30,6 +32,11 @@ MEHTA_SCHWAB_COUPLING = 0.408
 
 #: Temperatures appear in file names with this many decimals (``T2.2692``).
 TEMPERATURE_DECIMALS = 4
+
+#: Environment variable through which the workflow tells each job the digest of its configuration
+#: (:func:`config_digest`); the job's stores record it (:mod:`rgml.store`), and :mod:`rgml.results`
+#: tells the stores of earlier configurations by it.
+WORKFLOW_CONFIG_ENV = "RGML_WORKFLOW_CONFIG"
 
 
 class ConfigError(ValueError):
@@ -207,12 +214,12 @@ def minimum_memory_budget(config: dict) -> tuple[float, str]:
     RBM and RSMI jobs read their configurations from the store whole chunks
     at a time (:func:`rgml.inputs.stored_spins`), so they hold at least one
     chunk of training rows: ``min(samples, chunk)`` configurations at the
-    memory each costs (:func:`rgml.rbm.data.training_row_bytes`,
+    memory each costs (:func:`rgml.streaming.training_row_bytes`,
     :func:`rgml.rsmi.partition.row_bytes`).
     """
-    from rgml.ising.samples import steps_per_block
-    from rgml.rbm.data import training_row_bytes
+    from rgml.chunks import steps_per_block
     from rgml.rsmi.partition import Geometry, row_bytes
+    from rgml.streaming import training_row_bytes
 
     ising, rsmi = config["ising2d"], config["rsmi"]
 
@@ -364,6 +371,12 @@ def _semantic_checks(config: dict, *, check_backend: bool) -> None:
             resolve_backend(config["backend"])
         except BackendError as exc:
             raise ConfigError(str(exc)) from None
+
+
+def config_digest(config: dict) -> str:
+    """A short digest of a (validated) workflow configuration."""
+    text = json.dumps(config, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def validate_config(config: dict, schema: dict | str | Path, *, check_backend: bool = True) -> dict:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from scipy.special import ellipkm1
 
 #: Critical temperature of the square-lattice Ising model, 2/ln(1+√2) (Onsager 1944).
 TC: float = 2.0 / float(np.log1p(np.sqrt(2.0)))
@@ -67,6 +66,8 @@ def onsager_energy(T):
     -------
     Energy per spin in J, same shape as ``T``.
     """
+    from scipy.special import ellipkm1  # here, not at the top: the Snakefile imports this module for TC
+
     K = 1.0 / _temperatures(T)
     s = np.sinh(2.0 * K)
     p = ((1.0 - s * s) / (1.0 + s * s)) ** 2

@@ -26,10 +26,9 @@ import xarray as xr
 from rgml.ising.samples import SAMPLES_1D, SAMPLES_2D
 from rgml.layout import Layout, LayoutError, check_finite, check_spins, check_variables
 from rgml.progress import log
-from rgml.rbm.data import training_row_bytes
 from rgml.rg.coarse import RG_BLOCKS, level_variables
 from rgml.store import StoreError, load_variable, open_store, read_error
-from rgml.streaming import ConfigurationSet, in_memory_if_fits
+from rgml.streaming import ConfigurationSet, in_memory_if_fits, training_row_bytes
 
 
 def open_kind(path: str | Path, layout: Layout) -> xr.Dataset:
@@ -115,7 +114,7 @@ def stored_spins(ds: xr.Dataset, path: str | Path, index: int, *, budget_bytes: 
 
     Rows are ±1 int8 lattices ``(L, L)``, checked as they are read; groups hold
     at most ``budget_bytes`` at ``row_bytes`` per configuration (default
-    :func:`rgml.rbm.data.training_row_bytes`) and are whole store chunks, so
+    :func:`rgml.streaming.training_row_bytes`) and are whole store chunks, so
     at least one chunk is held whatever the budget (the config refuses a
     smaller ``memory_budget_mib``; here a line in the log says so).  Pass
     it through :func:`rgml.streaming.in_memory_if_fits` to hold small sets in memory.
@@ -142,7 +141,7 @@ def spins_at(
     """Like :func:`samples_at`, as a set: in memory if it fits ``budget_bytes``, else read group by group.
 
     ``row_bytes(L)``: memory one L×L configuration costs the caller (default
-    :func:`rgml.rbm.data.training_row_bytes`).  Returns the grid temperature, L and the set.
+    :func:`rgml.streaming.training_row_bytes`).  Returns the grid temperature, L and the set.
     """
     path = Path(path)
     ds = open_samples_2d(path)

@@ -19,6 +19,7 @@ import math
 
 from rgml.rg.blocks import n_levels
 from rgml.rg.rules import LEARNED_RULES
+from rgml.streaming import training_row_bytes
 
 #: Memory of an idle rgml process (interpreter, NumPy, Numba, xarray, Zarr, Matplotlib), MiB.
 BASE_MIB = 600
@@ -48,9 +49,6 @@ THREADED_STARTS = 10
 
 #: Multiply-adds per second of the RBM and RSMI training loops (minibatch BLAS, one thread).
 FLOPS = 2e9
-
-#: Bytes per training site held in memory (int8 spins, float64 rows, a shuffled copy; rgml.streaming).
-TRAINING_BYTES_PER_SITE = 17
 
 
 def _mib(nbytes: float) -> int:
@@ -138,7 +136,7 @@ def analysis(config: dict) -> dict:
 
 def training(config: dict, size: int, samples: int, units: int, epochs: int) -> dict:
     """An RBM training on ``samples`` L×L configurations with ``units`` hidden units."""
-    data = min(_budget(config), samples * size * size * TRAINING_BYTES_PER_SITE)
+    data = min(_budget(config), samples * training_row_bytes(size))
     work = epochs * samples * size * size * units * 12
     return _job(data + 16 * size * size * units, work / FLOPS)
 

@@ -24,7 +24,6 @@ with an ``rgml_stale`` attribute; ``rgml clean --stale`` deletes them.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -33,8 +32,8 @@ from pathlib import Path
 import xarray as xr
 import yaml
 
+from rgml.config import config_digest
 from rgml.store import WORKFLOW_CONFIG_ATTR as CONFIG_ATTR
-from rgml.store import WORKFLOW_CONFIG_ENV as CONFIG_ENV
 from rgml.store import StoreError, is_store, open_store, write_text_atomic
 
 #: Attributes worth a glance in `rgml inspect`.
@@ -55,12 +54,6 @@ def find_stores(root: Path) -> list[Path]:
         else:
             subdirs.sort()
     return sorted(found)
-
-
-def config_digest(config: dict) -> str:
-    """A short digest of a (validated) workflow configuration."""
-    text = json.dumps(config, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def record_outputs(results: str | os.PathLike, outputs, config: dict) -> Path:

@@ -50,6 +50,7 @@ import zarr
 from zarr.codecs import BloscCodec, Crc32cCodec, ZstdCodec
 
 import rgml
+from rgml.config import WORKFLOW_CONFIG_ENV
 
 #: Bumped whenever the layout of a store changes incompatibly (2: every chunk carries a crc32c checksum).
 STORE_VERSION = 2
@@ -57,9 +58,8 @@ STORE_VERSION = 2
 #: Attribute recording the command-line step and options that made a store (see :func:`check_output`).
 COMMAND_ATTR = "rgml_command"
 
-#: Environment variable through which the workflow tells each job the digest of its configuration, and the
-#: store attribute that records it (:mod:`rgml.results` tells stores of earlier configurations by it).
-WORKFLOW_CONFIG_ENV = "RGML_WORKFLOW_CONFIG"
+#: Store attribute that records the digest of the workflow configuration a job ran under
+#: (:data:`rgml.config.WORKFLOW_CONFIG_ENV`; :mod:`rgml.results` tells stores of earlier configurations by it).
 WORKFLOW_CONFIG_ATTR = "rgml_workflow_config"
 #: :meth:`AtomicStore.write_along` gathers blocks up to this many bytes into one Zarr write.
 WRITE_BATCH_BYTES = 64 * 2**20

@@ -41,6 +41,11 @@ DEFAULT_BUDGET_BYTES = int(default("memory_budget_mib") * 2**20)
 BYTES_PER_SITE = 1 + 2 * 8
 
 
+def training_row_bytes(size: int) -> int:
+    """Memory one resident L×L configuration costs in RBM training (bytes)."""
+    return size * size * BYTES_PER_SITE
+
+
 def _identity(rows):
     return rows
 

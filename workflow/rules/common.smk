@@ -1,18 +1,27 @@
 # Shared helpers: config validation, wildcard constraints, the target list, each job's command-line
-# options and resources. Every parameter a rule passes comes from the config through rgml.cli.options,
+# options and resources. Every parameter a rule passes comes from the config through rgml.step_options.options,
 # so seed, backend and the stage's knobs are named once, in the schema (src/rgml/config.schema.yaml).
 
 import os
 import sys
 
+# Parsed once per run and once more in every cluster job: only light modules here (no xarray, Zarr or Numba).
 from rgml import resources as estimate
-from rgml.cli import options
-from rgml.config import ConfigError, block_chain, check_config_files, format_temperature, mi_size, validate_config
+from rgml.config import (
+    WORKFLOW_CONFIG_ENV,
+    ConfigError,
+    block_chain,
+    check_config_files,
+    config_digest,
+    format_temperature,
+    mi_size,
+    validate_config,
+)
 from rgml.exact import TC
 from rgml.params import SCHEMA_PATH
-from rgml.results import CONFIG_ENV, config_digest, record_outputs
 from rgml.rg.blocks import n_levels
 from rgml.rg.rules import LEARNED_RULES
+from rgml.step_options import options
 
 try:
     # Snakemake's YAML loading keeps the last of a duplicated key silently: refuse it
@@ -29,10 +38,12 @@ except ConfigError as error:
 
 # Every store a job writes records this config's digest; when a run starts it records every output of its
 # job graph, so that rgml.open_results / `rgml inspect` can tell stores of earlier configs (stale) apart.
-os.environ[CONFIG_ENV] = config_digest(config)
+os.environ[WORKFLOW_CONFIG_ENV] = config_digest(config)
 
 
 onstart:
+    from rgml.results import record_outputs
+
     record_outputs("results", [path for job in workflow.dag.jobs for path in job.output], config)
 
 

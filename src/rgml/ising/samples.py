@@ -21,6 +21,7 @@ import numpy as np
 import xarray as xr
 
 from rgml.backend import resolve_backend
+from rgml.chunks import steps_per_block
 from rgml.ising.lattice import energy_1d
 from rgml.ising.ring import sample_ring
 from rgml.ising.sampler import SampleBlock, SamplerSettings, TemperaturePlan, prepare_chains, production
@@ -33,9 +34,6 @@ from rgml.stats import integrated_time, stored_tau
 ALGORITHM_CODES = {"metropolis": 0, "wolff": 1}
 
 TEMPERATURE_ATTRS = {"units": "J/k_B", "long_name": "temperature T"}
-
-#: Bytes of spins per chunk of a sample store (DESIGN.md §4: "a few MiB per chunk").
-CHUNK_BYTES = 2 * 2**20
 
 SAMPLES_2D = Layout(
     "2D sample store (rgml sample ising2d)",
@@ -60,16 +58,6 @@ SAMPLES_1D = Layout(
     dims=("coupling",),
     finite=("energy",),
 )
-
-
-def samples_per_chunk(sites: int, *, chunk_bytes: int = CHUNK_BYTES) -> int:
-    """How many int8 configurations of ``sites`` spins fill one chunk."""
-    return max(1, chunk_bytes // sites)
-
-
-def steps_per_block(size: int, chains: int) -> int:
-    """Production steps per stored block (one chunk of ``steps · chains`` samples per temperature)."""
-    return max(1, samples_per_chunk(size * size) // chains)
 
 
 def _flag_attrs(long_name: str) -> dict:

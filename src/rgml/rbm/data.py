@@ -9,7 +9,7 @@ it is separated from the training set by Monte Carlo time.
 from __future__ import annotations
 
 from rgml.rbm.model import spins_to_units
-from rgml.streaming import BYTES_PER_SITE, ConfigurationSet
+from rgml.streaming import ConfigurationSet
 
 #: Fraction of each temperature's configurations held out (the last ones in sampling order).
 TEST_FRACTION = 0.2
@@ -40,8 +40,3 @@ def training_units(spins: ConfigurationSet, xp) -> ConfigurationSet:
 def as_set(spins) -> ConfigurationSet:
     """An array of lattices as an in-memory set (a set is returned as is)."""
     return spins if isinstance(spins, ConfigurationSet) else ConfigurationSet.from_array(spins)
-
-
-def training_row_bytes(size: int) -> int:
-    """Memory one resident L×L configuration costs in RBM training (bytes)."""
-    return size * size * BYTES_PER_SITE

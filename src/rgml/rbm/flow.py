@@ -29,14 +29,14 @@ from rgml.backend import array_namespace, to_numpy
 from rgml.exact import TC
 from rgml.ising.lattice import magnetization
 from rgml.params import default
-from rgml.rbm.data import as_set, split, training_row_bytes, training_units
+from rgml.rbm.data import as_set, split, training_units
 from rgml.rbm.model import RBM, spins_to_units, units_to_spins
 from rgml.rbm.sampling import gibbs_step
 from rgml.rbm.temperature import model_of, model_variables
 from rgml.rbm.train import TrainConfig, train
 from rgml.rg.thermometer import projection_thermometer
 from rgml.rng import Stream, as_stream
-from rgml.streaming import DEFAULT_BUDGET_BYTES, concatenate, in_memory_if_fits
+from rgml.streaming import DEFAULT_BUDGET_BYTES, concatenate, in_memory_if_fits, training_row_bytes
 
 STARTS = ("ordered", "disordered")
 

@@ -23,7 +23,8 @@ import numpy as np
 import xarray as xr
 
 from rgml.backend import to_numpy
-from rgml.ising.samples import TEMPERATURE_ATTRS, samples_per_chunk
+from rgml.chunks import samples_per_chunk
+from rgml.ising.samples import TEMPERATURE_ATTRS
 from rgml.layout import Layout
 from rgml.params import default
 from rgml.rg.blocks import n_levels

@@ -18,7 +18,7 @@ from rgml.dimers.sampler import plans_dataset as dimer_plans_dataset
 from rgml.dimers.sampler import prepare_chains as prepare_dimer_chains
 from rgml.dimers.sampler import production as dimer_production
 from rgml.dimers.sampler import stored_tau_dataset
-from rgml.ising.samples import samples_per_chunk
+from rgml.chunks import samples_per_chunk
 from rgml.layout import Layout
 from rgml.progress import log
 from rgml.steps.sample import Sampler, stream_samples

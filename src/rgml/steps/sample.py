@@ -22,7 +22,8 @@ from rgml.checkpoint import Checkpoint
 from rgml.inputs import load_spins, open_samples_2d
 from rgml.ising.sampler import ChainBatch, SamplerSettings, TemperaturePlan, prepare_chains, production
 from rgml.ising import samples as sample_sets
-from rgml.ising.samples import block_dataset, plan_dataset, samples_per_chunk, steps_per_block
+from rgml.chunks import samples_per_chunk, steps_per_block
+from rgml.ising.samples import block_dataset, plan_dataset
 from rgml.progress import Progress, log
 from rgml.store import AtomicStore, StoreError, provenance, spin_compressor, write_dataset
 
