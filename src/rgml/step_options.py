@@ -4,7 +4,7 @@ The command line (:mod:`rgml.cli`) builds each subcommand's options from
 this table and the schema (:mod:`rgml.params`); the workflow builds each
 job's options from the config with :func:`options`.  The module imports
 nothing heavier than the schema, so that parsing the Snakefile (once per
-run, and once more inside every cluster job) stays quick.
+run, and twice inside every cluster job) stays quick.
 """
 
 from __future__ import annotations

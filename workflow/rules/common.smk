@@ -5,7 +5,8 @@
 import os
 import sys
 
-# Parsed once per run and once more in every cluster job: only light modules here (no xarray, Zarr or Numba).
+# Parsed once per run and twice in every cluster job, so no module here imports xarray, Zarr or Numba
+# (the config check's RSMI row sizes still import rgml.rsmi, and with it xarray and SciPy).
 from rgml import resources as estimate
 from rgml.config import (
     WORKFLOW_CONFIG_ENV,
