@@ -39,7 +39,7 @@ __getattr__, __dir__, __all__ = exports(__name__, {
     "coarse": ['decimation_filter', 'hidden_states', 'uniform_filter'],
     "estimators": ['ESTIMATORS'],
     "exact": ['JointVE', 'chain_joint', 'torus_joint'],
-    "fit": ['RSMI_FIT', 'FitConfig', 'FitResult', 'fit', 'fit_pairs'],
+    "fit": ['CRITIC_DTYPES', 'RSMI_FIT', 'FitConfig', 'FitResult', 'fit', 'fit_pairs'],
     "information": ['mutual_information'],
     "measures": ['boundary_mask', 'boundaryness', 'filter_uniformity', 'weight_share'],
     "partition": ['Geometry', 'block_positions', 'extract', 'split_configurations'],

@@ -50,6 +50,16 @@ def init_critic(n_env: int, n_states: int, width: int, stream: Stream, xp) -> di
     }
 
 
+def cast_critic(params: dict, dtype) -> dict:
+    """The parameters as ``dtype`` (no copy where they already are).
+
+    A reduced-precision training step runs the critic on a float32 copy of
+    float64 master parameters and casts the gradients back
+    (:attr:`rgml.rsmi.fit.FitConfig.critic_dtype`).
+    """
+    return {name: value.astype(dtype, copy=False) for name, value in params.items()}
+
+
 def critic_forward(params: dict, env):
     """Scores ``f(h_m, E)`` for every row and hidden state.
 

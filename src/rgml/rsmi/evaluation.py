@@ -63,16 +63,20 @@ class Pairs:
             flip=self.n_rows > self.n_stored,
         )
 
-    def rows(self, index):
-        """Float64 ``(V, E)`` for augmented row indices."""
+    def rows(self, index, environment_dtype=None):
+        """Float ``(V, E)`` for augmented row indices: V in float64, E in ``environment_dtype`` (default float64).
+
+        The stored values are small integers (±1 spins, 0/1 occupations), exact in float32 too.
+        """
         xp = self.xp
+        environment_dtype = environment_dtype or xp.float64
         if self.n_rows == self.n_stored:  # no flips: skip the sign pass
-            return self.visible[index].astype(xp.float64), self.environment[index].astype(xp.float64)
+            return self.visible[index].astype(xp.float64), self.environment[index].astype(environment_dtype)
         base = index % self.n_stored
         sign = xp.where(index < self.n_stored, 1.0, -1.0)[:, None]
         return (
             self.visible[base].astype(xp.float64) * sign,
-            self.environment[base].astype(xp.float64) * sign,
+            self.environment[base].astype(environment_dtype) * sign.astype(environment_dtype),
         )
 
     def config_of(self, index):
