@@ -28,6 +28,7 @@ from rgml.dimers import (
     link_geometry,
     link_lattice,
     links_to_cells,
+    local_exponents,
     noise_share,
     order_filters,
     orientation_filter,
@@ -353,7 +354,32 @@ def test_buffer_power_law_recovers_a_known_exponent_and_round_trips():
     back = BufferScan.from_dataset(ds)
     np.testing.assert_array_equal(back.mi, scan.mi)
     assert isinstance(back.power_law, PowerLawFit) and back.power_law.exponent == fit.exponent
-    assert back.to_frame()["in_fit"].all()
+    frame = back.to_frame()
+    assert frame["in_fit"].all()
+    # one exact power law: every local exponent is its exponent, with the two 2 % errors in quadrature
+    np.testing.assert_allclose(frame["local_exponent"][:-1], 1.16, rtol=1e-12)
+    np.testing.assert_allclose(frame["local_exponent_err"][:-1], np.hypot(0.02, 0.02) / np.log(buffers[1:] / buffers[:-1]))
+    assert np.isnan(frame["local_exponent"].iloc[-1]) and np.isnan(frame["local_exponent_err"].iloc[-1])
+    assert frame["exponent_err_scaled"].iloc[0] == frame["exponent_err"].iloc[0]  # χ²/dof ≈ 0 < 1: not scaled
+
+
+def test_local_exponents_show_where_data_leave_a_power_law():
+    x = np.array([1.0, 2.0, 4.0, 8.0])
+    y = np.array([1.0, 0.5, 0.125, 0.0])  # α = 1, then 2, then no positive pair
+    alpha, error = local_exponents(x, y, 0.1 * np.abs(y))
+    np.testing.assert_allclose(alpha[:2], [1.0, 2.0])
+    np.testing.assert_allclose(error[:2], np.hypot(0.1, 0.1) / np.log(2.0))
+    assert np.isnan(alpha[2]) and np.isnan(error[2])
+    # a drifting exponent makes one power law a bad fit; the scaled error says how bad
+    buffers, mi = np.arange(1, 5), np.array([0.38, 0.2756, 0.1932, 0.0914])
+    err = np.full(4, 0.003)
+    fit = fit_buffer_power_law(buffers, mi, err)
+    frame = BufferScan(temperature=np.inf, size=32, block=8, environment=1, stride=4, n_hidden=2, learned=True,
+                       norm=2.0, buffers=buffers, mi=mi, mi_err=err, field_cosine_min=np.ones(4),
+                       noise_share_max=np.zeros(4), power_law=fit).to_frame()
+    assert fit.chi2_per_dof > 100
+    assert frame["exponent_err_scaled"].iloc[0] == pytest.approx(fit.exponent_error * np.sqrt(fit.chi2_per_dof))
+    assert np.all(np.diff(frame["local_exponent"][:-1]) > 0)
 
 
 # --- chain-aware errors -------------------------------------------------------------------------------------

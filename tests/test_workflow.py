@@ -100,7 +100,8 @@ def test_tiny_workflow_makes_every_output(tiny_run):
     assert (learned["mi_visible"] >= learned["mi_nats"] - 3 * learned["mi_err"]).all()
     assert (learned["mi_visible"] <= learned["n_hidden"] * np.log(2) + 1e-12).all()
     buffers = pd.read_csv(results / "tables" / "rsmi_dimers_buffer.csv")
-    assert {"buffer", "mi_nats", "mi_err", "exponent", "exponent_err", "in_fit"} <= set(buffers.columns)
+    assert {"buffer", "mi_nats", "mi_err", "exponent", "exponent_err", "exponent_err_scaled", "in_fit",
+            "local_exponent", "local_exponent_err"} <= set(buffers.columns)
     assert buffers["buffer"].tolist() == [1, 2] and np.isinf(buffers["T"]).all()
     assert open_store(results / "rsmi" / "dimers" / "L8" / "Tinf.zarr").attrs["dimer_block"] == 2
     assert (results / "figures" / "rsmi_dimers.png").stat().st_size > 10_000

@@ -83,6 +83,7 @@ from rgml.dimers.observables import (
     columnar_order,
     fit_correlation_exponent,
     fit_power_law,
+    local_exponents,
     row_correlation,
 )
 from rgml.dimers.sampler import (
@@ -167,6 +168,7 @@ __all__ = [
     "link_ids",
     "link_lattice",
     "links_to_cells",
+    "local_exponents",
     "majority_orientation",
     "noise_share",
     "occupation_filters",

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from rgml.dimers.observables import PowerLawFit, fit_power_law
+from rgml.dimers.observables import PowerLawFit, fit_power_law, local_exponents
 from rgml.dimers.rsmi import DIMER_FIT, TEMPERATURE_ATTRS, fit_dimers, reference_information
 from rgml.layout import Layout
 from rgml.rng import Stream
@@ -132,8 +132,16 @@ class BufferScan:
         )
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per buffer (``rsmi_dimers_buffers.csv``), the fit repeated on every row."""
+        """One row per buffer (``rsmi_dimers_buffers.csv``), the fit repeated on every row.
+
+        ``local_exponent`` ± ``local_exponent_err`` is the effective exponent
+        between this buffer and the next (:func:`rgml.dimers.observables.local_exponents`;
+        NaN on the last row); ``exponent_err_scaled`` is the fit's error times
+        √max(χ²/dof, 1), the error the exponent would have if the spread of the
+        points around one power law were noise (Particle Data Group scale factor).
+        """
         fit = self.power_law
+        local, local_err = (np.append(a, np.nan) for a in local_exponents(self.buffers, self.mi, self.mi_err))
         return pd.DataFrame({
             "T": self.temperature, "L": self.size, "block": self.block, "environment": self.environment,
             "stride": self.stride, "n_hidden": self.n_hidden, "learned": self.learned, "norm": self.norm,
@@ -141,7 +149,9 @@ class BufferScan:
             "cos_field_min": self.field_cosine_min, "noise_share_max": self.noise_share_max,
             "in_fit": ((self.buffers >= fit.x_min) & (self.buffers <= fit.x_max)) if fit else False,
             "exponent": fit.exponent if fit else np.nan, "exponent_err": fit.exponent_error if fit else np.nan,
+            "exponent_err_scaled": fit.exponent_error * np.sqrt(max(fit.chi2_per_dof, 1.0)) if fit else np.nan,
             "amplitude": fit.amplitude if fit else np.nan, "chi2_per_dof": fit.chi2_per_dof if fit else np.nan,
+            "local_exponent": local, "local_exponent_err": local_err,
             "published_exponent": PUBLISHED_EXPONENT,
         })
 

@@ -146,6 +146,23 @@ def fit_power_law(x, y, y_err, *, x_min: float, x_max: float, period: float | No
                        float(x_min), float(x_max), period, chi2, float(params[2]) if correction else None)
 
 
+def local_exponents(x, y, y_err) -> tuple[np.ndarray, np.ndarray]:
+    """Effective exponents α_k = −ln(y_{k+1}/y_k) / ln(x_{k+1}/x_k) between neighbouring points, and errors.
+
+    A pure power law ``y = A x^(−α)`` gives α at every k; a drift of α_k
+    with x says where, and how far, the data leave it.  The errors add the
+    relative errors of the two points in quadrature, as if independent.
+    Returns two arrays one shorter than ``x`` (NaN where a ``y`` is ≤ 0).
+    """
+    x, y, y_err = (np.asarray(a, dtype=np.float64) for a in (x, y, y_err))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        positive = (y[:-1] > 0) & (y[1:] > 0)
+        span = np.log(x[1:] / x[:-1])
+        alpha = np.where(positive, -np.log(y[1:] / y[:-1]) / span, np.nan)
+        error = np.where(positive, np.hypot(y_err[:-1] / y[:-1], y_err[1:] / y[1:]) / span, np.nan)
+    return alpha, error
+
+
 def fit_correlation_exponent(correlations, *, r_min: int, r_max: int, blocks: int = 20,
                              image: bool = True, correction: bool = True) -> PowerLawFit:
     """Fit ``C(r) = A [r^(−α) + (L − r)^(−α)] (1 + b r⁻²)`` to per-sample correlations, jackknife errors.
