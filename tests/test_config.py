@@ -108,6 +108,9 @@ BAD = [
     ("dimer-rsmi-size-not-sampled", ("dimers", "rsmi", "size"), 48, "dimers.rsmi.size"),
     ("dimer-units-of-the-main-fit", ("dimers", "rsmi", "more_hidden"), [1, 2], "dimers.rsmi.more_hidden"),
     ("dimer-units-too-many", ("dimers", "rsmi", "more_hidden"), [9], "dimers.rsmi.more_hidden[0]"),
+    ("dimer-buffer-size-not-sampled", ("dimers", "rsmi", "buffer_size"), 64, "dimers.rsmi.buffer_size"),
+    ("dimer-buffer-fit-reversed", ("dimers", "rsmi", "buffer_fit"), [8, 4], "dimers.rsmi.buffer_fit"),
+    ("dimer-buffer-fit-one-end", ("dimers", "rsmi", "buffer_fit"), [4], "dimers.rsmi.buffer_fit"),
     ("dimer-rules-empty", ("dimers", "rsmi", "rules"), [], "dimers.rsmi.rules"),
 ]
 

@@ -32,7 +32,7 @@ SWEEP_CHOICES = {"ising2d.samples_per_size"}
 WORKFLOW_ONLY = {
     "rg.rules", "rsmi.size", "rsmi.temperatures", "rsmi.buffers", "rsmi.rule_norm",
     "rbm.size", "rbm.temperatures", "rbm.stack_temperature", "ising2d.grid_offset", "dimers.sizes",
-    "dimers.rsmi.size", "dimers.rsmi.more_hidden", "compare.norm_size",
+    "dimers.rsmi.size", "dimers.rsmi.more_hidden", "dimers.rsmi.buffer_size", "compare.norm_size",
 }
 
 

@@ -369,7 +369,8 @@ def _run_dimers_rsmi_buffers(args) -> None:
 
     rsmi_dimers_buffers(samples=args.samples, temperature=args.temperature, buffers=args.buffers, block=args.block,
                         environment=args.environment, n_hidden=args.n_hidden, config=_dimer_fit_config(args),
-                        noise=args.noise, learned=args.filters == "learned", seed=args.seed, out=args.out)
+                        noise=args.noise, learned=args.filters == "learned", seed=args.seed, out=args.out,
+                        fit_range=args.fit_range)
 
 
 def _run_dimers_rsmi_table(args) -> None:

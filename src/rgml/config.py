@@ -292,12 +292,18 @@ def _comparison(config: dict) -> None:
 
 
 def _dimer_rsmi(dimers: dict) -> None:
-    """``dimers.rsmi.size`` is a sampled size (or null: the largest); ``more_hidden`` lists unit counts the main
-    fit (``n_hidden``) does not already have."""
+    """``dimers.rsmi.size`` and ``buffer_size`` are sampled sizes (or null); ``buffer_fit`` is [min, max];
+    ``more_hidden`` lists unit counts the main fit (``n_hidden``) does not already have."""
     rsmi = dimers["rsmi"]
     if rsmi["size"] is not None and rsmi["size"] not in dimers["sizes"]:
         raise ConfigError(f"dimers.rsmi.size: {rsmi['size']} is not one of dimers.sizes {dimers['sizes']}; pick one "
                           "of them or null (the largest)")
+    if rsmi["buffer_size"] is not None and rsmi["buffer_size"] not in dimers["sizes"]:
+        raise ConfigError(f"dimers.rsmi.buffer_size: {rsmi['buffer_size']} is not one of dimers.sizes "
+                          f"{dimers['sizes']}; pick one of them or null (dimers.rsmi.size)")
+    if rsmi["buffer_fit"] is not None and rsmi["buffer_fit"][0] > rsmi["buffer_fit"][1]:
+        raise ConfigError(f"dimers.rsmi.buffer_fit: {rsmi['buffer_fit']} is [min, max] of the fit range; "
+                          "give the smaller width first")
     if rsmi["n_hidden"] in rsmi["more_hidden"]:
         raise ConfigError(
             f"dimers.rsmi.more_hidden: {rsmi['n_hidden']} is dimers.rsmi.n_hidden, which the main fit of every "

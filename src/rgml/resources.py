@@ -159,15 +159,15 @@ DIMER_RSMI_BYTES_PER_CELL = 18
 DIMER_RSMI_SECONDS_PER_CELL = 1e-6
 
 
-def dimer_rsmi(config: dict, *, images: int = 4) -> dict:
+def dimer_rsmi(config: dict, *, images: int = 4, size: int | None = None) -> dict:
     """A dimer RSMI fit: every configuration of one temperature on the 2L × 2L link lattice.
 
     ``images``: configurations per sample — below T_c, where the chains stay in their crystals, the
     fit adds three symmetry images of each (:func:`rgml.dimers.rsmi.symmetry_images`); 1 for the
-    buffer scan at the highest temperature.
+    buffer scan at the highest temperature.  ``size``: the torus side (default ``dimers.rsmi.size``).
     """
     dimers = config["dimers"]
-    size = dimers["rsmi"]["size"] or max(dimers["sizes"])
+    size = size or dimers["rsmi"]["size"] or max(dimers["sizes"])
     cells = images * dimers["samples"] * (2 * size) ** 2
     return _job(cells * DIMER_RSMI_BYTES_PER_CELL, cells * DIMER_RSMI_SECONDS_PER_CELL)
 

@@ -36,7 +36,7 @@ STEP_OPTIONS: dict[str, dict[str, str]] = {
         "environment": "dimers.rsmi.environment", "n_hidden": "dimers.rsmi.n_hidden", "steps": "dimers.rsmi.steps",
         "polish_steps": "dimers.rsmi.polish_steps", "batch_size": "dimers.rsmi.batch_size", "norm": "dimers.rsmi.norm",
         "restarts": "dimers.rsmi.restarts", "noise": "dimers.rsmi.noise", "filters": "dimers.rsmi.buffer_filters",
-        "seed": "seed",
+        "fit_range": "dimers.rsmi.buffer_fit", "seed": "seed",
     },
     "dimers rsmi-table": {"tc": "dimers.rsmi.tc"},
     "sample ising1d": {"size": "ising1d.size", "couplings": "ising1d.couplings", "samples": "ising1d.samples",

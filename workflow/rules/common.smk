@@ -64,6 +64,9 @@ RBM_DIR = f"results/rbm/ising2d/L{config['rbm']['size']}"
 RSMI_DIR = f"results/rsmi/ising2d/L{config['rsmi']['size']}"
 DIMER_RSMI_SIZE = config["dimers"]["rsmi"]["size"] or max(config["dimers"]["sizes"])
 DIMER_RSMI_DIR = f"results/rsmi/dimers/L{DIMER_RSMI_SIZE}"
+# The buffer scan's torus (dimers.rsmi.buffer_size, default the RSMI size).
+DIMER_BUFFER_SIZE = config["dimers"]["rsmi"]["buffer_size"] or DIMER_RSMI_SIZE
+DIMER_BUFFERS = f"results/rsmi/dimers/L{DIMER_BUFFER_SIZE}/buffers.zarr"
 
 
 def cli(step, **values):

@@ -102,21 +102,22 @@ rule rsmi_dimers_units:
         "rgml dimers rsmi {input} {params.options} --out {output} 2> {log}"
 
 
+# I(H:E) against buffer width at the highest temperature, on the torus of dimers.rsmi.buffer_size.
 rule rsmi_dimers_buffers:
     input:
-        f"results/samples/dimers/L{DIMER_RSMI_SIZE}.zarr",
+        f"results/samples/dimers/L{DIMER_BUFFER_SIZE}.zarr",
     output:
-        directory(f"{DIMER_RSMI_DIR}/buffers.zarr"),
+        directory(DIMER_BUFFERS),
     log:
-        f"results/logs/rsmi_dimers_buffers_L{DIMER_RSMI_SIZE}.log",
+        f"results/logs/rsmi_dimers_buffers_L{DIMER_BUFFER_SIZE}.log",
     benchmark:
-        f"results/benchmarks/rsmi_dimers_buffers_L{DIMER_RSMI_SIZE}.tsv"
+        f"results/benchmarks/rsmi_dimers_buffers_L{DIMER_BUFFER_SIZE}.tsv"
     # Long and independent of the 2D chain: start it early, not at the end of the sweep.
     priority: 5
     conda:
         "../envs/rgml.yaml"
     resources:
-        **fixed(estimate.dimer_rsmi(config, images=1)),
+        **fixed(estimate.dimer_rsmi(config, images=1, size=DIMER_BUFFER_SIZE)),
     params:
         options=cli("dimers rsmi-buffers", temperature=max(config["dimers"]["temperatures"])),
     shell:
@@ -126,7 +127,7 @@ rule rsmi_dimers_buffers:
 rule rsmi_dimers_table:
     input:
         fits=dimer_fits(),
-        buffers=f"{DIMER_RSMI_DIR}/buffers.zarr",
+        buffers=DIMER_BUFFERS,
     output:
         table=report(
             "results/tables/rsmi_dimers.csv",

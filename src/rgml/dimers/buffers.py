@@ -178,6 +178,8 @@ def fit_buffer_power_law(buffers, mi, mi_err, *, x_min: float | None = None,
     Returns None when fewer than three points remain.
     """
     b, m, e = (np.asarray(a, np.float64) for a in (buffers, mi, mi_err))
+    if x_min is not None and x_min < 1:
+        raise ValueError(f"x_min: a power law in L_B needs L_B >= 1, got {x_min}")
     lo = max(1.0, float(b.min())) if x_min is None else float(x_min)
     hi = float(b.max()) if x_max is None else float(x_max)
     keep = (b >= lo) & (b <= hi) & (m > 0) & (e > 0)

@@ -105,9 +105,10 @@ def fitting_buffers(size: int, buffers, *, block: int, environment: int) -> list
 
 def rsmi_dimers_buffers(
     *, samples: Path, temperature: float, buffers: list[int], block: int, environment: int, n_hidden: int,
-    config: FitConfig, noise: bool, learned: bool, seed: int, out: Path,
+    config: FitConfig, noise: bool, learned: bool, seed: int, out: Path, fit_range: list[int] | None = None,
 ) -> Path:
-    """I(H:E) against buffer width at ``temperature`` (T = ∞), its power law, stored."""
+    """I(H:E) against buffer width at ``temperature`` (T = ∞), its power law over ``fit_range`` ([min, max]
+    buffer; default every buffer ≥ 1), stored."""
     dimers, chains, frozen, t = dimers_at(samples, temperature)
     size = dimers.shape[-1]
     kept = fitting_buffers(size, buffers, block=block, environment=environment)
@@ -120,15 +121,18 @@ def rsmi_dimers_buffers(
     if frozen:
         log(f"T={t:.6g}: the chains froze in their sectors; the buffer scan is meant for T = inf")
     config = ordered_phase_restarts(config, frozen)
+    x_min, x_max = fit_range or (None, None)
     scan = buffer_scan(dimers, kept, block=block, environment=environment, n_hidden=n_hidden, config=config,
-                       seed=seed, temperature=t, noise=noise, learned=learned, chains=chains)
+                       seed=seed, temperature=t, noise=noise, learned=learned, chains=chains, x_min=x_min, x_max=x_max)
     law = scan.power_law
     log(f"buffer scan T={t:.6g} ({'learned' if learned else 'field'} filters): I = {np.round(scan.mi, 4).tolist()} at "
-        f"L_B = {kept}; " + (f"alpha = {law.exponent:.3f} ± {law.exponent_error:.3f}" if law else "no power-law fit"))
+        f"L_B = {kept}; " + (f"alpha = {law.exponent:.3f} ± {law.exponent_error:.3f} over L_B = {law.x_min:g}.."
+                             f"{law.x_max:g}, chi2/dof {law.chi2_per_dof:.2f}" if law else "no power-law fit"))
     attrs = provenance(title=f"I(H:E) against buffer width on dimers, L={size}, T={t:.6g}", seed=seed,
                        backend="numpy", config={"dimers": {"rsmi": {
                            "samples": str(samples), "temperature": t, "buffers": kept, "block": block,
-                           "environment": environment, "noise": noise, "learned": learned, **config.as_attrs()}}})
+                           "environment": environment, "noise": noise, "learned": learned, "fit_range": fit_range,
+                           **config.as_attrs()}}})
     return write_dataset(scan.to_dataset(), out, attrs=attrs)
 
 
