@@ -358,7 +358,8 @@ def test_buffer_power_law_recovers_a_known_exponent_and_round_trips():
     assert frame["in_fit"].all()
     # one exact power law: every local exponent is its exponent, with the two 2 % errors in quadrature
     np.testing.assert_allclose(frame["local_exponent"][:-1], 1.16, rtol=1e-12)
-    np.testing.assert_allclose(frame["local_exponent_err"][:-1], np.hypot(0.02, 0.02) / np.log(buffers[1:] / buffers[:-1]))
+    np.testing.assert_allclose(frame["local_exponent_err"][:-1],
+                               np.hypot(0.02, 0.02) / np.log(buffers[1:] / buffers[:-1]))
     assert np.isnan(frame["local_exponent"].iloc[-1]) and np.isnan(frame["local_exponent_err"].iloc[-1])
     assert frame["exponent_err_scaled"].iloc[0] == frame["exponent_err"].iloc[0]  # χ²/dof ≈ 0 < 1: not scaled
 

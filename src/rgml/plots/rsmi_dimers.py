@@ -76,8 +76,8 @@ def rsmi_dimers_figure(table, fits, scan):
     positive = (scan.mi > 0) & (scan.buffers > 0)  # log axes
     b = scan.buffers.astype(float)
     ax_b.errorbar(b[positive], scan.mi[positive], scan.mi_err[positive], fmt="o", color="C3", capsize=2,
-                  label=f"{'RSMI' if scan.learned else 'field filters'}, {scan.n_hidden} units, T = {scan.temperature:g}, "
-                        f"L = {scan.size}")
+                  label=f"{'RSMI' if scan.learned else 'field filters'}, {scan.n_hidden} units, "
+                        f"T = {scan.temperature:g}, L = {scan.size}")
     law = scan.power_law
     if law is not None:
         x = np.geomspace(law.x_min, law.x_max, 50)

@@ -131,8 +131,8 @@ class FitConfig:
         ``tanh`` and matrix products dominate a fit; in float32 they are 2–4×
         cheaper, and a whole fit runs 1.2–1.9× faster.  On the default sweep
         no reported bound moved by more than 1.1e-7 nats and no filter weight
-        by more than 7e-7, except the bounds of rules that keep no
-        information, which a critic fits on noise (BENCHMARKS.md, "RSMI fit").
+        by more than 7e-7, except the small bounds of the naive dimer rules
+        at T = ∞ and T = 1 (BENCHMARKS.md, "RSMI fit").
     """
 
     n_hidden: int = default("rsmi.n_hidden")
