@@ -5,8 +5,8 @@
 # observables, `rgml sample ising2d --backend cupy` store == `--backend numpy`, the RG,
 # RBM and RSMI steps with `--backend cupy` against NumPy (tests/test_device_steps.py),
 # the RBM/RSMI/rng/stats code on CuPy arrays), then bench/gpu_sampler.py (flips/ns,
-# bandwidth, baseline ratio), and ends with a short table.  Expected wall time on an
-# H100: 3-5 minutes (limits: 300 s tests, 150 s bench), after the machine's start.
+# bandwidth, baseline ratio), and ends with a short table.  Wall time on an H200
+# (2026-12-04): 35-47 s after the machine's start (limits: 300 s tests, 150 s bench).
 #
 # 1. Here, in the repository root (the device machine reaches no package index; its
 #    image has CuPy, NumPy, Numba, pandas, SciPy, PyYAML, pytest and hypothesis, but
@@ -30,7 +30,8 @@
 #    table and the card's name in BENCHMARKS.md.
 set -uo pipefail
 
-WHEELS=(zarr==3.1.6 numcodecs==0.16.6 donfig==0.8.1.post1 google-crc32c==1.9.0 xarray==2026.9.0)
+WHEELS=(zarr==3.1.6 numcodecs==0.16.6 donfig==0.8.1.post1 google-crc32c==1.9.0 xarray==2026.9.0
+        jsonschema==4.26.0 jsonschema-specifications==2025.9.1 referencing==0.37.0 rpds-py==0.30.0)
 cd "$(dirname "$0")/.."
 
 if [[ "${1:-}" == "--fetch-wheels" ]]; then
@@ -55,7 +56,7 @@ query=name,driver_version,memory.total,clocks.sm,clocks.max.sm,clocks.mem,power.
 nvidia-smi --query-gpu=$query --format=csv | tee "$OUT/gpu.csv"
 python3 - <<'EOF' || { echo "the Python environment is incomplete: see above"; exit 1; }
 import cupy, numba, numpy, pandas, xarray, zarr
-import rgml.backend
+import rgml.backend, rgml.cli, rgml.rbm.flow_scan, rgml.rsmi.fit  # every module the GPU tests import at collection
 print("python packages:", ", ".join(f"{m.__name__} {m.__version__}" for m in (cupy, numba, numpy, pandas, xarray, zarr)))
 print("cupy sees a device:", rgml.backend.cupy_available())
 EOF

@@ -68,6 +68,10 @@ STEPS = {
 #: Float arrays from a real GPU may differ from NumPy's in the last bits (cuBLAS vs OpenBLAS sums, CUDA's
 #: exp/tanh); spins and other integers must not (a Bernoulli draw sees rounding only within ~1e-16 of p).
 GPU_ROUNDING = 1e-8
+#: Steps whose floats agree to less: RSMI's critic passes run in float32 (``FitConfig.critic_dtype``), so the
+#: two BLAS libraries' float32 sums differ at ~6e-8 relative and training carries that into the filters and
+#: bounds (1e-8 apart on an H200, 2026-12-04).
+STEP_ROUNDING = {"rsmi fit": 1e-6}
 
 
 @pytest.fixture(params=[
@@ -111,7 +115,8 @@ def test_step_on_the_device_writes_the_numpy_store(stores, tmp_path, device, ste
         if device == "emulated" or a.dtype.kind not in "fc":
             assert np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"), name
         else:
-            assert np.allclose(a, b, rtol=GPU_ROUNDING, atol=GPU_ROUNDING, equal_nan=True), name
+            tol = STEP_ROUNDING.get(step, GPU_ROUNDING)
+            assert np.allclose(a, b, rtol=tol, atol=tol, equal_nan=True), name
 
 
 def test_the_emulated_device_refuses_host_data_as_cupy_does(emulated_gpu):
