@@ -41,7 +41,6 @@ from rgml.slmc import (
     bond_thresholds,
     histogram_p_value,
     plaquette_metropolis_sweeps,
-    plaquette_tables,
     plaquette_thresholds,
     run_cluster,
     run_local,
@@ -145,7 +144,6 @@ def _timing_states(size, effective, chains):
     keys = np.array([stream_key(SEED, "bench-slmc", size, i) for i in range(chains)], np.uint64)
     local_thr = plaquette_thresholds(t, MODEL.coupling, MODEL.plaquette)
     shells = shell_table(size)
-    corners, site_plaquettes = plaquette_tables(size)
     couplings = effective.padded()
     bond = bond_thresholds(t, couplings)
     none = np.zeros((chains, 0, 3), np.int64)
@@ -159,7 +157,7 @@ def _timing_states(size, effective, chains):
 
     def cluster_call(spins, counters, clusters, per_sweep, local_done, stats):
         def run(n):
-            slmc_sweeps(spins, shells, site_plaquettes, corners, bond, 1.0 / t, true, couplings, keys, counters,
+            slmc_sweeps(spins, shells, bond, 1.0 / t, true, couplings, keys, counters,
                         np.full(chains, n, np.int64), clusters, per_sweep, local_thr, keys, local_done, stats, none)
         return run
 

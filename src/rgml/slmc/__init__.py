@@ -41,7 +41,6 @@ from rgml.slmc.plaquette import (
     lattice_sums,
     pair_sums,
     plaquette_sum,
-    plaquette_tables,
     shell_table,
 )
 from rgml.slmc.result import ALGORITHMS, TIMING_VARIABLES, SLMCResult
@@ -70,7 +69,6 @@ __all__ = [
     "plaquette_metropolis_reference",
     "plaquette_metropolis_sweeps",
     "plaquette_sum",
-    "plaquette_tables",
     "plaquette_thresholds",
     "run_cluster",
     "run_local",

@@ -18,7 +18,9 @@ Liu, Qi, Meng & Fu, Phys. Rev. B 95, 041101(R) (2017):
 
 Both energy changes are computed from the cluster alone: a boundary bond of
 shell n (one end inside) changes the energy by 2 J s_i s_j, a plaquette by
-2K P if an odd number of its corners is inside.  A shell whose coupling is
+2K P if an odd number of its corners is inside.  Each member reads its 3×3
+neighbourhood once (spins and inside flags, from the first two shells'
+columns) for its boundary bonds and its four plaquettes.  A shell whose coupling is
 exactly 0 is never examined, so with K = 0 and J_eff = (1, 0, 0) the kernel
 draws exactly what :func:`rgml.ising.wolff.wolff_sweeps` draws (seed site,
 then one draw per aligned neighbour examined, in the same order) and
@@ -68,6 +70,10 @@ def _grow(flat, shells, signs, thresholds, seed_site, inside, members, stack, bu
     """Grow the effective-model cluster from ``seed_site`` (spins unchanged, ``inside`` marked).
 
     Returns ``(cluster size, buffer position, counter)``; the sites are ``members[:size]``.
+    Branch-free in the candidate bonds (whether a neighbour is a candidate and
+    whether its draw links it are coin flips that a branch would mispredict):
+    every neighbour is written past the ends of ``members`` and ``stack``
+    (length L² + 1) and kept only if it joined; only candidates consume a draw.
     """
     inside[seed_site] = 1
     members[0] = seed_site
@@ -85,71 +91,65 @@ def _grow(flat, shells, signs, thresholds, seed_site, inside, members, stack, bu
             threshold = thresholds[shell]
             for k in range(4 * shell, 4 * shell + 4):
                 neighbour = shells[site, k]
-                if inside[neighbour] == 0 and sign * spin * flat[neighbour] > 0:
-                    draw, position, counter = _draw(buffer, position, key, counter)
-                    if draw < threshold:
-                        inside[neighbour] = 1
-                        members[n] = neighbour
-                        n += 1
-                        stack[top] = neighbour
-                        top += 1
+                candidate = np.int64((inside[neighbour] == 0) & (sign * spin * flat[neighbour] > 0))
+                if position == buffer.shape[0]:
+                    _refill(buffer, key, counter)
+                    position = 0
+                joins = candidate & np.int64(buffer[position] < threshold)
+                position += candidate
+                counter += np.uint64(candidate)
+                inside[neighbour] |= np.int8(joins)
+                members[n] = neighbour
+                stack[top] = neighbour
+                n += joins
+                top += joins
     return n, position, counter
 
 
 @numba.njit(cache=True)
-def _cluster_energy_change(flat, shells, site_plaquettes, corners, active, inside, members, n, boundary, seen, stamp):
+def _cluster_energy_change(flat, shells, active, inside, members, n, boundary):
     """Boundary pair sums B_n = Σ s_i s_j (i inside, j outside) per shell, and ΔP = Σ P over odd plaquettes.
 
     Flipping the cluster changes Σ_n J_n C_n by −2 Σ_n J_n B_n and the
-    plaquette sum by −2 ΔP.  Shells with ``active[n] == 0`` are skipped.  A
-    plaquette with an odd number of inside corners always has an inside corner
-    with an outside nearest neighbour (one inside corner: both its plaquette
-    neighbours are out; three: the two next to the outside corner), so only
-    such boundary members look at their plaquettes, each plaquette once
-    (``seen[p] == stamp`` marks it; ``stamp`` is new for every cluster).
+    plaquette sum by −2 ΔP.  Shells with ``active[n] == 0`` are skipped.  Each
+    plaquette with an odd number of inside corners is counted once, by its
+    first inside corner in the order top-left, top-right, bottom-left,
+    bottom-right (rows run down, columns right): a member is the top-left
+    corner of its own plaquette, the top-right of the one to its left, the
+    bottom-left of the one above and the bottom-right of the one above-left,
+    and counts each unless a corner before it is inside.
     """
     boundary[:] = 0
     odd = 0
     for m in range(n):
         site = members[m]
-        spin = np.int64(flat[site])
-        outside = 0
-        total = 0
-        for k in range(4):
-            neighbour = shells[site, k]
-            if inside[neighbour] == 0:
-                total += flat[neighbour]
-                outside += 1
-        boundary[0] += spin * total
+        s = np.int64(flat[site])
+        # the 3×3 neighbourhood: right, left, down, up, down-right, up-left, down-left, up-right
+        r, lf, d, u = shells[site, 0], shells[site, 1], shells[site, 2], shells[site, 3]
+        dr, ul, dl, ur = shells[site, 4], shells[site, 5], shells[site, 6], shells[site, 7]
+        s_r, s_l, s_d, s_u = np.int64(flat[r]), np.int64(flat[lf]), np.int64(flat[d]), np.int64(flat[u])
+        in_r, in_l, in_d, in_u = np.int64(inside[r]), np.int64(inside[lf]), np.int64(inside[d]), np.int64(inside[u])
+        in_dr, in_ul, in_dl, in_ur = (np.int64(inside[dr]), np.int64(inside[ul]), np.int64(inside[dl]),
+                                      np.int64(inside[ur]))
+        boundary[0] += s * (s_r * (1 - in_r) + s_l * (1 - in_l) + s_d * (1 - in_d) + s_u * (1 - in_u))
         for shell in range(1, 3):
             if active[shell] == 0:
                 continue
             total = 0
             for k in range(4 * shell, 4 * shell + 4):
                 neighbour = shells[site, k]
-                if inside[neighbour] == 0:
-                    total += flat[neighbour]
-            boundary[shell] += spin * total
-        if outside == 0:
-            continue
-        for k in range(4):
-            plaquette = site_plaquettes[site, k]
-            if seen[plaquette] == stamp:
-                continue
-            seen[plaquette] = stamp
-            count = 0
-            product = np.int64(1)
-            for corner in range(4):
-                v = corners[plaquette, corner]
-                product *= flat[v]
-                count += inside[v]
-            if count & 1:
-                odd += product
+                total += flat[neighbour] * np.int64(1 - inside[neighbour])
+            boundary[shell] += s * total
+        own = s * s_r * s_d * flat[dr] * ((1 + in_r + in_d + in_dr) & 1)
+        left = s_l * s * flat[dl] * s_d * ((in_l + 1 + in_dl + in_d) & 1) * (1 - in_l)
+        above = s_u * flat[ur] * s * s_r * ((in_u + in_ur + 1 + in_r) & 1) * (1 - in_u) * (1 - in_ur)
+        above_left = flat[ul] * s_u * s_l * s * ((in_ul + in_u + in_l + 1) & 1) * (1 - in_ul) * (1 - in_u) * (1 - in_l)
+        odd += own + left + above + above_left
     return odd
 
 
 @numba.njit(parallel=True, cache=True)
-def slmc_sweeps(spins, shells, site_plaquettes, corners, thresholds, beta, true_couplings, eff_couplings,
+def slmc_sweeps(spins, shells, thresholds, beta, true_couplings, eff_couplings,
                 keys, counters, n_sweeps, clusters_per_sweep, local_per_sweep, local_thresholds, local_keys,
                 local_done, stats, record):
     """Do ``n_sweeps[c]`` sweeps of ``clusters_per_sweep[c]`` SLMC cluster proposals in every chain.
@@ -163,8 +163,6 @@ def slmc_sweeps(spins, shells, site_plaquettes, corners, thresholds, beta, true_
         int8 ``(chains, L, L)``, updated in place; chains run in parallel.
     shells:
         :func:`rgml.slmc.plaquette.shell_table` of L.
-    site_plaquettes, corners:
-        :func:`rgml.slmc.plaquette.plaquette_tables` of L.
     thresholds:
         uint64 ``(chains, 3)`` from :func:`bond_thresholds`.
     beta:
@@ -201,11 +199,9 @@ def slmc_sweeps(spins, shells, site_plaquettes, corners, thresholds, beta, true_
     for c in numba.prange(chains):
         flat = flat_spins[c]
         inside = np.zeros(n_sites, np.int8)
-        members = np.empty(n_sites, np.int64)
-        stack = np.empty(n_sites, np.int64)
+        members = np.empty(n_sites + 1, np.int64)
+        stack = np.empty(n_sites + 1, np.int64)
         boundary = np.zeros(3, np.int64)
-        seen = np.full(n_sites, -1, np.int64)
-        stamp = 0
         buffer = np.empty(DRAW_BUFFER, np.uint64)
         above = np.empty(size + 2, np.int8)
         middle = np.empty(size + 2, np.int8)
@@ -219,9 +215,7 @@ def slmc_sweeps(spins, shells, site_plaquettes, corners, thresholds, beta, true_
                 seed_site = np.int64((draw * np.uint64(n_sites)) >> _SHIFT)
                 n, position, counter = _grow(flat, shells, signs, thresholds[c], seed_site, inside, members,
                                              stack, buffer, position, key, counter)
-                odd = _cluster_energy_change(flat, shells, site_plaquettes, corners, active, inside, members, n,
-                                             boundary, seen, stamp)
-                stamp += 1
+                odd = _cluster_energy_change(flat, shells, active, inside, members, n, boundary)
                 delta_true = 2.0 * (coupling * boundary[0] + plaquette * odd)
                 delta_eff = 2.0 * (eff_couplings[0] * boundary[0] + eff_couplings[1] * boundary[1]
                                    + eff_couplings[2] * boundary[2])

@@ -113,29 +113,6 @@ def shell_table(size: int) -> np.ndarray:
     return np.concatenate([neighbour_table(size), np.stack(diagonal + third, axis=-1)], axis=1)
 
 
-def plaquette_tables(size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Plaquette incidence of an L×L torus.
-
-    Returns
-    -------
-    corners : int64 ``(L², 4)``
-        Corners of the plaquette numbered by its top-left site p:
-        p, right of p, below p, below-right of p.
-    site_plaquettes : int64 ``(L², 4)``
-        The four plaquettes containing site i: those numbered i, left of i,
-        above i and above-left of i.
-    """
-    size = check_size(size)
-    site = np.arange(size * size).reshape(size, size)
-
-    def shifted(dy, dx):
-        return np.roll(site, (-dy, -dx), axis=(0, 1)).ravel()
-
-    corners = np.stack([site.ravel(), shifted(0, 1), shifted(1, 0), shifted(1, 1)], axis=-1)
-    members = np.stack([site.ravel(), shifted(0, -1), shifted(-1, 0), shifted(-1, -1)], axis=-1)
-    return corners, members
-
-
 @numba.njit(cache=True)
 def lattice_sums(lattice, out):
     """Write C_1, P, Σs (and C_2, C_3 if ``out`` has 5 entries) of one L×L torus into ``out`` (int64)."""

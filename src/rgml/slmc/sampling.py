@@ -29,7 +29,7 @@ from rgml.rng import Stream, as_stream
 from rgml.slmc.cluster import CLUSTER_STATS, bond_thresholds, slmc_sweeps
 from rgml.slmc.effective import EffectiveModel
 from rgml.slmc.local import plaquette_metropolis_sweeps, plaquette_thresholds
-from rgml.slmc.plaquette import PlaquetteModel, check_size, plaquette_tables, shell_table
+from rgml.slmc.plaquette import PlaquetteModel, check_size, shell_table
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,6 @@ class _ClusterChains:
         self.keys = _chain_keys(stream, chains)
         self.counters = np.zeros(chains, np.uint64)
         self.shells = shell_table(size)
-        self.corners, self.site_plaquettes = plaquette_tables(size)
         couplings = effective.padded()
         self.thresholds = bond_thresholds(np.full(chains, float(temperature)), couplings)
         self.beta = np.full(chains, 1.0 / float(temperature))
@@ -139,7 +138,7 @@ class _ClusterChains:
         """Do ``sweeps`` sweeps of every chain; returns the :data:`CLUSTER_STATS` of this call (summed)."""
         chains = len(self.keys)
         stats = np.zeros((chains, len(CLUSTER_STATS)), np.int64)
-        slmc_sweeps(self.spins, self.shells, self.site_plaquettes, self.corners, self.thresholds, self.beta,
+        slmc_sweeps(self.spins, self.shells, self.thresholds, self.beta,
                     self.true, self.effective, self.keys, self.counters, np.full(chains, sweeps, np.int64),
                     self.clusters, self.local_per_sweep, self.local_thresholds, self.local_keys, self.local_done,
                     stats, record)
