@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from rgml import stats
 from rgml.rng import Stream
 from rgml.slmc import (
     TIMING_VARIABLES,
@@ -112,7 +113,16 @@ def test_tables(tiny_result):
     assert list(couplings["shell"]) == ["nearest", "diagonal", "third"]
     agreement = tiny_result.agreement()
     assert list(agreement.columns) == ["size", "temperature", "z_energy", "z_abs_magnetization", "z_binder"]
-    assert np.all(np.isfinite(tiny_result.speedup()["speedup"]))
+    speedup = tiny_result.speedup()
+    assert np.all(np.isfinite(speedup["speedup"]))
+    # the τ errors: Madras-Sokal for each algorithm's max(τ_e, τ_|m|) over all chains' sweeps, added relatively
+    lo, sl = 0, 1
+    n = tiny_result.sweeps * tiny_result.chains
+    for k, column in ((lo, "tau_local_err"), (sl, "tau_slmc_err")):
+        assert np.allclose(speedup[column], stats.tau_error(tiny_result.tau_int[:, k], n[:, k]))
+    relative = np.hypot(speedup["tau_local_err"] / speedup["tau_local_sweeps"],
+                        speedup["tau_slmc_err"] / speedup["tau_slmc_sweeps"])
+    assert np.allclose(speedup["speedup_err"], speedup["speedup"] * relative) and (speedup["speedup_err"] > 0).all()
 
 
 def test_local_and_slmc_agree_at_three_temperatures():

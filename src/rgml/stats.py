@@ -167,6 +167,18 @@ def integrated_time(x, *, c: float = 6.0, mean: float | None = None) -> float:
     return float(tau[np.argmax(window)] if window.any() else tau[-1])
 
 
+def tau_error(tau, n_samples, *, c: float = 6.0):
+    """Statistical error of an :func:`integrated_time` estimate (same units as ``tau``).
+
+    Madras & Sokal, J. Stat. Phys. 50, 109 (1988), Eq. (2.24): with the
+    window M ≈ c·τ_int, var(τ̂_int) ≈ 2(2M + 1) τ_int² / N for N samples (all
+    chains together).  Works elementwise on arrays.
+    """
+    tau = np.asarray(tau, dtype=np.float64)
+    window = np.ceil(c * tau)
+    return tau * np.sqrt(2.0 * (2.0 * window + 1.0) / np.asarray(n_samples, dtype=np.float64))
+
+
 def stored_tau(series, chains: int) -> float:
     """τ_int along each chain's stored sequence (units: stored samples).
 

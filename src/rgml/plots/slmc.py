@@ -41,9 +41,12 @@ def slmc_figure(compared, scanned, tc_table, reference_tc: float):
     sizes = np.array([r.size for r in compared])
     at_tc = [int(np.argmin(np.abs(r.temperatures - reference_tc))) for r in compared]
     for k, algorithm in enumerate(compared[0].algorithms):
-        ax_tau.plot(sizes, [r.tau_int[i, k] for r, i in zip(compared, at_tc)], "o-", label=f"τ_int, {algorithm}")
-    speedup = [r.speedup()["speedup"].to_numpy()[i] for r, i in zip(compared, at_tc)]
-    ax_tau.plot(sizes, speedup, "k^--", label="local / SLMC cost per independent sample (wall)")
+        ax_tau.errorbar(sizes, [r.tau_int[i, k] for r, i in zip(compared, at_tc)],
+                        [r.tau_int_err[i, k] for r, i in zip(compared, at_tc)], fmt="o-", capsize=2,
+                        label=f"τ_int, {algorithm}")
+    rows = [r.speedup().iloc[i] for r, i in zip(compared, at_tc)]
+    ax_tau.errorbar(sizes, [row["speedup"] for row in rows], [row["speedup_err"] for row in rows], fmt="k^--",
+                    capsize=2, label="local / SLMC cost per independent sample (wall; error from the τ_int)")
     ax_tau.set_xscale("log")
     ax_tau.set_yscale("log")
     ax_tau.set_xticks(sizes, [str(s) for s in sizes])

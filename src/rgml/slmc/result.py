@@ -27,6 +27,7 @@ import xarray as xr
 
 from rgml.slmc.effective import EffectiveModel
 from rgml.slmc.plaquette import SHELLS
+from rgml.stats import tau_error
 
 ALGORITHMS = ("local", "slmc")
 
@@ -132,17 +133,33 @@ class SLMCResult:
             out[f"z_{name}"] = (value[:, sl] - value[:, lo]) / np.hypot(err[:, lo], err[:, sl])
         return pd.DataFrame(out)
 
+    @property
+    def tau_int_err(self) -> np.ndarray:
+        """Statistical error of :attr:`tau_int` (:func:`rgml.stats.tau_error`, all chains' sweeps together)."""
+        return tau_error(self.tau_int, self.sweeps * self.chains)
+
     def speedup(self) -> pd.DataFrame:
-        """Local over SLMC cost per independent sample (and its factors), one row per temperature."""
+        """Local over SLMC cost per independent sample (and its factors), one row per temperature.
+
+        ``speedup_err`` is the part of the error that comes from the two τ_int
+        (relative errors added in quadrature); the timings' own scatter between
+        runs is not in it.
+        """
         lo, sl = self._pair()
+        tau, tau_err = self.tau_int, self.tau_int_err
+        speedup = self.cost_per_independent_sample[:, lo] / self.cost_per_independent_sample[:, sl]
+        relative = np.hypot(tau_err[:, lo] / tau[:, lo], tau_err[:, sl] / tau[:, sl])
         return pd.DataFrame({
             "size": self.size,
             "temperature": self.temperatures,
-            "tau_local_sweeps": self.tau_int[:, lo],
-            "tau_slmc_sweeps": self.tau_int[:, sl],
+            "tau_local_sweeps": tau[:, lo],
+            "tau_local_err": tau_err[:, lo],
+            "tau_slmc_sweeps": tau[:, sl],
+            "tau_slmc_err": tau_err[:, sl],
             "sweep_cost_ratio": self.seconds_per_sweep[:, sl] / self.seconds_per_sweep[:, lo],
             "acceptance_slmc": self.acceptance[:, sl],
-            "speedup": self.cost_per_independent_sample[:, lo] / self.cost_per_independent_sample[:, sl],
+            "speedup": speedup,
+            "speedup_err": speedup * relative,
             "speedup_cpu": self.cpu_cost_per_independent_sample[:, lo] / self.cpu_cost_per_independent_sample[:, sl],
         })
 

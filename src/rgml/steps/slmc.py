@@ -91,8 +91,9 @@ def tables(*, runs: list[Path], run_timings: list[Path], scans: list[Path], scan
     frames["tc"] = pd.DataFrame(rows, columns=["size_a", "size_b", "T_star", "T_star_err", "Tc_reference", "z",
                                                "Tc_ising"])
     for _, row in frames["speedup"].iterrows():
-        log(f"L={int(row['size'])} T={row['temperature']}: SLMC {row['speedup']:.2f}x cheaper per independent sample "
-            f"(CPU {row['speedup_cpu']:.2f}x), tau {row['tau_local_sweeps']:.1f} -> {row['tau_slmc_sweeps']:.1f} sweeps")
+        log(f"L={int(row['size'])} T={row['temperature']}: SLMC {row['speedup']:.2f} ± {row['speedup_err']:.2f}x "
+            f"cheaper per independent sample (CPU {row['speedup_cpu']:.2f}x), tau {row['tau_local_sweeps']:.1f} ± "
+            f"{row['tau_local_err']:.1f} -> {row['tau_slmc_sweeps']:.1f} ± {row['tau_slmc_err']:.1f} sweeps")
     for name, frame in frames.items():
         write_table(frame, out[name])
     save_figure(slmc_figure(compared, scanned, frames["tc"], reference_tc), figure)
