@@ -15,9 +15,9 @@ Prints, for J = 1, K = 0.2 (Liu, Qi, Meng & Fu, PRB 95, 041101(R) (2017)):
    SLMC with the 3-shell fit; the ratio local/SLMC in wall and in CPU time.
 6. The default-sweep study run twice: CPU seconds and bitwise reproducibility.
 
-Usage: ``python bench/slmc.py [--sizes 16 32 48 64] [--threads 2] [--repeats 9] [--quick]``
+Usage: ``python bench/slmc.py [--sizes 16 32 48 64] [--threads 2] [--repeats 9] [--quick] [--cost-only]``
 (about 15 minutes on 2 cores with the default sizes; ``--quick`` runs L = 16, 32 only and
-shorter Binder runs).
+shorter Binder runs; ``--cost-only`` trains the effective models and prints section 5 alone).
 """
 
 from __future__ import annotations
@@ -259,18 +259,23 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--quick", action="store_true", help="sizes 16 and 32, short Binder runs")
+    parser.add_argument("--cost-only", action="store_true", help="only section 5, the cost per independent sample")
     args = parser.parse_args()
     sizes = [16, 32] if args.quick else args.sizes
     numba.set_num_threads(min(args.threads, numba.config.NUMBA_NUM_THREADS))
     print(f"machine: {platform.processor() or platform.machine()}, {numba.get_num_threads()} threads, "
           f"numpy {np.__version__}, numba {numba.__version__}; model J={MODEL.coupling}, K={MODEL.plaquette}")
-    exactness()
-    effective_models(32)
+    if not args.cost_only:
+        exactness()
+        effective_models(32)
     effective_by_size, three_shell_by_size = {}, {}
     for size in sizes:
         config = SLMCConfig(chains=4, shells=1, train_samples=2000, train_thin=max(5, size // 4))
         effective_by_size[size] = train_effective_model(size, TC_PAPER, MODEL, config, seed=SEED)
         three_shell_by_size[size] = train_effective_model(size, TC_PAPER, MODEL, replace(config, shells=3), seed=SEED)
+    if args.cost_only:
+        cost_at_tc(sizes, effective_by_size, three_shell_by_size, args.repeats)
+        return
     critical_temperature((16, 32) if args.quick else (16, 32, 64), 3000 if args.quick else 12000)
     results = agreement(DEFAULT_SIZES)
     cost_at_tc(sizes, effective_by_size, three_shell_by_size, args.repeats)
