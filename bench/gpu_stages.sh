@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The pipeline's GPU stages against the same machine's CPUs: one `rgml` step at a time with
+# `--backend numpy` and then `--backend cupy`, on the same inputs, each step's own closing line
+# ("W s wall, C s CPU") collected into a table with the ratio numpy / cupy.
+#
+# The steps (one sample store made first with NumPy: L = 64 at 2.0, Tc, 3.0, SAMPLES (1000) configurations):
+#   sample   rgml sample ising2d, Metropolis on 16 L = SAMPLE_L (512) tori at Tc and 3.5 (fixed thinning)
+#   coarse   rgml rg coarse-grain, majority and decimation at b = 2 on the L = 64 store
+#   rbm      rgml rbm train, 4096 visible and 64 hidden units at Tc, 3 epochs
+#   rsmi     rgml rsmi fit at Tc, 4 x 4 blocks, 2 hidden units (the critic's float32 passes)
+# Each pair runs in the same process order (numpy first), so the CuPy run also pays its kernels'
+# compilation (NVRTC, once per process), as a user's job does.
+#
+# Usage, with the device tool (wheels as in bench/gpu_check.sh; about 3 minutes after the start):
+#     run(command="bash bench/gpu_stages.sh", carry=[".whl"], timeout_s=420)
+# Here, without a GPU, `BACKENDS=numpy SAMPLES=200 SAMPLE_L=64 bash bench/gpu_stages.sh` checks the commands.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+OUT="${OUT:-/tmp/gpu_stages}"
+WORK="$(mktemp -d)"
+BACKENDS="${BACKENDS:-numpy cupy}"
+SAMPLES="${SAMPLES:-1000}"
+SAMPLE_L="${SAMPLE_L:-512}"
+mkdir -p "$OUT"
+export PYTHONUNBUFFERED=1
+if compgen -G ".whl/*.whl" >/dev/null; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+        --target /tmp/site .whl/*.whl || { echo "installing the carried wheels failed"; exit 1; }
+    export PYTHONPATH=/tmp/site
+fi
+export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
+rgml() { python3 -c 'import sys; from rgml.cli import main; sys.argv[0] = "rgml"; sys.exit(main())' "$@"; }
+
+TC=2.269185
+THREADS=$(nproc)
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | tee "$OUT/gpu.txt"
+echo "CPU threads: $THREADS; samples per temperature: $SAMPLES"
+
+rgml sample ising2d --size 64 --temperatures "2.0,$TC,3.0" --samples "$SAMPLES" --seed 1 --backend numpy \
+    --threads "$THREADS" --out "$WORK/L64.zarr" 2> "$OUT/input.log" || { tail "$OUT/input.log"; exit 1; }
+tail -n 1 "$OUT/input.log"
+
+step() {  # name backend command...: run it, keep its log, print its closing line
+    local name=$1 backend=$2
+    shift 2
+    "$@" --backend "$backend" 2> "$OUT/$name.$backend.log" || { echo "$name $backend FAILED"; tail -n 5 "$OUT/$name.$backend.log"; return 1; }
+    echo "$name $backend: $(tail -n 1 "$OUT/$name.$backend.log" | grep -o '[0-9.]* s wall, [0-9.]* s CPU')"
+}
+
+status=0
+for backend in $BACKENDS; do
+    step sample "$backend" rgml sample ising2d --size "$SAMPLE_L" --temperatures "$TC,3.5" --samples 400 --chains 16 \
+        --algorithm metropolis --thermalize 200 --thin 10 --seed 2 --threads "$THREADS" \
+        --out "$WORK/sample_$backend.zarr" || status=1
+    step coarse "$backend" rgml rg coarse-grain --samples "$WORK/L64.zarr" --rule majority decimation --b 2 \
+        --seed 3 --out "$WORK/maj_$backend.zarr" "$WORK/dec_$backend.zarr" || status=1
+    step rbm "$backend" rgml rbm train --samples "$WORK/L64.zarr" --temperature "$TC" --n-hidden 64 --epochs 3 \
+        --seed 4 --out "$WORK/rbm_$backend.zarr" || status=1
+    step rsmi "$backend" rgml rsmi fit --samples "$WORK/L64.zarr" --temperature "$TC" --block 4 --buffer 2 \
+        --environment 2 --n-hidden 2 --steps 400 --seed 5 --out "$WORK/rsmi_$backend.zarr" || status=1
+done
+
+echo
+echo "== summary (wall seconds of each step's own closing line; ratio numpy / cupy)"
+python3 - "$OUT" $BACKENDS <<'EOF' | tee "$OUT/summary.txt"
+import re, sys
+from pathlib import Path
+out, backends = Path(sys.argv[1]), sys.argv[2:]
+print(f"{'step':8}" + "".join(f"{b + ' wall':>13}{b + ' CPU':>12}" for b in backends) + ("   numpy/cupy (wall)" if len(backends) == 2 else ""))
+for step in ("sample", "coarse", "rbm", "rsmi"):
+    times = {}
+    for b in backends:
+        log = out / f"{step}.{b}.log"
+        m = re.search(r"([0-9.]+) s wall, ([0-9.]+) s CPU", log.read_text().splitlines()[-1]) if log.exists() else None
+        times[b] = (float(m[1]), float(m[2])) if m else (float("nan"), float("nan"))
+    row = f"{step:8}" + "".join(f"{times[b][0]:13.1f}{times[b][1]:12.1f}" for b in backends)
+    if len(backends) == 2:
+        row += f"{times[backends[0]][0] / times[backends[1]][0]:20.2f}"
+    print(row)
+EOF
+rm -rf "$WORK"
+exit $status
