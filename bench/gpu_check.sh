@@ -41,16 +41,7 @@ if [[ "${1:-}" == "--fetch-wheels" ]]; then
         --platform manylinux1_x86_64 -d .whl "${WHEELS[@]}"
 fi
 
-OUT="${OUT:-/tmp/gpu_check}"
-mkdir -p "$OUT"
-export PYTHONUNBUFFERED=1
-
-if compgen -G ".whl/*.whl" >/dev/null; then
-    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-        --target /tmp/site .whl/*.whl || { echo "installing the carried wheels failed"; exit 1; }
-    export PYTHONPATH=/tmp/site
-fi
-export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
+source bench/device_env.sh
 
 query=name,driver_version,memory.total,clocks.sm,clocks.max.sm,clocks.mem,power.draw,temperature.gpu
 nvidia-smi --query-gpu=$query --format=csv | tee "$OUT/gpu.csv"

@@ -18,19 +18,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-OUT="${OUT:-/tmp/gpu_stages}"
+source bench/device_env.sh
 WORK="$(mktemp -d)"
 BACKENDS="${BACKENDS:-numpy cupy cupy-warm}"
 SAMPLES="${SAMPLES:-1000}"
 SAMPLE_L="${SAMPLE_L:-512}"
-mkdir -p "$OUT"
-export PYTHONUNBUFFERED=1
-if compgen -G ".whl/*.whl" >/dev/null; then
-    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-        --target /tmp/site .whl/*.whl || { echo "installing the carried wheels failed"; exit 1; }
-    export PYTHONPATH=/tmp/site
-fi
-export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
 rgml() { python3 -c 'import sys; from rgml.cli import main; sys.argv[0] = "rgml"; sys.exit(main())' "$@"; }
 
 TC=2.269185
