@@ -65,7 +65,7 @@ DEFAULT_TEMPERATURES = (2.3, 2.493, 2.7)
 BINDER_TEMPERATURES = (2.45, 2.47, 2.49, 2.51, 2.53)
 DEFAULT = SLMCConfig(chains=4, shells=1, train_temperature=2.493, train_samples=2000, train_thin=5,
                      train_thermalize=1000, local_thermalize=2000, local_sweeps=20000, slmc_thermalize=200,
-                     slmc_sweeps=4000, local_per_slmc_sweep=1, acf_lags=100)
+                     slmc_sweeps=4000, local_per_slmc_sweep=1, acf_lags=1000)
 
 
 # ---------------------------------------------------------------------------- 1. exactness

@@ -34,6 +34,7 @@ def slmc_figure(compared, scanned, tc_table, reference_tc: float):
         ax_acf.plot(largest.acf_abs_magnetization[i, k], label=f"{algorithm}, τ_int = {largest.tau_int[i, k]:.1f} sweeps")
     ax_acf.set_yscale("log")
     ax_acf.set_ylim(1e-3, 1.1)
+    ax_acf.set_xlim(0, min(largest.acf_abs_magnetization.shape[-1] - 1, 5 * np.nanmax(largest.tau_int[i])))
     ax_acf.set_xlabel("lag [sweeps]")
     ax_acf.set_ylabel("autocorrelation of |m|")
     ax_acf.set_title(f"L = {largest.size}, T = {largest.temperatures[i]:g}", fontsize=9)

@@ -56,7 +56,9 @@ class SLMCConfig:
     fitted with ``shells`` neighbour shells;
     then ``refit_rounds`` refits on SLMC configurations.
     Comparison: ``chains`` chains per algorithm and temperature;
-    ``local_per_slmc_sweep`` local sweeps appended to every SLMC sweep.
+    ``local_per_slmc_sweep`` local sweeps appended to every SLMC sweep;
+    the autocorrelation of |m| is stored for lags 0 … ``acf_lags`` sweeps
+    (1000: about 4 τ_int of local Metropolis at T_c and L = 64).
 
     Defaults follow bench/slmc.py at T_c: one shell (the three-shell fit has
     J_1 ≈ 1.24 with antiferromagnetic J_2, whose Wolff clusters span ~80% of the
@@ -79,7 +81,7 @@ class SLMCConfig:
     slmc_thermalize: int = default("slmc.slmc_thermalize")
     slmc_sweeps: int = default("slmc.slmc_sweeps")
     local_per_slmc_sweep: int = default("slmc.local_per_slmc_sweep")
-    acf_lags: int = 100
+    acf_lags: int = 1000
 
     def __post_init__(self):
         positive = ("chains", "shells", "train_samples", "train_thin", "local_sweeps", "slmc_sweeps", "acf_lags")
