@@ -68,9 +68,8 @@ STEPS = {
 #: Float arrays from a real GPU may differ from NumPy's in the last bits (cuBLAS vs OpenBLAS sums, CUDA's
 #: exp/tanh); spins and other integers must not (a Bernoulli draw sees rounding only within ~1e-16 of p).
 GPU_ROUNDING = 1e-8
-#: Steps whose floats agree to less: RSMI's critic passes run in float32 (``FitConfig.critic_dtype``), so the
-#: two BLAS libraries' float32 sums differ at ~6e-8 relative and training carries that into the filters and
-#: bounds (1e-8 apart on an H200, 2026-12-04).
+#: Steps whose floats agree to less: RSMI's critic passes run in float32 (``FitConfig.critic_dtype``), whose
+#: rounding is 6e-8 relative; the held-out bounds came out 1e-8 apart (5e-8 relative) on an H200, 2026-12-04.
 STEP_ROUNDING = {"rsmi fit": 1e-6}
 
 

@@ -170,7 +170,7 @@ def integrated_time(x, *, c: float = 6.0, mean: float | None = None) -> float:
 def tau_error(tau, n_samples, *, c: float = 6.0):
     """Statistical error of an :func:`integrated_time` estimate (same units as ``tau``).
 
-    Madras & Sokal, J. Stat. Phys. 50, 109 (1988), Eq. (2.24): with the
+    Madras & Sokal, J. Stat. Phys. 50, 109 (1988): with the
     window M ≈ c·τ_int, var(τ̂_int) ≈ 2(2M + 1) τ_int² / N for N samples (all
     chains together).  Works elementwise on arrays.
     """

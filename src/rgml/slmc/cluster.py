@@ -57,12 +57,19 @@ def bond_thresholds(temperatures, couplings) -> np.ndarray:
 
 
 @numba.njit(cache=True)
-def _draw(buffer, position, key, counter):
-    """Next draw of the stream: (bits >> 32, position, counter)."""
+def _peek(buffer, position, key, counter):
+    """Next draw of the stream without consuming it: (bits >> 32, position)."""
     if position == buffer.shape[0]:
         _refill(buffer, key, counter)
         position = 0
-    return buffer[position], position + 1, counter + _ONE
+    return buffer[position], position
+
+
+@numba.njit(cache=True)
+def _draw(buffer, position, key, counter):
+    """Next draw of the stream: (bits >> 32, position, counter)."""
+    draw, position = _peek(buffer, position, key, counter)
+    return draw, position + 1, counter + _ONE
 
 
 @numba.njit(cache=True)
@@ -72,8 +79,9 @@ def _grow(flat, shells, signs, thresholds, seed_site, inside, members, stack, bu
     Returns ``(cluster size, buffer position, counter)``; the sites are ``members[:size]``.
     Branch-free in the candidate bonds (whether a neighbour is a candidate and
     whether its draw links it are coin flips that a branch would mispredict):
-    every neighbour is written past the ends of ``members`` and ``stack``
-    (length L² + 1) and kept only if it joined; only candidates consume a draw.
+    every neighbour is written at the current ends of ``members`` and
+    ``stack`` (length L² + 1), which advance only if it joined; every
+    neighbour looks at the next draw, only candidates consume it.
     """
     inside[seed_site] = 1
     members[0] = seed_site
@@ -92,10 +100,8 @@ def _grow(flat, shells, signs, thresholds, seed_site, inside, members, stack, bu
             for k in range(4 * shell, 4 * shell + 4):
                 neighbour = shells[site, k]
                 candidate = np.int64((inside[neighbour] == 0) & (sign * spin * flat[neighbour] > 0))
-                if position == buffer.shape[0]:
-                    _refill(buffer, key, counter)
-                    position = 0
-                joins = candidate & np.int64(buffer[position] < threshold)
+                draw, position = _peek(buffer, position, key, counter)
+                joins = candidate & np.int64(draw < threshold)
                 position += candidate
                 counter += np.uint64(candidate)
                 inside[neighbour] |= np.int8(joins)
