@@ -333,6 +333,12 @@ def test_restarts_escape_the_three_crystal_saddle():
     back = DimerFit.from_dataset(best.to_dataset())
     np.testing.assert_array_equal(back.fit.probe_mi, probes)
     assert back.fit.restart == best.fit.restart and back.fit.config.restarts == 8
+    # I(H:V) + <H(H|V)> is the entropy of the hidden marginal: 3 of 4 crystals told apart, then all 4 (images
+    # balance them); what I(H:V) misses of it is the units' own randomness at the filter norm
+    assert single.visible_mi + single.h_given_v == pytest.approx(1.5 * np.log(2), abs=0.01)
+    assert best.visible_mi + best.h_given_v == pytest.approx(np.log(4), abs=1e-9)
+    assert 0 < best.h_given_v_err < best.h_given_v
+    assert (back.h_given_v, back.h_given_v_err) == (best.h_given_v, best.h_given_v_err)
     assert best.fit.critic_scale > 1.0 and back.fit.critic_scale == best.fit.critic_scale  # DIMER_FIT calibrates
     assert back.fit.config.calibrate
     with pytest.raises(ValueError, match="probe_steps"):
@@ -394,7 +400,7 @@ def test_heldout_terms_reproduce_the_fits_bound(small_fit):
     cells = link_lattice(samples, noise=noise_stream(SEED, SIZE, np.inf))
     stream = dimer_fit_stream(SEED, SIZE, np.inf, BLOCK, BUFFER, ENV, small_fit.stride)
     held = split_indices(len(cells), stream, small_fit.fit.config)[1]
-    psi, psi_visible = heldout_terms(small_fit.fit, split_pairs(cells, link_geometry(BLOCK, BUFFER, ENV), stream,
+    psi, psi_visible, h_given_v = heldout_terms(small_fit.fit, split_pairs(cells, link_geometry(BLOCK, BUFFER, ENV), stream,
                                                                 small_fit.fit.config)[1])
     assert len(held) == small_fit.fit.n_heldout
     assert psi.mean() == pytest.approx(small_fit.fit.mi, abs=1e-12)
@@ -409,8 +415,9 @@ def test_heldout_terms_reproduce_the_fits_bound(small_fit):
     q = np.exp(hidden_log_probs(preactivation(visible.reshape(-1, visible.shape[-1]).astype(float), filters),
                                 hidden_states(2)))
     q_bar = q.mean(axis=0)
-    direct = -(q_bar * np.log(q_bar)).sum() + (q * np.log(q)).sum(axis=1).mean()
-    assert psi_visible.mean() == pytest.approx(direct, abs=1e-12)
+    conditional = -(q * np.log(q)).sum(axis=1).mean()  # ⟨H(H|V)⟩
+    assert h_given_v.mean() == pytest.approx(conditional, abs=1e-12) and conditional > 0
+    assert psi_visible.mean() == pytest.approx(-(q_bar * np.log(q_bar)).sum() - conditional, abs=1e-12)
     assert small_fit.fit.mi < psi_visible.mean() <= np.log(4)  # data processing: I(H:E) ≤ I(H:V) ≤ ln 2^n_hidden
 
 

@@ -29,8 +29,8 @@ from rgml.rsmi.fit import FitResult
 _CHUNK = 256
 
 
-def heldout_terms(result: FitResult, heldout) -> tuple[np.ndarray, np.ndarray]:
-    """Per-configuration influence terms of the held-out set: ``(psi, psi_visible)``.
+def heldout_terms(result: FitResult, heldout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-configuration terms of the held-out set: ``(psi, psi_visible, h_given_v)``.
 
     ``heldout`` are the held-out ``(visible, environment)`` rows the fit was
     scored on (:func:`rgml.rsmi.fit.split_pairs` with the fit's stream and
@@ -41,7 +41,10 @@ def heldout_terms(result: FitResult, heldout) -> tuple[np.ndarray, np.ndarray]:
     exact posterior P(h|V) in place of the critic's.  H is drawn from V
     alone, so by data processing (Cover & Thomas, *Elements of Information
     Theory*, Thm 2.8.1) I(H:E) ≤ I(H:V): the true I(H:E) lies between the
-    fit's bound and this.
+    fit's bound and this.  ``h_given_v`` is the entropy −Σ_h P(h|V) ln P(h|V)
+    of the hidden units given the block (nats; their own randomness at the
+    filter norm): its mean is what I(H:V) = H(H) − ⟨H(H|V)⟩ loses against
+    the entropy of the hidden marginal, at most n_hidden ln 2.
     """
     if not result.critic:
         raise ValueError("result: the fit holds no critic (read back from a store?); refit to get held-out terms")
@@ -57,8 +60,9 @@ def heldout_terms(result: FitResult, heldout) -> tuple[np.ndarray, np.ndarray]:
     log_q = np.concatenate(log_q)
     psi = pointwise(result.estimator, log_q, np.concatenate(scores))
     psi_visible = pointwise("ba", log_q, log_q)
+    h_given_v = -(np.exp(log_q) * log_q).sum(axis=1)
     shape = visible.shape[:2]
-    return psi.reshape(shape).mean(axis=1), psi_visible.reshape(shape).mean(axis=1)
+    return tuple(terms.reshape(shape).mean(axis=1) for terms in (psi, psi_visible, h_given_v))
 
 
 def chain_jackknife_error(held, psi, *, n_samples: int, chains: int, images: int = 1,

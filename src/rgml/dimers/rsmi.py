@@ -177,6 +177,10 @@ class DimerFit:
         Held-out I(H:V) of the learned filters and its error, nats: an upper
         bound on I(H:E) (data processing; :func:`rgml.dimers.heldout.heldout_terms`),
         so the true I(H:E) lies between ``fit.mi`` and it.  NaN without ``chains``.
+    h_given_v, h_given_v_err:
+        Held-out ⟨H(H|V)⟩ of the learned filters and its error, nats: the
+        hidden units' own randomness at the filter norm, I(H:V) = H(H) −
+        ⟨H(H|V)⟩ with H(H) ≤ n_hidden ln 2.  NaN without ``chains``.
     """
 
     fit: FitResult
@@ -199,6 +203,8 @@ class DimerFit:
     series_mi_err: float = float("nan")
     visible_mi: float = float("nan")
     visible_mi_err: float = float("nan")
+    h_given_v: float = float("nan")
+    h_given_v_err: float = float("nan")
 
     @property
     def temperature(self) -> float | None:
@@ -240,6 +246,7 @@ class DimerFit:
             "chains": -1 if self.chains is None else int(self.chains), "series_mi_err": float(self.series_mi_err),
             "error_method": "tau_int" if self.chains is None else "chain_block_jackknife",
             "visible_mi": float(self.visible_mi), "visible_mi_err": float(self.visible_mi_err),
+            "h_given_v": float(self.h_given_v), "h_given_v_err": float(self.h_given_v_err),
         })
         return ds
 
@@ -261,6 +268,8 @@ class DimerFit:
             series_mi_err=float(ds.attrs["series_mi_err"]),
             visible_mi=float(ds.attrs.get("visible_mi", np.nan)),
             visible_mi_err=float(ds.attrs.get("visible_mi_err", np.nan)),
+            h_given_v=float(ds.attrs.get("h_given_v", np.nan)),
+            h_given_v_err=float(ds.attrs.get("h_given_v_err", np.nan)),
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -274,7 +283,9 @@ class DimerFit:
         ``noise_share_max`` (NaN for reference rules and constant fillers),
         ``noise_fillers``, ``n_train``, ``n_heldout``, ``error_method``,
         ``mi_visible`` / ``mi_visible_err`` (I(H:V), the upper bound on
-        I(H:E); NaN for reference rules and without chains), ``critic_scale``
+        I(H:E); NaN for reference rules and without chains), ``h_given_v`` /
+        ``h_given_v_err`` (⟨H(H|V)⟩: I(H:V) falls short of the hidden entropy
+        H(H) by this much; NaN likewise), ``critic_scale``
         (the calibration factor of the fit's critic, :mod:`rgml.rsmi.calibration`;
         NaN for reference rules).
         """
@@ -287,6 +298,7 @@ class DimerFit:
                 | _shape_columns(self.field_cosine, self.order_cosine, self.field_principal, self.order_principal)
                 | {"noise_share_max": float(self.noise_share.max()) if self.noise else np.nan,
                    "mi_visible": self.visible_mi, "mi_visible_err": self.visible_mi_err,
+                   "h_given_v": self.h_given_v, "h_given_v_err": self.h_given_v_err,
                    "critic_scale": self.fit.critic_scale}]
         for name, mi, err in zip(self.rules, self.rule_mi, self.rule_mi_err):
             filters = reference_filters(name, self.block, norm=self.rule_norm)
@@ -295,7 +307,7 @@ class DimerFit:
                                 "mi_nats": float(mi), "mi_err": float(err)}
                         | _shape_columns(*shapes[:4])
                         | {"noise_share_max": np.nan, "mi_visible": np.nan, "mi_visible_err": np.nan,
-                           "critic_scale": np.nan})
+                           "h_given_v": np.nan, "h_given_v_err": np.nan, "critic_scale": np.nan})
         for row in rows:
             row.update({"noise_fillers": self.noise, "n_train": self.fit.n_train, "n_heldout": self.fit.n_heldout,
                         "error_method": "tau_int" if self.chains is None else "chain_block_jackknife"})
@@ -394,22 +406,23 @@ def reference_information(
         result = fit_pairs(*pairs, fixed, seed=stream, block_shape=geometry.block_shape, init_filters=filters)
         mi.append(result.mi)
         err.append(result.mi_err if chains is None else
-                   _chain_errors(result, pairs[1], held, chains=chains, augment=augment)[0])
+                   _chain_errors(result, pairs[1], held, chains=chains, augment=augment)["mi_err"])
     return np.array(mi, np.float64), np.array(err, np.float64)
 
 
-def _chain_errors(result: FitResult, heldout, held, *, chains: int, augment: bool) -> tuple[float, float, float]:
-    """Chain-aware held-out error of a fit, and I(H:V) with its error: ``(mi_err, visible_mi, visible_mi_err)``.
+def _chain_errors(result: FitResult, heldout, held, *, chains: int, augment: bool) -> dict:
+    """Chain-aware held-out error of a fit, I(H:V) and ⟨H(H|V)⟩ with their errors (:class:`DimerFit` fields).
 
     ``heldout`` and ``held``: the fit's held-out rows and their configuration indices
     (:func:`rgml.rsmi.fit.split_pairs`, :func:`rgml.rsmi.fit.split_indices`); :mod:`rgml.dimers.heldout`.
     I(H:V) bounds I(H:E) from above.
     """
     images = 4 if augment else 1
-    psi, psi_visible = heldout_terms(result, heldout)
+    psi, psi_visible, h_given_v = heldout_terms(result, heldout)
     units = {"n_samples": (result.n_train + result.n_heldout) // images, "chains": chains, "images": images}
-    return (chain_jackknife_error(held, psi, **units), float(psi_visible.mean()),
-            chain_jackknife_error(held, psi_visible, **units))
+    return {"mi_err": chain_jackknife_error(held, psi, **units), "visible_mi": float(psi_visible.mean()),
+            "visible_mi_err": chain_jackknife_error(held, psi_visible, **units),
+            "h_given_v": float(h_given_v.mean()), "h_given_v_err": chain_jackknife_error(held, h_given_v, **units)}
 
 
 def fit_dimers(
@@ -469,11 +482,11 @@ def fit_dimers(
                   geometry=geometry, size=2 * size, temperature=temperature)
     del train
     series_error = fit.mi_err
-    visible = visible_err = float("nan")
+    visible = {}
     if chains is not None:
-        error, visible, visible_err = _chain_errors(fit, heldout, split_indices(len(cells), stream, fit_config)[1],
-                                                    chains=chains, augment=augment)
-        fit = replace(fit, mi_err=error)
+        visible = _chain_errors(fit, heldout, split_indices(len(cells), stream, fit_config)[1], chains=chains,
+                                augment=augment)
+        fit = replace(fit, mi_err=visible.pop("mi_err"))
     del heldout
     field_cos, order_cos, field_principal, order_principal, share = _measures(fit.filters)
     norm = fit_config.filter_norm(fit_config.steps - 1) if rule_norm is None else float(rule_norm)
@@ -484,8 +497,7 @@ def fit_dimers(
         fit=fit, block=block, buffer=buffer, environment=environment, stride=stride_sites, noise=noise,
         augment=augment, field_cosine=field_cos, order_cosine=order_cos, field_principal=field_principal,
         order_principal=order_principal, noise_share=share, rules=tuple(rules), rule_mi=rule_mi,
-        rule_mi_err=rule_err, rule_norm=norm, chains=chains, series_mi_err=series_error, visible_mi=visible,
-        visible_mi_err=visible_err,
+        rule_mi_err=rule_err, rule_norm=norm, chains=chains, series_mi_err=series_error, **visible,
     )
 
 

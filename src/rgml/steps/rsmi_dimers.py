@@ -48,7 +48,8 @@ def dimers_at(path: Path, temperature: float) -> tuple[np.ndarray, int, bool, fl
 
 def _describe(fit: DimerFit) -> str:
     return (f"I = {fit.fit.mi:.4f} ± {fit.fit.mi_err:.4f} nats (at most I(H:V) = {fit.visible_mi:.4f} ± "
-            f"{fit.visible_mi_err:.4f}; critic scaled by {fit.fit.critic_scale:.3f}); "
+            f"{fit.visible_mi_err:.4f}, with <H(H|V)> = {fit.h_given_v:.3g}; critic scaled by "
+            f"{fit.fit.critic_scale:.3f}); "
             f"|cos| field {np.round(fit.field_cosine, 3)}, order {np.round(fit.order_cosine, 3)}; "
             f"noise share {np.round(fit.noise_share, 3)}")
 
