@@ -39,10 +39,38 @@ def _filters_panel(fig, spec, fit) -> None:
         ax.set_xlabel("horizontal links | vertical links", fontsize=6)
 
 
+def _shortfall_panel(ax, table) -> None:
+    """Below T_c: ln 4 − I(H:E) of the learned rules against 1/T on a log axis, and the part ⟨H(H|V)⟩ of it.
+
+    I(H:E) ≤ I(H:V) = H(H) − ⟨H(H|V)⟩ ≤ ln 4 − ⟨H(H|V)⟩ (data processing; H(H) ≤ ln 4 for two units), so
+    ``h_given_v``, the units' own randomness at the filter norm, is a shortfall no environment can make up.
+    """
+    rows = table[(table["rule"] == "rsmi") & (table["n_hidden"] == 2) & table["below_tc"].astype(bool)]
+    rows = rows.sort_values("T")
+    if rows.empty:
+        ax.text(0.05, 0.5, "no learned two-unit fit below T_c", transform=ax.transAxes, fontsize=8)
+        return
+    x = 1.0 / rows["T"].to_numpy(np.float64)
+    deficit = rows["ln4_deficit"].to_numpy(np.float64)
+    err = rows["mi_err"].to_numpy(np.float64)
+    lower = np.minimum(err, 0.9 * deficit)  # log axis: keep the lower bar above zero
+    ax.errorbar(x, deficit, [lower, err], fmt="o-", color=_UNIT_COLORS[2], ms=4, capsize=2,
+                label="ln 4 − I(H:E), RSMI (2 units)")
+    if "h_given_v" in rows and np.isfinite(rows["h_given_v"]).any():
+        ax.errorbar(x, rows["h_given_v"], rows["h_given_v_err"], fmt="s--", color="0.4", ms=4, capsize=2,
+                    label="⟨H(H|V)⟩: the units' own randomness (the least shortfall)")
+    ax.set_yscale("log")
+    ax.set_xlabel("1/T [k_B/|v|]")
+    ax.set_ylabel("shortfall from ln 4 [nats]")
+    ax.set_title("Below T_c: how far I(H:E) stays below ln 4", fontsize=9)
+    ax.legend(fontsize=7)
+
+
 def rsmi_dimers_figure(table, fits, scan):
-    """Filters (top), I(H:E) against T per rule and I(H:E) against buffer width, log–log with the fit (bottom)."""
-    fig = plt.figure(figsize=(15, 8.5), constrained_layout=True)
-    grid = fig.add_gridspec(2, 2, height_ratios=[1, 1.2])
+    """Filters (top); I(H:E) against T per rule, the shortfall from ln 4 below T_c, and I(H:E) against buffer
+    width, log–log with the fit (bottom)."""
+    fig = plt.figure(figsize=(18, 8.5), constrained_layout=True)
+    grid = fig.add_gridspec(2, 3, height_ratios=[1, 1.2])
     # The highest temperature's main fit: the one that carries the reference rules (the further unit counts do not).
     top = max(fits, key=lambda f: (f.temperature, len(f.rules) > 0))
     _filters_panel(fig, grid[0, :], top)
@@ -72,7 +100,9 @@ def rsmi_dimers_figure(table, fits, scan):
     ax_t.legend(fontsize=7)
     ax_t.set_title("RSMI beside the naive rules (orientation, occupations) and the exact filters", fontsize=9)
 
-    ax_b = fig.add_subplot(grid[1, 1])
+    _shortfall_panel(fig.add_subplot(grid[1, 1]), table)
+
+    ax_b = fig.add_subplot(grid[1, 2])
     positive = (scan.mi > 0) & (scan.buffers > 0)  # log axes
     b = scan.buffers.astype(float)
     ax_b.errorbar(b[positive], scan.mi[positive], scan.mi_err[positive], fmt="o", color="C3", capsize=2,
