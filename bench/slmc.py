@@ -14,10 +14,15 @@ Prints, for J = 1, K = 0.2 (Liu, Qi, Meng & Fu, PRB 95, 041101(R) (2017)):
    Metropolis, pure SLMC, hybrid SLMC (one local sweep after every cluster sweep) and hybrid
    SLMC with the 3-shell fit; the ratio local/SLMC in wall and in CPU time.
 6. The default-sweep study run twice: CPU seconds and bitwise reproducibility.
+7. (``--clusters-scan`` alone) At T = 2.493, hybrid SLMC with 1 … 5 cluster proposals per sweep forced
+   instead of calibrated, two seeds each: tau_int with its Madras–Sokal error, CPU time per
+   recorded sweep (as the workflow times its runs) and the cost per independent sample against
+   local Metropolis: does the calibrated round(L² / <C>) matter?
 
-Usage: ``python bench/slmc.py [--sizes 16 32 48 64] [--threads 2] [--repeats 9] [--quick] [--cost-only]``
-(about 15 minutes on 2 cores with the default sizes; ``--quick`` runs L = 16, 32 only and
-shorter Binder runs; ``--cost-only`` trains the effective models and prints section 5 alone).
+Usage: ``python bench/slmc.py [--sizes 16 32 48 64] [--threads 2] [--repeats 9] [--quick] [--cost-only]
+[--clusters-scan]`` (about 15 minutes on 2 cores with the default sizes; ``--quick`` runs L = 16, 32 only
+and shorter Binder runs; ``--cost-only`` trains the effective models and prints section 5 alone,
+``--clusters-scan`` section 7 alone).
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ from rgml.slmc import (
     train_effective_model,
 )
 from rgml.slmc.cluster import CLUSTER_STATS
+from rgml.stats import tau_error
 
 ROOT = Path(__file__).resolve().parents[1]
 EXACT = json.loads((ROOT / "tests" / "reference" / "plaquette_ising_exact.json").read_text())
@@ -233,6 +239,34 @@ def cost_at_tc(sizes, effective_by_size, three_shell_by_size, repeats, chains=4)
     return rows
 
 
+# ---------------------------------------------------------------------------- 7. clusters per sweep
+def clusters_scan(sizes, effective_by_size, chains=4, clusters=(1, 2, 3, 4, 5), seeds=(1, 2)):
+    print(f"\n7. Cost per independent sample at T = {TC_PAPER} against forced cluster proposals per sweep (hybrid SLMC, "
+          f"{chains} chains, 10 000 recorded sweeps; CPU time of the recorded run; tau = max(tau_e, tau_|m|))")
+    print("   L   clusters (calibrated)  seed  acceptance  tau            cpu us/sweep  cost (ms)  speedup (cpu)")
+    for size in sizes:
+        tau_guess = 60.0 * (size / 32) ** 2.2
+        local = run_local(size, TC_PAPER, MODEL, chains=chains, thermalize=int(max(2000, 20 * tau_guess)),
+                          sweeps=int(max(50_000, 400 * tau_guess)), seed=SEED)
+        s = summarise(local, MODEL, size * size, acf_lags=1)
+        tau = max(s["tau_energy"], s["tau_abs_magnetization"])
+        local_cost = s["cpu_cost_per_independent_sample"]
+        print(f"   {size:<3} local Metropolis                   {tau:6.1f} ± {tau_error(tau, s['sweeps'] * chains):5.1f}"
+              f"  {local.cpu_seconds / s['sweeps'] * 1e6:12.0f}  {local_cost * 1e3:9.3f}")
+        calibrated = run_cluster(size, TC_PAPER, MODEL, effective_by_size[size], chains=chains, thermalize=400,
+                                 sweeps=10, seed=SEED, local_per_sweep=1).clusters_per_sweep
+        for n in clusters:
+            for seed in seeds:
+                run = run_cluster(size, TC_PAPER, MODEL, effective_by_size[size], chains=chains, thermalize=1000,
+                                  sweeps=10_000, seed=seed, local_per_sweep=1, clusters_per_sweep=n)
+                r = summarise(run, MODEL, size * size, acf_lags=1)
+                tau = max(r["tau_energy"], r["tau_abs_magnetization"])
+                cost = r["cpu_cost_per_independent_sample"]
+                print(f"   {size:<3} {n} ({calibrated}){'':16} {seed:4}  {r['acceptance']:10.3f}  {tau:6.2f} ± "
+                      f"{tau_error(tau, r['sweeps'] * chains):5.2f}  {run.cpu_seconds / r['sweeps'] * 1e6:12.0f}  "
+                      f"{cost * 1e3:9.3f}  {local_cost / cost:13.2f}", flush=True)
+
+
 # ---------------------------------------------------------------------------- 6. default sweep
 def default_sweep(results):
     print(f"\n6. Default-sweep study: L = {DEFAULT_SIZES}, local vs SLMC at T = {DEFAULT_TEMPERATURES} and an "
@@ -260,21 +294,28 @@ def main():
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--quick", action="store_true", help="sizes 16 and 32, short Binder runs")
     parser.add_argument("--cost-only", action="store_true", help="only section 5, the cost per independent sample")
+    parser.add_argument("--clusters-scan", action="store_true",
+                        help="only section 7, the cost against forced cluster proposals per sweep")
     args = parser.parse_args()
     sizes = [16, 32] if args.quick else args.sizes
     numba.set_num_threads(min(args.threads, numba.config.NUMBA_NUM_THREADS))
     print(f"machine: {platform.processor() or platform.machine()}, {numba.get_num_threads()} threads, "
           f"numpy {np.__version__}, numba {numba.__version__}; model J={MODEL.coupling}, K={MODEL.plaquette}")
-    if not args.cost_only:
+    if not (args.cost_only or args.clusters_scan):
         exactness()
         effective_models(32)
     effective_by_size, three_shell_by_size = {}, {}
     for size in sizes:
         config = SLMCConfig(chains=4, shells=1, train_samples=2000, train_thin=max(5, size // 4))
         effective_by_size[size] = train_effective_model(size, TC_PAPER, MODEL, config, seed=SEED)
-        three_shell_by_size[size] = train_effective_model(size, TC_PAPER, MODEL, replace(config, shells=3), seed=SEED)
+        if not args.clusters_scan:
+            three_shell_by_size[size] = train_effective_model(size, TC_PAPER, MODEL, replace(config, shells=3),
+                                                              seed=SEED)
     if args.cost_only:
         cost_at_tc(sizes, effective_by_size, three_shell_by_size, args.repeats)
+        return
+    if args.clusters_scan:
+        clusters_scan(sizes, effective_by_size)
         return
     critical_temperature((16, 32) if args.quick else (16, 32, 64), 3000 if args.quick else 12000)
     results = agreement(DEFAULT_SIZES)

@@ -231,3 +231,16 @@ def test_hybrid_slmc_samples_the_exact_4x4_distribution():
     run = run_cluster(4, 2.493, effective=EffectiveModel.exact([1.1]), chains=8, thermalize=100, sweeps=10_000,
                       seed=2026, local_per_sweep=1)
     assert _joint_p_value(run.sums[:, 3::4], 2.493) > 1e-3
+
+
+def test_a_forced_sweep_length_keeps_slmc_exact_and_the_default_unchanged():
+    """``clusters_per_sweep`` fixes the proposals per sweep (bench/slmc.py scans it); None is the calibrated default."""
+    kwargs = dict(effective=EffectiveModel.exact([1.1]), chains=8, thermalize=100, seed=2026, local_per_sweep=1)
+    calibrated = run_cluster(4, 2.493, sweeps=200, **kwargs)
+    np.testing.assert_array_equal(run_cluster(4, 2.493, sweeps=200, clusters_per_sweep=None, **kwargs).sums,
+                                  calibrated.sums)
+    forced = run_cluster(4, 2.493, sweeps=10_000, clusters_per_sweep=3, **kwargs)
+    assert forced.clusters_per_sweep == 3 != calibrated.clusters_per_sweep
+    assert _joint_p_value(forced.sums[:, 3::4], 2.493) > 1e-3
+    with pytest.raises(ValueError, match="clusters_per_sweep"):
+        run_cluster(4, 2.493, sweeps=10, clusters_per_sweep=0, **kwargs)

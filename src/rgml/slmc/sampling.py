@@ -161,7 +161,7 @@ class _ClusterChains:
 def run_cluster(
     size: int, temperature: float, model: PlaquetteModel = PlaquetteModel(),
     effective: EffectiveModel | None = None, *, chains: int, thermalize: int, sweeps: int, seed: int | Stream,
-    local_per_sweep: int = 0, pair_sums: bool = False,
+    local_per_sweep: int = 0, pair_sums: bool = False, clusters_per_sweep: int | None = None,
 ) -> ChainRun:
     """SLMC chains (:mod:`rgml.slmc.cluster`) of the plaquette model at one temperature.
 
@@ -181,6 +181,10 @@ def run_cluster(
         Local Metropolis sweeps appended to every SLMC sweep (0: pure SLMC).
     pair_sums:
         Also record C_2 and C_3.
+    clusters_per_sweep:
+        Cluster proposals per sweep; ``None`` sets round(L² / ⟨C⟩) from the
+        calibration.  Either way the calibration sweeps run, so the draws of
+        the two settings start from the same burnt-in state.
     """
     size = check_size(size)
     _check_counts(chains, thermalize, sweeps)
@@ -189,10 +193,14 @@ def run_cluster(
     stream = as_stream(seed, "slmc-cluster", model.coupling, model.plaquette, size, float(temperature))
     if local_per_sweep < 0:
         raise ValueError(f"local_per_sweep: must be a non-negative number of sweeps, got {local_per_sweep}")
+    if clusters_per_sweep is not None and clusters_per_sweep < 1:
+        raise ValueError(f"clusters_per_sweep: must be a positive number of clusters or None, got {clusters_per_sweep}")
     state = _ClusterChains(size, temperature, model, effective, chains, stream, local_per_sweep)
     k = 5 if pair_sums else 3
     calibration = max(1, thermalize // 4)
     state.calibrate(calibration, k)
+    if clusters_per_sweep is not None:
+        state.clusters[:] = clusters_per_sweep
     state.advance(max(0, thermalize - 2 * calibration), np.zeros((chains, 0, k), np.int64))
     record = np.zeros((chains, sweeps, k), np.int64)
     start, start_cpu = time.perf_counter(), time.process_time()
