@@ -282,7 +282,7 @@ def section_critic(args) -> None:
     polish = config.polish_steps
     runs = [(width, steps, False) for width, steps in ((32, polish), (64, polish), (128, polish), (32, 4 * polish),
                                                        (32, 10 * polish), (32, 4000), (64, 10 * polish))]
-    runs += [(32, polish, True), (32, 10 * polish, True), (64, 10 * polish, True)]
+    runs += [(32, polish, True), (32, 10 * polish, True), (32, 4000, True), (64, 10 * polish, True)]
     if args.critic_runs == "default":  # the sweep's critic, without and with calibration
         runs = [(32, polish, False), (32, polish, True)]
     for width, steps, calibrate in runs:
@@ -291,10 +291,11 @@ def section_critic(args) -> None:
                          temperature=t, augment=frozen, rules=(), chains=chains,
                          config=replace(config, critic_width=width, polish_steps=steps, calibrate=calibrate))
         print(f"critic width {width:>3}, polish {steps:>4}, scale {fit.fit.critic_scale:.3f}"
-              f"{' (calibrated)' if calibrate else ''}: I = {fit.fit.mi:.6f} ± {fit.fit.mi_err:.6f}, ln 4 - I = "
-              f"{1e3 * (LN4 - fit.fit.mi):.3f} mnat ({(fit.fit.mi - LN4) / fit.fit.mi_err:+.1f} sigma); I(H:V) = "
-              f"{fit.visible_mi:.6f} ± {fit.visible_mi_err:.6f}, "
-              f"ln 4 - I(H:V) = {1e3 * (LN4 - fit.visible_mi):.3f} mnat "
+              f"{' (calibrated)' if calibrate else ''}: I = {fit.fit.mi:.8f} ± {fit.fit.mi_err:.2g}, ln 4 - I = "
+              f"{1e3 * (LN4 - fit.fit.mi):.5f} mnat ({(fit.fit.mi - LN4) / fit.fit.mi_err:+.1f} sigma); I(H:V) = "
+              f"{fit.visible_mi:.8f} ± {fit.visible_mi_err:.2g}, "
+              f"ln 4 - I(H:V) = {1e3 * (LN4 - fit.visible_mi):.5f} mnat, of it <H(H|V)> {1e3 * fit.h_given_v:.5f}; "
+              f"I(H:V) - I = {1e3 * (fit.visible_mi - fit.fit.mi):.5f} mnat "
               f"[{time.process_time() - start:.0f} s CPU]", flush=True)
 
 
