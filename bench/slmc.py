@@ -205,6 +205,18 @@ def seconds_per_sweep(calls, repeats):
     return {name: (min(wall[name]), min(cpu[name])) for name in calls}
 
 
+def local_at_tc(size, chains, *, min_sweeps, sweeps_per_tau):
+    """Local Metropolis at T = 2.493, long enough for its tau_int (guessed as 60 (L/32)^2.2 sweeps)."""
+    tau_guess = 60.0 * (size / 32) ** 2.2
+    return run_local(size, TC_PAPER, MODEL, chains=chains, thermalize=int(max(2000, 20 * tau_guess)),
+                     sweeps=int(max(min_sweeps, sweeps_per_tau * tau_guess)), seed=SEED)
+
+
+def tau_of(summary):
+    """The sampler's tau_int of a :func:`summarise` row: the larger of e's and |m|'s."""
+    return max(summary["tau_energy"], summary["tau_abs_magnetization"])
+
+
 def cost_at_tc(sizes, effective_by_size, three_shell_by_size, repeats, chains=4):
     print(f"\n5. Cost per independent sample at T = {TC_PAPER} ({chains} chains; tau = max(tau_e, tau_|m|) in sweeps; "
           f"time per sweep = fastest of {repeats} interleaved bursts)")
@@ -213,9 +225,7 @@ def cost_at_tc(sizes, effective_by_size, three_shell_by_size, repeats, chains=4)
     rows = {}
     for size in sizes:
         effective = effective_by_size[size]
-        tau_guess = 60.0 * (size / 32) ** 2.2
-        local = run_local(size, TC_PAPER, MODEL, chains=chains, thermalize=int(max(2000, 20 * tau_guess)),
-                          sweeps=int(max(20000, 300 * tau_guess)), seed=SEED)
+        local = local_at_tc(size, chains, min_sweeps=20_000, sweeps_per_tau=300)
         pure = run_cluster(size, TC_PAPER, MODEL, effective, chains=chains, thermalize=1000, sweeps=6000, seed=SEED)
         hybrid = run_cluster(size, TC_PAPER, MODEL, effective, chains=chains, thermalize=400, sweeps=4000,
                              seed=SEED, local_per_sweep=1)
@@ -227,7 +237,7 @@ def cost_at_tc(sizes, effective_by_size, three_shell_by_size, repeats, chains=4)
         cost = {}
         for name, run in (("local", local), ("pure SLMC", pure), ("hybrid SLMC", hybrid), ("hybrid, 3 shells", three)):
             s = summarise(run, MODEL, size * size, acf_lags=1)
-            tau = max(s["tau_energy"], s["tau_abs_magnetization"])
+            tau = tau_of(s)
             wall, cpu = timing[name]
             cost[name] = (wall * 2.0 * tau / chains, cpu * 2.0 * tau / chains)
             flag = "" if s["reliable"] else "  (chain < 50 tau: tau unreliable)"
@@ -245,11 +255,9 @@ def clusters_scan(sizes, effective_by_size, chains=4, clusters=(1, 2, 3, 4, 5), 
           f"{chains} chains, 10 000 recorded sweeps; CPU time of the recorded run; tau = max(tau_e, tau_|m|))")
     print("   L   clusters (calibrated)  seed  acceptance  tau            cpu us/sweep  cost (ms)  speedup (cpu)")
     for size in sizes:
-        tau_guess = 60.0 * (size / 32) ** 2.2
-        local = run_local(size, TC_PAPER, MODEL, chains=chains, thermalize=int(max(2000, 20 * tau_guess)),
-                          sweeps=int(max(50_000, 400 * tau_guess)), seed=SEED)
+        local = local_at_tc(size, chains, min_sweeps=50_000, sweeps_per_tau=400)
         s = summarise(local, MODEL, size * size, acf_lags=1)
-        tau = max(s["tau_energy"], s["tau_abs_magnetization"])
+        tau = tau_of(s)
         local_cost = s["cpu_cost_per_independent_sample"]
         print(f"   {size:<3} local Metropolis                   {tau:6.1f} ± {tau_error(tau, s['sweeps'] * chains):5.1f}"
               f"  {local.cpu_seconds / s['sweeps'] * 1e6:12.0f}  {local_cost * 1e3:9.3f}")
@@ -260,7 +268,7 @@ def clusters_scan(sizes, effective_by_size, chains=4, clusters=(1, 2, 3, 4, 5), 
                 run = run_cluster(size, TC_PAPER, MODEL, effective_by_size[size], chains=chains, thermalize=1000,
                                   sweeps=10_000, seed=seed, local_per_sweep=1, clusters_per_sweep=n)
                 r = summarise(run, MODEL, size * size, acf_lags=1)
-                tau = max(r["tau_energy"], r["tau_abs_magnetization"])
+                tau = tau_of(r)
                 cost = r["cpu_cost_per_independent_sample"]
                 print(f"   {size:<3} {n} ({calibrated}){'':16} {seed:4}  {r['acceptance']:10.3f}  {tau:6.2f} ± "
                       f"{tau_error(tau, r['sweeps'] * chains):5.2f}  {run.cpu_seconds / r['sweeps'] * 1e6:12.0f}  "
