@@ -27,9 +27,15 @@ critic   acceptance 3 — how far the T = 0.4 (``--temperature``) bound falls sh
          how much of the shortfall a larger or longer-trained critic recovers (the
          bound's bias), beside I(H:V), the upper bound of I(H:E); then the same
          with the critic calibrated (rgml.rsmi.calibration, on in the sweep).
+anneal   acceptance 3 — below T_c, on the sweep's store (``--store``) at ``--temperatures``: the
+         sweep's fit with each filter's norm held at 2 against annealed to 2 from 0.25, 0.5
+         and 1 (dimers.rsmi.anneal_from), two fit seeds, beside the exact order filters
+         D_x ± D_y at norm 2 with the same stream: ln 4 − I(H:E), <H(H|V)>, the gap
+         I(H:V) − I, the cosines with span(D_x, D_y) and the noise share.
 
     PYTHONPATH=$PWD/src python bench/rsmi_dimers.py [--section exact fields ...] [--samples 4000] [--csv DIR]
                                                     [--store results/samples/dimers/L32.zarr]
+                                                    [--temperatures 0.4 0.3 0.2]
 
 Samples: ``sample_dimers(32, TEMPERATURES, samples, seed=2026, chains=8)`` (8 chains:
 two per columnar crystal below T_c, where sectors freeze).
@@ -63,7 +69,7 @@ from rgml.dimers import (
 from rgml.config import load_yaml_strict
 from rgml.rng import Stream
 from rgml.rsmi.fit import fit_with_stream
-from rgml.steps.rsmi_dimers import dimers_at, ordered_phase_restarts
+from rgml.steps.rsmi_dimers import dimers_at, ordered_phase_settings
 
 SEED = 2026
 SIZE = 32
@@ -259,9 +265,14 @@ def section_budget(args) -> None:
     print(f"RSMI part: {time.process_time() - start:.0f} s CPU in all (target 60-90 s)")
 
 
+def sweep_rsmi() -> dict:
+    """The default sweep's ``dimers.rsmi`` section (config/config.yaml)."""
+    return load_yaml_strict(Path(__file__).resolve().parents[1] / "config" / "config.yaml")["dimers"]["rsmi"]
+
+
 def sweep_fit_config():
-    """The default sweep's dimer fit settings (config/config.yaml ``dimers.rsmi``) on :data:`DIMER_FIT`."""
-    rsmi = load_yaml_strict(Path(__file__).resolve().parents[1] / "config" / "config.yaml")["dimers"]["rsmi"]
+    """The default sweep's dimer fit settings (``dimers.rsmi``) on :data:`DIMER_FIT`, before the phase's."""
+    rsmi = sweep_rsmi()
     return replace(DIMER_FIT, steps=rsmi["steps"], polish_steps=rsmi["polish_steps"], batch_size=rsmi["batch_size"],
                    norm_start=rsmi["norm"], restarts=rsmi["restarts"])
 
@@ -275,7 +286,7 @@ def section_critic(args) -> None:
         dimers, chains = samples(args.samples)[t], CHAINS
         frozen = t in FROZEN
         source = f"sample_dimers({SIZE}, ..., {args.samples}, seed={SEED}, chains={CHAINS})"
-    config = ordered_phase_restarts(sweep_fit_config(), frozen)
+    config = ordered_phase_settings(sweep_fit_config(), frozen, sweep_rsmi()["anneal_from"])
     print(f"== acceptance 3: ln 4 - I(H:E) at T = {t} against the critic width and polish steps; block {BLOCK}, "
           f"buffer {BUFFER}, env {ENVIRONMENT}, noise fillers ==\nsamples: {source}, symmetry images {frozen}; "
           f"fit {config}")
@@ -299,15 +310,47 @@ def section_critic(args) -> None:
               f"[{time.process_time() - start:.0f} s CPU]", flush=True)
 
 
+def section_anneal(args) -> None:
+    if not args.store:
+        raise SystemExit("--section anneal reads the sweep's dimer store: give --store results/samples/dimers/L32.zarr")
+    held = sweep_fit_config()
+    print(f"== acceptance 3: below T_c, filter norm held at {held.norm_start:g} or annealed to it; block {BLOCK}, "
+          f"buffer {BUFFER}, env {ENVIRONMENT}, noise fillers; the exact order filters with constant fillers ==\n"
+          f"samples: {args.store}; fit {held}")
+    for t in args.temperatures:
+        dimers, chains, frozen, t = dimers_at(args.store, t)
+        if not frozen:
+            print(f"T = {t}: the sectors did not freeze (Coulomb phase): the sweep holds the norm there; skipped")
+            continue
+        for seed in (SEED, 7):
+            for start in (None, 0.25, 0.5, 1.0):
+                begin = time.process_time()
+                config = ordered_phase_settings(held, frozen, start)
+                rules = ("order",) if start is None else ()
+                fit = fit_dimers(dimers, block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, n_hidden=2, seed=seed,
+                                 temperature=t, augment=frozen, rules=rules, chains=chains, config=config)
+                label = "held" if start is None else f"from {start:g}"
+                print(f"T = {t}, seed {seed}, norm {label:>9}: ln 4 - I = {1e6 * (LN4 - fit.fit.mi):9.3f} ± "
+                      f"{1e6 * fit.fit.mi_err:.3f} µnat, <H(H|V)> {1e6 * fit.h_given_v:9.3f}, I(H:V) - I "
+                      f"{1e6 * (fit.visible_mi - fit.fit.mi):8.3f} µnat; |cos| order {np.round(fit.order_cosine, 3)}, "
+                      f"noise share {np.round(fit.noise_share, 3)} [{time.process_time() - begin:.0f} s CPU]",
+                      flush=True)
+                if rules:
+                    print(f"{'':>24}exact order filters: ln 4 - I = {1e6 * (LN4 - fit.rule_mi[0]):9.3f} ± "
+                          f"{1e6 * fit.rule_mi_err[0]:.3f} µnat")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sections = ["exact", "fields", "ordered", "table", "buffers", "budget", "critic"]
+    sections = ["exact", "fields", "ordered", "table", "buffers", "budget", "critic", "anneal"]
     parser.add_argument("--section", nargs="+", default=sections, choices=sections)
     parser.add_argument("--samples", type=int, default=4000, help="dimer samples per temperature (L = 32)")
     parser.add_argument("--csv", default=None, help="directory to write rsmi_dimers*.csv into")
-    parser.add_argument("--store", default=None, help="dimer sample store for --section critic (default: sample here)")
+    parser.add_argument("--store", default=None, help="dimer sample store for --section critic (default: sample here) and --section anneal")
     parser.add_argument("--temperature", type=float, default=0.4,
                         help="temperature of --section critic (one the store holds; without --store one of TEMPERATURES)")
+    parser.add_argument("--temperatures", type=float, nargs="+", default=[0.4, 0.3, 0.2],
+                        help="temperatures of --section anneal (ones the store holds, below T_c)")
     parser.add_argument("--critic-runs", choices=["all", "default"], default="all",
                         help="--section critic: every critic width and polish length, or only the sweep's critic")
     args = parser.parse_args()

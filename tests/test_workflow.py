@@ -102,6 +102,9 @@ def test_tiny_workflow_makes_every_output(tiny_run):
     # I(H:V) = H(H) − ⟨H(H|V)⟩ with H(H) ≤ n_hidden ln 2
     assert (learned["h_given_v"] > 0).all() and (learned["h_given_v_err"] > 0).all()
     assert (learned["mi_visible"] + learned["h_given_v"] <= learned["n_hidden"] * np.log(2) + 1e-12).all()
+    # the norm is annealed (dimers.rsmi.anneal_from) only where the sectors froze, never at T = inf
+    assert (learned["norm_start"] <= learned["norm"]).all() and set(learned["norm"]) == {2.0}
+    assert (learned.loc[np.isinf(learned["T"]), "norm_start"] == 2.0).all()
     buffers = pd.read_csv(results / "tables" / "rsmi_dimers_buffer.csv")
     assert {"buffer", "mi_nats", "mi_err", "exponent", "exponent_err", "exponent_err_scaled", "in_fit",
             "local_exponent", "local_exponent_err"} <= set(buffers.columns)

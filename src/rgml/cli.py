@@ -361,7 +361,8 @@ def _run_dimers_rsmi(args) -> None:
 
     rsmi_dimers_fit(samples=args.samples, temperature=args.temperature, block=args.block, buffer=args.buffer,
                     environment=args.environment, n_hidden=args.n_hidden, config=_dimer_fit_config(args),
-                    noise=args.noise, rules=tuple(args.rules or ()), seed=args.seed, out=args.out)
+                    noise=args.noise, rules=tuple(args.rules or ()), seed=args.seed, out=args.out,
+                    anneal_from=args.anneal_from)
 
 
 def _run_dimers_rsmi_buffers(args) -> None:
@@ -370,7 +371,7 @@ def _run_dimers_rsmi_buffers(args) -> None:
     rsmi_dimers_buffers(samples=args.samples, temperature=args.temperature, buffers=args.buffers, block=args.block,
                         environment=args.environment, n_hidden=args.n_hidden, config=_dimer_fit_config(args),
                         noise=args.noise, learned=args.filters == "learned", seed=args.seed, out=args.out,
-                        fit_range=args.fit_range)
+                        fit_range=args.fit_range, anneal_from=args.anneal_from)
 
 
 def _run_dimers_rsmi_table(args) -> None:

@@ -276,7 +276,9 @@ class DimerFit:
         """Rows of ``rsmi_dimers.csv``: the fit (rule ``rsmi``) and each reference rule.
 
         Columns: ``T``, ``L``, ``block``, ``buffer``, ``environment``,
-        ``stride``, ``rule``, ``n_hidden``, ``norm``, ``mi_nats``, ``mi_err``,
+        ``stride``, ``rule``, ``n_hidden``, ``norm`` (each unit's final |λ|),
+        ``norm_start`` (its |λ| at the first step: smaller where the fit annealed
+        it, :func:`rgml.steps.rsmi_dimers.ordered_phase_settings`), ``mi_nats``, ``mi_err``,
         ``cos_field_min`` / ``cos_field_max`` (span cosines of the components),
         ``principal_field_min`` (do the components jointly cover E_x and E_y?),
         ``cos_order_min`` / ``cos_order_max``, ``principal_order_min``,
@@ -294,7 +296,7 @@ class DimerFit:
                 "buffer": self.buffer, "environment": self.environment, "stride": self.stride}
         config = self.fit.config
         rows = [base | {"rule": "rsmi", "n_hidden": self.n_hidden, "norm": config.filter_norm(config.steps - 1),
-                        "mi_nats": self.fit.mi, "mi_err": self.fit.mi_err}
+                        "norm_start": config.filter_norm(0), "mi_nats": self.fit.mi, "mi_err": self.fit.mi_err}
                 | _shape_columns(self.field_cosine, self.order_cosine, self.field_principal, self.order_principal)
                 | {"noise_share_max": float(self.noise_share.max()) if self.noise else np.nan,
                    "mi_visible": self.visible_mi, "mi_visible_err": self.visible_mi_err,
@@ -304,7 +306,7 @@ class DimerFit:
             filters = reference_filters(name, self.block, norm=self.rule_norm)
             shapes = _measures(filters)
             rows.append(base | {"rule": name, "n_hidden": len(filters), "norm": self.rule_norm,
-                                "mi_nats": float(mi), "mi_err": float(err)}
+                                "norm_start": self.rule_norm, "mi_nats": float(mi), "mi_err": float(err)}
                         | _shape_columns(*shapes[:4])
                         | {"noise_share_max": np.nan, "mi_visible": np.nan, "mi_visible_err": np.nan,
                            "h_given_v": np.nan, "h_given_v_err": np.nan, "critic_scale": np.nan})
