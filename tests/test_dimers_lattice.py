@@ -178,6 +178,18 @@ def test_link_lattice_layout_and_noise(all_4x4):
     assert not np.array_equal(noisy[0][filler_mask(4)], noisy[1][filler_mask(4)])
 
 
+@pytest.mark.parametrize("block, buffer, env", [(2, 1, 1), (4, 0, 2), (8, 2, 1)])
+def test_environment_fillers_are_the_site_and_face_cells_of_every_environment(block, buffer, env):
+    from rgml.dimers.linklattice import environment_fillers, link_ids
+
+    geometry = link_geometry(block, buffer, env)
+    size = block + 2 * (buffer + env) + 2
+    ids = link_ids(size)[None]
+    _, environment = extract(ids, geometry, block_positions(2 * size, geometry, stride=2))
+    assert environment.shape[1] > 1  # several even origins, all with the same pattern
+    assert np.array_equal(environment[0] < 0, np.broadcast_to(environment_fillers(geometry), environment.shape[1:]))
+
+
 def test_filter_layouts_round_trip():
     filters = field_filters(8)
     images = links_to_cells(filters)

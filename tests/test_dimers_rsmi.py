@@ -270,6 +270,24 @@ def small_fit() -> DimerFit:
                       temperature=np.inf, rules=("orientation", "field"))
 
 
+def test_noise_bits_fill_the_visible_blocks_and_the_environment_stays_constant():
+    from rgml.dimers.linklattice import environment_fillers, filler_mask
+    from rgml.dimers.rsmi import dimer_fit_stream, dimer_pairs, noise_stream
+
+    samples = exact_dimer_samples(SIZE, np.inf, 100, seed=SEED)
+    geometry = link_geometry(BLOCK, BUFFER, ENV)
+    config = FitConfig(stride=BLOCK, flip_augment=False)
+    stream = dimer_fit_stream(SEED, SIZE, np.inf, BLOCK, BUFFER, ENV, BLOCK // 2)
+    noisy = dimer_pairs(samples, geometry, stream, config, noise=noise_stream(SEED, SIZE, np.inf))
+    constant = dimer_pairs(samples, geometry, stream, config, noise=None)
+    fillers, block_fillers = environment_fillers(geometry), filler_mask(BLOCK).ravel()
+    for (v, e), (v1, e1) in zip(noisy, constant):
+        assert np.array_equal(e, e1) and (e[..., fillers] == 1).all()  # E: the same rows, fillers +1
+        assert np.array_equal(v[..., ~block_fillers], v1[..., ~block_fillers])  # V: the same links
+        bits = v[..., block_fillers]
+        assert (v1[..., block_fillers] == 1).all() and abs(bits.mean()) < 0.05 and set(np.unique(bits)) == {-1, 1}
+
+
 def test_dimer_fit_round_trips_and_has_its_layout(small_fit):
     ds = small_fit.to_dataset()
     RSMI_DIMERS.check(ds)
@@ -394,14 +412,15 @@ def test_local_exponents_show_where_data_leave_a_power_law():
 
 def test_heldout_terms_reproduce_the_fits_bound(small_fit):
     from rgml.dimers.heldout import heldout_terms
-    from rgml.dimers.rsmi import dimer_fit_stream, noise_stream
+    from rgml.dimers.rsmi import dimer_fit_stream, dimer_pairs, noise_stream
 
     samples = exact_dimer_samples(SIZE, np.inf, 400, seed=SEED)
     cells = link_lattice(samples, noise=noise_stream(SEED, SIZE, np.inf))
     stream = dimer_fit_stream(SEED, SIZE, np.inf, BLOCK, BUFFER, ENV, small_fit.stride)
     held = split_indices(len(cells), stream, small_fit.fit.config)[1]
-    psi, psi_visible, h_given_v = heldout_terms(small_fit.fit, split_pairs(cells, link_geometry(BLOCK, BUFFER, ENV), stream,
-                                                                small_fit.fit.config)[1])
+    pairs = dimer_pairs(samples, link_geometry(BLOCK, BUFFER, ENV), stream, small_fit.fit.config,
+                        noise=noise_stream(SEED, SIZE, np.inf))
+    psi, psi_visible, h_given_v = heldout_terms(small_fit.fit, pairs[1])
     assert len(held) == small_fit.fit.n_heldout
     assert psi.mean() == pytest.approx(small_fit.fit.mi, abs=1e-12)
     # I(H:V) = H(q̄) − ⟨H(P(h|V))⟩ over the held-out rows, from the filters directly

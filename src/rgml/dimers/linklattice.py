@@ -41,7 +41,8 @@ sites (the link lattice ``2L ≥ 2ℓ + 4(L_B + L_E)``).
 
 Filters learned on a ``(2ℓ, 2ℓ)`` block convert to the link layout
 ``(2, ℓ, ℓ)`` of :mod:`rgml.dimers.fields` with :func:`cells_to_links`, and
-back with :func:`links_to_cells`; :func:`filler_mask` selects the noise cells.
+back with :func:`links_to_cells`; :func:`filler_mask` selects the noise cells of a block,
+:func:`environment_fillers` the filler cells of an environment.
 
 Dimer configurations are not symmetric under ``s → −s`` (that would break
 close packing): fit with ``flip_augment=False``.
@@ -138,6 +139,15 @@ def links_to_cells(links, *, filler: float = 0.0) -> np.ndarray:
         raise ValueError(f"links: expected shape (..., 2, ℓ, ℓ), got {l_.shape}")
     fill = np.full(l_.shape[-2:], filler, dtype=np.result_type(l_, type(filler)))
     return _interleave(l_[..., 0, :, :], l_[..., 1, :, :], fill, fill)
+
+
+def environment_fillers(geometry: Geometry) -> np.ndarray:
+    """bool ``(n_E,)``: True on the site and face cells among the environment offsets of a link geometry.
+
+    Block origins are even cells (module docstring), so a cell's kind follows from the parity of its
+    offset: fillers have dy + dx even (site: both even, face: both odd), links odd.
+    """
+    return geometry.environment_offsets().sum(axis=1) % 2 == 0
 
 
 def filler_mask(block: int) -> np.ndarray:
