@@ -32,6 +32,10 @@ anneal   acceptance 3 — below T_c, on the sweep's store (``--store``) at ``--t
          and 1 (dimers.rsmi.anneal_from), two fit seeds, beside the exact order filters
          D_x ± D_y at norm 2 with the same stream: ln 4 − I(H:E), <H(H|V)>, the gap
          I(H:V) − I, the cosines with span(D_x, D_y) and the noise share.
+seeds    acceptance 5 — at T = inf on the sweep's store (``--store``), the learned fits of the
+         buffer scan (L_B = 2, 3, 4) with three fit seeds: how much a fit at large L_B
+         depends on its seed (split, initialisation, minibatches), with the cosines
+         with span(E_x, E_y) and the noise share that flag a unit left on the noise.
 
     PYTHONPATH=$PWD/src python bench/rsmi_dimers.py [--section exact fields ...] [--samples 4000] [--csv DIR]
                                                     [--store results/samples/dimers/L32.zarr]
@@ -340,13 +344,30 @@ def section_anneal(args) -> None:
                           f"{1e6 * fit.rule_mi_err[0]:.3f} µnat")
 
 
+def section_seeds(args) -> None:
+    if not args.store:
+        raise SystemExit("--section seeds reads the sweep's dimer store: give --store results/samples/dimers/L32.zarr")
+    dimers, chains, frozen, t = dimers_at(args.store, np.inf)
+    config = ordered_phase_settings(sweep_fit_config(), frozen)
+    print(f"== acceptance 5: learned fits of the T = inf buffer scan against the fit seed; block {BLOCK}, env "
+          f"{ENVIRONMENT}, noise fillers ==\nsamples: {args.store}; fit {config}")
+    for buffer in (2, 3, 4):
+        for seed in (SEED, 1, 2):
+            begin = time.process_time()
+            fit = fit_dimers(dimers, block=BLOCK, buffer=buffer, environment=ENVIRONMENT, n_hidden=2, seed=seed,
+                             temperature=t, rules=(), chains=chains, config=config)
+            print(f"L_B = {buffer}, seed {seed:>4}: I = {fit.fit.mi:.4f} ± {fit.fit.mi_err:.4f} nats; |cos| field "
+                  f"{np.round(fit.field_cosine, 3)}, noise share {np.round(fit.noise_share, 3)} "
+                  f"[{time.process_time() - begin:.0f} s CPU]", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sections = ["exact", "fields", "ordered", "table", "buffers", "budget", "critic", "anneal"]
+    sections = ["exact", "fields", "ordered", "table", "buffers", "budget", "critic", "anneal", "seeds"]
     parser.add_argument("--section", nargs="+", default=sections, choices=sections)
     parser.add_argument("--samples", type=int, default=4000, help="dimer samples per temperature (L = 32)")
     parser.add_argument("--csv", default=None, help="directory to write rsmi_dimers*.csv into")
-    parser.add_argument("--store", default=None, help="dimer sample store for --section critic (default: sample here) and --section anneal")
+    parser.add_argument("--store", default=None, help="dimer sample store for --section critic (default: sample here), anneal and seeds")
     parser.add_argument("--temperature", type=float, default=0.4,
                         help="temperature of --section critic (one the store holds; without --store one of TEMPERATURES)")
     parser.add_argument("--temperatures", type=float, nargs="+", default=[0.4, 0.3, 0.2],

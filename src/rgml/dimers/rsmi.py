@@ -61,6 +61,11 @@ large tori; its chains start one per crystal (use a multiple of 4), or
 ``augment=True`` adds each configuration's images under a diagonal
 translation and the x ↔ y reflection (:func:`symmetry_images`), so every
 crystal is represented equally.
+There the optimum is deterministic (which crystal), and units held at their
+final norm from the first step end short of it; the workflow grows each
+filter's norm during the fit (``FitConfig(norm_start=0.5, norm_stop=2)``,
+:func:`rgml.steps.rsmi_dimers.ordered_phase_settings`), which a notebook
+does the same way.
 """
 
 from __future__ import annotations
@@ -388,8 +393,8 @@ def dimer_pairs(d: np.ndarray, geometry, stream: Stream, config: FitConfig, *, n
     With ``noise`` the filler cells of every visible block hold random bits (:func:`noise_stream`), the test
     of the noise share; the environment's fillers are constant +1 either way, as for the reference rules.
     Noise in E tests nothing about the filters and only handicaps the critic: below T_c, where E fixes the
-    crystal, it kept the bound of a fit whose units are deterministic 1.5-2 µnat short of ln 4 at T = 0.2
-    (L = 32), against 0.2 µnat with constant fillers there, as short as the exact order filters.
+    crystal, it kept the bound of a fit whose units are deterministic 1.7 µnat short of ln 4 at T = 0.2
+    (L = 32), against 0.19 µnat with constant fillers there, as short as the exact order filters (README).
     """
     cells = link_lattice(d, filler=1) if noise is None else link_lattice(d, noise=noise)
     pairs = split_pairs(cells, geometry, stream, config)
