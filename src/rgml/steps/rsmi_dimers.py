@@ -104,8 +104,8 @@ def ordered_phase_settings(config: FitConfig, frozen: bool, anneal_from: float |
       norm over the joint steps (:meth:`rgml.rsmi.fit.FitConfig.filter_norm`).  The optimum there is
       deterministic (which crystal, ln 4), and at the final norm the units saturate from the start, so
       the gradient that would align the filters with the crystals' differences is carried by the few
-      rows near a defect: at T = 0.2 (L = 32) the held-norm fit kept ⟨H(H|V)⟩ = 3.2 µnat against
-      0.01–0.03 µnat after annealing from 0.25–1 (``bench/rsmi_dimers.py --section anneal``).
+      rows near a defect: at T = 0.2 (L = 32) fits held at norm 2 kept ⟨H(H|V)⟩ = 7.9–8.6 µnat against
+      0.007–0.036 µnat annealed from 0.25–1 (``bench/rsmi_dimers.py --section anneal``).
 
     In the Coulomb phase one start with the norm held: the field filters emerge slowly and a 50-step probe
     does not predict the end (at T = ∞, L = 32, 8 starts, the start it chose ended with |cos| 0.875 with
