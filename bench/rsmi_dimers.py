@@ -32,10 +32,11 @@ anneal   acceptance 3 — below T_c, on the sweep's store (``--store``) at ``--t
          and 1 (dimers.rsmi.anneal_from), two fit seeds, beside the exact order filters
          D_x ± D_y at norm 2 with the same stream: ln 4 − I(H:E), <H(H|V)>, the gap
          I(H:V) − I, the cosines with span(D_x, D_y) and the noise share.
-seeds    acceptance 5 — at T = inf on the sweep's store (``--store``), the learned fits of the
-         buffer scan (L_B = 2, 3, 4) with three fit seeds: how much a fit at large L_B
-         depends on its seed (split, initialisation, minibatches), with the cosines
-         with span(E_x, E_y) and the noise share that flag a unit left on the noise.
+seeds    acceptance 3 and 5 — at T = inf on the sweep's store (``--store``), the learned fits
+         of the buffer scan (``--buffers``, default L_B = 2, 3, 4) with several fit seeds
+         (``--fit-seeds``, default 2026 1 2): how much a fit depends on its seed (split, noise
+         bits, initialisation, minibatches), with the cosines with span(E_x, E_y) and the
+         noise share that flag a unit left off the field plane.
 
     PYTHONPATH=$PWD/src python bench/rsmi_dimers.py [--section exact fields ...] [--samples 4000] [--csv DIR]
                                                     [--store results/samples/dimers/L32.zarr]
@@ -351,8 +352,8 @@ def section_seeds(args) -> None:
     config = ordered_phase_settings(sweep_fit_config(), frozen)
     print(f"== acceptance 5: learned fits of the T = inf buffer scan against the fit seed; block {BLOCK}, env "
           f"{ENVIRONMENT}, noise fillers ==\nsamples: {args.store}; fit {config}")
-    for buffer in (2, 3, 4):
-        for seed in (SEED, 1, 2):
+    for buffer in args.buffers:
+        for seed in args.fit_seeds:
             begin = time.process_time()
             fit = fit_dimers(dimers, block=BLOCK, buffer=buffer, environment=ENVIRONMENT, n_hidden=2, seed=seed,
                              temperature=t, rules=(), chains=chains, config=config)
@@ -372,6 +373,8 @@ def main() -> None:
                         help="temperature of --section critic (one the store holds; without --store one of TEMPERATURES)")
     parser.add_argument("--temperatures", type=float, nargs="+", default=[0.4, 0.3, 0.2],
                         help="temperatures of --section anneal (ones the store holds, below T_c)")
+    parser.add_argument("--buffers", type=int, nargs="+", default=[2, 3, 4], help="buffers of --section seeds")
+    parser.add_argument("--fit-seeds", type=int, nargs="+", default=[SEED, 1, 2], help="fit seeds of --section seeds")
     parser.add_argument("--critic-runs", choices=["all", "default"], default="all",
                         help="--section critic: every critic width and polish length, or only the sweep's critic")
     args = parser.parse_args()
