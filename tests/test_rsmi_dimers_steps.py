@@ -122,7 +122,7 @@ def test_tables_and_figure_from_stored_fits(tmp_path):
     fits = []
     # The main fits (two units, reference rules) and, at T = inf, one unit without them (dimers.rsmi.more_hidden).
     for t, seed, n_hidden, rules in ((np.inf, 1, 2, ("orientation", "occupations", "field")), (np.inf, 1, 1, ()),
-                                     (0.5, 2, 2, ("orientation", "occupations", "field"))):
+                                     (0.5, 2, 2, ("orientation", "occupations", "field", "order"))):
         d = exact_dimer_samples(4, t, 160, seed=seed)  # 4 x 4 torus: block 2, buffer 0, environment 1
         fit = fit_dimers(d, block=2, buffer=0, environment=1, n_hidden=n_hidden, config=TINY_FIT, seed=3,
                          temperature=t, rules=rules, chains=4)
@@ -135,8 +135,9 @@ def test_tables_and_figure_from_stored_fits(tmp_path):
     out = {name: tmp_path / name for name in ("rsmi_dimers.csv", "rsmi_dimers_buffer.csv", "rsmi_dimers.png")}
     table = rsmi_dimers_tables(fits=fits, buffers=buffers, tc=0.65, table=out["rsmi_dimers.csv"],
                                buffer_table=out["rsmi_dimers_buffer.csv"], figure=out["rsmi_dimers.png"])
-    assert sorted(set(table["rule"])) == ["field", "occupations", "orientation", "rsmi"]
-    assert table.groupby("T").size().tolist() == [4, 5]  # T = 0.5, then T = inf with its 1-unit fit
+    assert sorted(set(table["rule"])) == ["field", "occupations", "order", "orientation", "rsmi"]
+    assert table.groupby("T").size().tolist() == [5, 5]  # T = 0.5 (order drawn in the shortfall panel), T = inf
+    assert np.isfinite(table.loc[table["rule"] == "order", "ln4_deficit"]).all()
     learned = table[table["rule"] == "rsmi"]
     assert sorted(learned.loc[np.isinf(learned["T"]), "n_hidden"]) == [1, 2]
     assert (learned["mi_nats"] <= learned["n_hidden"] * np.log(2) + 3 * learned["mi_err"]).all()

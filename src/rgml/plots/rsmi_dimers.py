@@ -40,7 +40,8 @@ def _filters_panel(fig, spec, fit) -> None:
 
 
 def _shortfall_panel(ax, table) -> None:
-    """Below T_c: ln 4 − I(H:E) of the learned rules against 1/T on a log axis, and the part ⟨H(H|V)⟩ of it.
+    """Below T_c: ln 4 − I(H:E) of the learned rules against 1/T on a log axis, the part ⟨H(H|V)⟩ of it, and
+    the exact order filters' where the table has them.
 
     I(H:E) ≤ I(H:V) = H(H) − ⟨H(H|V)⟩ ≤ ln 4 − ⟨H(H|V)⟩ (data processing; H(H) ≤ ln 4 for two units), so
     ``h_given_v``, the units' own randomness at the filter norm, is a shortfall no environment can make up.
@@ -56,6 +57,11 @@ def _shortfall_panel(ax, table) -> None:
     lower = np.minimum(err, 0.9 * deficit)  # log axis: keep the lower bar above zero
     ax.errorbar(x, deficit, [lower, err], fmt="o-", color=_UNIT_COLORS[2], ms=4, capsize=2,
                 label="ln 4 − I(H:E), RSMI (2 units)")
+    order = table[(table["rule"] == "order") & table["below_tc"].astype(bool)].sort_values("T")
+    if not order.empty:  # the exact answer through the same estimator
+        deficit, err = order["ln4_deficit"].to_numpy(np.float64), order["mi_err"].to_numpy(np.float64)
+        ax.errorbar(1.0 / order["T"].to_numpy(np.float64), deficit, [np.minimum(err, 0.9 * deficit), err], fmt="^:",
+                    color="k", ms=4, capsize=2, label="ln 4 − I(H:E), exact order filters D_x ± D_y")
     if "h_given_v" in rows and np.isfinite(rows["h_given_v"]).any():
         ax.errorbar(x, rows["h_given_v"], rows["h_given_v_err"], fmt="s--", color="0.4", ms=4, capsize=2,
                     label="⟨H(H|V)⟩: the units' own randomness (the least shortfall)")
