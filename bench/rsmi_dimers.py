@@ -36,7 +36,8 @@ seeds    acceptance 3 and 5 — at T = inf on the sweep's store (``--store``), t
          of the buffer scan (``--buffers``, default L_B = 2, 3, 4) with several fit seeds
          (``--fit-seeds``, default 2026 1 2): how much a fit depends on its seed (split, noise
          bits, initialisation, minibatches), with the cosines with span(E_x, E_y) and the
-         noise share that flag a unit left off the field plane.
+         noise share that flag a unit left off the field plane; one start per fit, or
+         ``--coulomb-restarts`` starts of full length as in the sweep.
 
     PYTHONPATH=$PWD/src python bench/rsmi_dimers.py [--section exact fields ...] [--samples 4000] [--csv DIR]
                                                     [--store results/samples/dimers/L32.zarr]
@@ -74,7 +75,7 @@ from rgml.dimers import (
 from rgml.config import load_yaml_strict
 from rgml.rng import Stream
 from rgml.rsmi.fit import fit_with_stream
-from rgml.steps.rsmi_dimers import dimers_at, ordered_phase_settings
+from rgml.steps.rsmi_dimers import dimers_at, phase_settings
 
 SEED = 2026
 SIZE = 32
@@ -291,7 +292,7 @@ def section_critic(args) -> None:
         dimers, chains = samples(args.samples)[t], CHAINS
         frozen = t in FROZEN
         source = f"sample_dimers({SIZE}, ..., {args.samples}, seed={SEED}, chains={CHAINS})"
-    config = ordered_phase_settings(sweep_fit_config(), frozen, sweep_rsmi()["anneal_from"])
+    config = phase_settings(sweep_fit_config(), frozen, sweep_rsmi()["anneal_from"])
     print(f"== acceptance 3: ln 4 - I(H:E) at T = {t} against the critic width and polish steps; block {BLOCK}, "
           f"buffer {BUFFER}, env {ENVIRONMENT}, noise fillers ==\nsamples: {source}, symmetry images {frozen}; "
           f"fit {config}")
@@ -330,7 +331,7 @@ def section_anneal(args) -> None:
         for seed in (SEED, 7):
             for start in (None, 0.25, 0.5, 1.0):
                 begin = time.process_time()
-                config = ordered_phase_settings(held, frozen, start)
+                config = phase_settings(held, frozen, start)
                 rules = ("order",) if start is None else ()
                 fit = fit_dimers(dimers, block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, n_hidden=2, seed=seed,
                                  temperature=t, augment=frozen, rules=rules, chains=chains, config=config)
@@ -349,7 +350,7 @@ def section_seeds(args) -> None:
     if not args.store:
         raise SystemExit("--section seeds reads the sweep's dimer store: give --store results/samples/dimers/L32.zarr")
     dimers, chains, frozen, t = dimers_at(args.store, np.inf)
-    config = ordered_phase_settings(sweep_fit_config(), frozen)
+    config = phase_settings(sweep_fit_config(), frozen, coulomb_restarts=args.coulomb_restarts)
     print(f"== acceptance 5: learned fits of the T = inf buffer scan against the fit seed; block {BLOCK}, env "
           f"{ENVIRONMENT}, noise fillers ==\nsamples: {args.store}; fit {config}")
     for buffer in args.buffers:
@@ -374,6 +375,8 @@ def main() -> None:
     parser.add_argument("--temperatures", type=float, nargs="+", default=[0.4, 0.3, 0.2],
                         help="temperatures of --section anneal (ones the store holds, below T_c)")
     parser.add_argument("--buffers", type=int, nargs="+", default=[2, 3, 4], help="buffers of --section seeds")
+    parser.add_argument("--coulomb-restarts", type=int, default=1,
+                        help="--section seeds: starts of full length per fit (dimers.rsmi.coulomb_restarts; 1: one)")
     parser.add_argument("--fit-seeds", type=int, nargs="+", default=[SEED, 1, 2], help="fit seeds of --section seeds")
     parser.add_argument("--critic-runs", choices=["all", "default"], default="all",
                         help="--section critic: every critic width and polish length, or only the sweep's critic")

@@ -27,7 +27,7 @@ from rgml.steps.rsmi_dimers import (
     LN4,
     dimers_at,
     fitting_buffers,
-    ordered_phase_settings,
+    phase_settings,
     rsmi_dimers_buffers,
     rsmi_dimers_tables,
     with_references,
@@ -47,16 +47,34 @@ def test_fitting_buffers_keeps_what_the_torus_holds():
     assert fitting_buffers(8, [4], block=8, environment=1) == []
 
 
-def test_restarts_and_annealing_only_where_the_sectors_froze():
+def test_restarts_and_annealing_by_phase():
     config = replace(DIMER_FIT, restarts=8, norm_start=2.0)
-    assert ordered_phase_settings(config, True) == config
-    assert ordered_phase_settings(config, False) == replace(config, restarts=1)
-    assert ordered_phase_settings(config, False, 0.5) == replace(config, restarts=1)  # the Coulomb phase holds it
-    annealed = ordered_phase_settings(config, True, 0.5)
+    assert phase_settings(config, True) == config
+    assert phase_settings(config, False) == replace(config, restarts=1)
+    assert phase_settings(config, False, 0.5) == replace(config, restarts=1)  # the Coulomb phase holds it
+    # the Coulomb phase: starts of full length (the choice is made after all the joint steps)
+    assert phase_settings(config, False, 0.5, 3) == replace(config, restarts=3, probe_steps=config.steps)
+    assert phase_settings(config, True, None, 3) == config
+    annealed = phase_settings(config, True, 0.5)
     assert annealed == replace(config, norm_start=0.5, norm_stop=2.0)
     assert annealed.filter_norm(0) == 0.5 and annealed.filter_norm(annealed.steps - 1) == pytest.approx(2.0)
     # a fit that anneals already ends where it ends
-    assert ordered_phase_settings(replace(config, norm_start=1.0, norm_stop=3.0), True, 0.5).norm_stop == 3.0
+    assert phase_settings(replace(config, norm_start=1.0, norm_stop=3.0), True, 0.5).norm_stop == 3.0
+
+
+def test_coulomb_restarts_train_every_start_to_the_end_and_keep_the_single_start_when_it_wins():
+    d = exact_dimer_samples(4, np.inf, 160, seed=1)
+
+    def fit(seed, restarts):
+        return fit_dimers(d, block=2, buffer=0, environment=1, n_hidden=2, seed=seed, temperature=np.inf, rules=(),
+                          chains=4, config=phase_settings(TINY_FIT, False, None, restarts))
+
+    for seed, winner in ((1, 0), (2, 2)):  # fit seed 1: the first start wins; 2: the third
+        single, best = fit(seed, 1), fit(seed, 3)
+        assert best.fit.config.probe_steps == TINY_FIT.steps and best.fit.restart == winner
+        assert best.fit.probe_mi.shape == (3,) and best.fit.restart == int(np.argmax(best.fit.probe_mi))
+        assert np.array_equal(best.fit.filters, single.fit.filters) == (winner == 0)
+        assert best.fit.mi >= single.fit.mi  # on these tiny fits the better start also holds out better
 
 
 def test_annealing_the_norm_sharpens_the_units_below_tc():
@@ -66,7 +84,7 @@ def test_annealing_the_norm_sharpens_the_units_below_tc():
     config = replace(DIMER_FIT, steps=150, polish_steps=50, batch_size=512, norm_start=2.0, restarts=8)
     for seed in (2, 3):
         held, annealed = (fit_dimers(crystals.dimers[0], block=8, buffer=2, environment=1, n_hidden=2, seed=seed,
-                                     config=ordered_phase_settings(config, True, start), temperature=0.3,
+                                     config=phase_settings(config, True, start), temperature=0.3,
                                      augment=True, rules=(), chains=crystals.chains) for start in (None, 0.5))
         np.testing.assert_allclose(np.linalg.norm(annealed.fit.filters.reshape(2, -1), axis=1), 2.0, rtol=1e-12)
         assert annealed.h_given_v < held.h_given_v / 100

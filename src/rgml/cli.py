@@ -362,7 +362,7 @@ def _run_dimers_rsmi(args) -> None:
     rsmi_dimers_fit(samples=args.samples, temperature=args.temperature, block=args.block, buffer=args.buffer,
                     environment=args.environment, n_hidden=args.n_hidden, config=_dimer_fit_config(args),
                     noise=args.noise, rules=tuple(args.rules or ()), seed=args.seed, out=args.out,
-                    anneal_from=args.anneal_from)
+                    anneal_from=args.anneal_from, coulomb_restarts=args.coulomb_restarts)
 
 
 def _run_dimers_rsmi_buffers(args) -> None:
@@ -371,7 +371,8 @@ def _run_dimers_rsmi_buffers(args) -> None:
     rsmi_dimers_buffers(samples=args.samples, temperature=args.temperature, buffers=args.buffers, block=args.block,
                         environment=args.environment, n_hidden=args.n_hidden, config=_dimer_fit_config(args),
                         noise=args.noise, learned=args.filters == "learned", seed=args.seed, out=args.out,
-                        fit_range=args.fit_range, anneal_from=args.anneal_from)
+                        fit_range=args.fit_range, anneal_from=args.anneal_from,
+                        coulomb_restarts=args.coulomb_restarts)
 
 
 def _run_dimers_rsmi_table(args) -> None:

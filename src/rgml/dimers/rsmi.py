@@ -64,7 +64,7 @@ crystal is represented equally.
 There the optimum is deterministic (which crystal), and units held at their
 final norm from the first step end short of it; the workflow grows each
 filter's norm during the fit (``FitConfig(norm_start=0.5, norm_stop=2)``,
-:func:`rgml.steps.rsmi_dimers.ordered_phase_settings`), which a notebook
+:func:`rgml.steps.rsmi_dimers.phase_settings`), which a notebook
 does the same way.
 """
 
@@ -285,7 +285,7 @@ class DimerFit:
         Columns: ``T``, ``L``, ``block``, ``buffer``, ``environment``,
         ``stride``, ``rule``, ``n_hidden``, ``norm`` (each unit's final |λ|),
         ``norm_start`` (its |λ| at the first step: smaller where the fit annealed
-        it, :func:`rgml.steps.rsmi_dimers.ordered_phase_settings`), ``mi_nats``, ``mi_err``,
+        it, :func:`rgml.steps.rsmi_dimers.phase_settings`), ``mi_nats``, ``mi_err``,
         ``cos_field_min`` / ``cos_field_max`` (span cosines of the components),
         ``principal_field_min`` (do the components jointly cover E_x and E_y?),
         ``cos_order_min`` / ``cos_order_max``, ``principal_order_min``,
