@@ -83,6 +83,7 @@ def test_the_notebook_uses_the_tiny_configuration():
     rsmi = dimers["rsmi"]
     assert f"block={rsmi['block']}, buffer={rsmi['buffer']}, environment={rsmi['environment']}" in source
     assert f"steps={rsmi['steps']}, polish_steps={rsmi['polish_steps']}, batch_size={rsmi['batch_size']}" in source
+    assert f"restarts={rsmi['coulomb_restarts']}, probe_steps={rsmi['steps']}" in source
 
 
 def test_notebook_calls_give_the_workflow_arrays_bit_for_bit(notebook_results, tiny_run):
