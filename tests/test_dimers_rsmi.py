@@ -44,7 +44,7 @@ from rgml.dimers.observables import columnar_order
 from rgml.dimers.sampler import sample_dimers
 from rgml.rng import Stream
 from rgml.rsmi import FitConfig
-from rgml.rsmi.fit import fit_with_stream, split_indices, split_pairs
+from rgml.rsmi.fit import fit_with_stream, split_indices
 from rgml.rsmi.partition import extract
 
 SEED = 2026
