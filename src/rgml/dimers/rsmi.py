@@ -392,9 +392,9 @@ def dimer_pairs(d: np.ndarray, geometry, stream: Stream, config: FitConfig, *, n
 
     With ``noise`` the filler cells of every visible block hold random bits (:func:`noise_stream`), the test
     of the noise share; the environment's fillers are constant +1 either way, as for the reference rules.
-    Noise in E tests nothing about the filters and only handicaps the critic: below T_c, where E fixes the
-    crystal, it kept the bound of a fit whose units are deterministic 1.7 µnat short of ln 4 at T = 0.2
-    (L = 32), against 0.19 µnat with constant fillers there, as short as the exact order filters (README).
+    Noise in E tests nothing about the filters; below T_c it left the bound of a fit whose units are
+    deterministic 1.7 µnat short of ln 4 at T = 0.2 (L = 32) with the same I(H:V), against 0.19 µnat with
+    constant fillers there, as short as the exact order filters (BENCHMARKS.md).
     """
     cells = link_lattice(d, filler=1) if noise is None else link_lattice(d, noise=noise)
     pairs = split_pairs(cells, geometry, stream, config)

@@ -39,6 +39,13 @@ def _filters_panel(fig, spec, fit) -> None:
         ax.set_xlabel("horizontal links | vertical links", fontsize=6)
 
 
+def _deficit_bars(ax, rows, **style) -> None:
+    """ln 4 − I(H:E) of table rows against 1/T, the lower error bar cut at 90 % of the point (log axis)."""
+    deficit, err = rows["ln4_deficit"].to_numpy(np.float64), rows["mi_err"].to_numpy(np.float64)
+    ax.errorbar(1.0 / rows["T"].to_numpy(np.float64), deficit, [np.minimum(err, 0.9 * deficit), err], ms=4, capsize=2,
+                **style)
+
+
 def _shortfall_panel(ax, table) -> None:
     """Below T_c: ln 4 − I(H:E) of the learned rules against 1/T on a log axis, the part ⟨H(H|V)⟩ of it, and
     the exact order filters' where the table has them.
@@ -51,19 +58,12 @@ def _shortfall_panel(ax, table) -> None:
     if rows.empty:
         ax.text(0.05, 0.5, "no learned two-unit fit below T_c", transform=ax.transAxes, fontsize=8)
         return
-    x = 1.0 / rows["T"].to_numpy(np.float64)
-    deficit = rows["ln4_deficit"].to_numpy(np.float64)
-    err = rows["mi_err"].to_numpy(np.float64)
-    lower = np.minimum(err, 0.9 * deficit)  # log axis: keep the lower bar above zero
-    ax.errorbar(x, deficit, [lower, err], fmt="o-", color=_UNIT_COLORS[2], ms=4, capsize=2,
-                label="ln 4 − I(H:E), RSMI (2 units)")
+    _deficit_bars(ax, rows, fmt="o-", color=_UNIT_COLORS[2], label="ln 4 − I(H:E), RSMI (2 units)")
     order = table[(table["rule"] == "order") & table["below_tc"].astype(bool)].sort_values("T")
     if not order.empty:  # the exact answer through the same estimator
-        deficit, err = order["ln4_deficit"].to_numpy(np.float64), order["mi_err"].to_numpy(np.float64)
-        ax.errorbar(1.0 / order["T"].to_numpy(np.float64), deficit, [np.minimum(err, 0.9 * deficit), err], fmt="^:",
-                    color="k", ms=4, capsize=2, label="ln 4 − I(H:E), exact order filters D_x ± D_y")
+        _deficit_bars(ax, order, fmt="^:", color="k", label="ln 4 − I(H:E), exact order filters D_x ± D_y")
     if "h_given_v" in rows and np.isfinite(rows["h_given_v"]).any():
-        ax.errorbar(x, rows["h_given_v"], rows["h_given_v_err"], fmt="s--", color="0.4", ms=4, capsize=2,
+        ax.errorbar(1.0 / rows["T"].to_numpy(np.float64), rows["h_given_v"], rows["h_given_v_err"], fmt="s--", color="0.4", ms=4, capsize=2,
                     label="⟨H(H|V)⟩: the units' own randomness (the least shortfall)")
     ax.set_yscale("log")
     ax.set_xlabel("1/T [k_B/|v|]")

@@ -103,10 +103,9 @@ def phase_settings(config: FitConfig, frozen: bool, anneal_from: float | None = 
       tells only 3 of the 4 crystals apart (:class:`rgml.rsmi.fit.FitConfig`);
     * with ``anneal_from``, each filter's norm grows geometrically from ``anneal_from`` to the fit's final
       norm over the joint steps (:meth:`rgml.rsmi.fit.FitConfig.filter_norm`).  The optimum there is
-      deterministic (which crystal, ln 4), and at the final norm the units saturate from the start, so
-      the gradient that would align the filters with the crystals' differences is carried by the few
-      rows near a defect: at T = 0.2 (L = 32) fits held at norm 2 kept ⟨H(H|V)⟩ = 7.9–8.6 µnat against
-      0.007–0.036 µnat annealed from 0.25–1 (``bench/rsmi_dimers.py --section anneal``).
+      deterministic (which crystal, ln 4), and fits held at the final norm from the first step end short
+      of it: at T = 0.2 (L = 32) they kept ⟨H(H|V)⟩ = 7.9–8.6 µnat against 0.007–0.036 µnat annealed from
+      0.25–1 (``bench/rsmi_dimers.py --section anneal``).
 
     In the Coulomb phase the norm is held (the optimum at a given norm is a stochastic rule) and
     ``coulomb_restarts`` starts each run all the joint steps before the best on training rows goes on: the
