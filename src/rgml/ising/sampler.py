@@ -51,6 +51,10 @@ ALGORITHMS = ("auto", "metropolis", "wolff")
 #: taken at run time, so that the choice of algorithm is reproducible.
 WOLFF_SWEEP_COST = 14.0
 
+#: Most rounds :meth:`ChainBatch.calibrate_clusters` takes to find its provisional
+#: sweep length (doubling from one cluster reaches L² = 2**20 sites in 20).
+CALIBRATION_ROUNDS = 40
+
 #: A pilot series is trusted when it is at least this many τ_int long.
 PILOT_LENGTH_IN_TAU = 50
 
@@ -236,16 +240,43 @@ class ChainBatch:
     def calibrate_clusters(self, sweeps: int) -> None:
         """Burn in with Wolff updates and set ``clusters_per_sweep`` from ⟨C⟩.
 
-        ⟨C⟩ is first estimated from 10 single-cluster sweeps, then measured
-        over ``sweeps`` sweeps of that provisional length; the result is shared
-        by the chains of a temperature.  The draws stay consumed.
+        A provisional length is found first: starting from one cluster, each
+        round runs one sweep and sets the next length to ``L² / ⟨C⟩`` of that
+        round, but at most twice the current one.  A temperature settles after
+        two rounds in a row whose measured ``L² / ⟨C⟩`` lies within a factor 2
+        of their length (each flipped between L²/2 and 2 L² spins), or after
+        :data:`CALIBRATION_ROUNDS` rounds.  ⟨C⟩ is then measured over
+        ``sweeps`` sweeps of the provisional length, and once more over
+        ``sweeps`` sweeps of the length that gives (the clusters may still be
+        growing in the first pass); each length is shared by the chains of a
+        temperature.  The draws stay consumed.
+
+        The rounds bound the cost.  Above Tc the hot start's clusters are a
+        few sites while the equilibrium ones near Tc fill a sizeable part of
+        the lattice (⟨C⟩ = χ), so a length taken from the first clusters makes
+        each sweep flip that ratio times L² spins.  Grown by doubling, a round
+        overruns only while the clusters grow within it, and the next round
+        starts from what it measured (``bench/calibration.py``, BENCHMARKS.md).
         """
         n_sites = self.size * self.size
-        all_wolff = np.ones(len(self.sweeps), bool)
+        n_t = len(self.temperatures)
         self.clusters_per_sweep[:] = 1
-        for n in (10, sweeps):
-            flipped = self.advance(np.full(len(self.sweeps), n), all_wolff) / (n * self.clusters_per_sweep)
-            mean_cluster = self.per_temperature(flipped).mean(axis=1)
+        in_band = np.zeros(n_t, np.int64)  # consecutive rounds that kept their length
+        for _ in range(CALIBRATION_ROUNDS):
+            growing = in_band < 2
+            if not growing.any():
+                break
+            current = self.per_temperature(self.clusters_per_sweep)[:, 0]
+            flipped = self.advance(self.per_chain(growing), self.per_chain(growing)) / self.clusters_per_sweep
+            with np.errstate(divide="ignore"):  # temperatures that settled flipped nothing
+                wanted = n_sites / self.per_temperature(flipped).mean(axis=1)
+            kept = (current <= 2 * wanted) & (wanted <= 2 * current)
+            in_band = np.where(growing, np.where(kept, in_band + 1, 0), in_band)
+            proposal = np.where(growing, np.maximum(1, np.minimum(np.rint(wanted), 2 * current)), current)
+            self.clusters_per_sweep = self.per_chain(proposal).astype(np.int64)
+        for _ in range(2):  # provisional length, then the one it measures
+            flipped = self.advance(np.full(len(self.sweeps), sweeps), np.ones(len(self.sweeps), bool))
+            mean_cluster = self.per_temperature(flipped / (sweeps * self.clusters_per_sweep)).mean(axis=1)
             self.clusters_per_sweep = self.per_chain(np.maximum(1, np.rint(n_sites / mean_cluster))).astype(np.int64)
         self.sweeps[:] = 0
 
