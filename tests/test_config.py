@@ -92,6 +92,8 @@ BAD = [
     ("sizes-one", ("ising2d", "sizes"), [16], "ising2d.sizes"),
     ("samples-fewer-than-two-per-chain", ("ising2d", "samples"), 7, "ising2d.samples"),
     ("samples-per-size-fewer-than-two-per-chain", ("ising2d", "samples_per_size"), {8: 5}, "ising2d.samples_per_size[8]"),
+    ("samples-per-size-of-an-unsampled-size", ("ising2d", "samples_per_size"), {48: 100}, "phases.confusion.extra_sizes"),
+    ("confusion-extra-size-odd", ("phases", "confusion", "extra_sizes"), [33], "phases.confusion.extra_sizes"),
     ("temperatures-unsorted", ("ising2d", "temperatures"), [2.269185, 1.5, 3.5], "ising2d.temperatures[1]"),
     ("couplings-unsorted", ("ising1d", "couplings"), [1.0, 0.5], "ising1d.couplings[1]"),
     ("memory-budget-below-one-chunk", ("memory_budget_mib",), 1, "memory_budget_mib"),

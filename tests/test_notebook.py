@@ -70,6 +70,7 @@ def test_the_notebook_uses_the_tiny_configuration():
     source = "\n".join("".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"])
     assert f"SEED = {tiny['seed']}" in source
     assert f"SIZES = {tiny['ising2d']['sizes']}" in source
+    assert f"CONFUSION_SIZES = {tiny['phases']['confusion']['extra_sizes']}" in source
     assert f"TEMPERATURES = {tiny['ising2d']['temperatures']}" in source
     phases, slmc, dimers = tiny["phases"], tiny["slmc"], tiny["dimers"]
     assert f"PHASES = dict(n_boot={phases['bootstrap']}, fss_min_size={phases['fss_min_size']})" in source

@@ -26,13 +26,14 @@ NOT_PARAMETERS = {
 }
 
 #: Keys the default sweep sets for itself (the schema's default is the plain case).
-SWEEP_CHOICES = {"ising2d.samples_per_size"}
+SWEEP_CHOICES = {"ising2d.samples_per_size", "phases.confusion.extra_sizes"}
 
 #: Keys only the workflow reads: which sizes and temperatures the stages run at (sweep choices, not knobs).
 WORKFLOW_ONLY = {
     "rg.rules", "rsmi.size", "rsmi.temperatures", "rsmi.buffers", "rsmi.rule_norm",
     "rbm.size", "rbm.temperatures", "rbm.stack_temperature", "ising2d.grid_offset", "dimers.sizes",
     "dimers.rsmi.size", "dimers.rsmi.more_hidden", "dimers.rsmi.buffer_size", "compare.norm_size",
+    "phases.confusion.extra_sizes",
 }
 
 

@@ -20,13 +20,13 @@ pytestmark = pytest.mark.workflow
 
 def test_tiny_workflow_makes_every_output(tiny_run):
     results = tiny_run / "results"
-    for size in (8, 16):
+    for size in (8, 12, 16):  # 12: phases.confusion.extra_sizes
         ds = open_store(results / "samples" / "ising2d" / f"L{size}.zarr")
         assert ds.sizes["temperature"] == 5 and ds.sizes["sample"] == 96
     ring = open_store(results / "samples" / "ising1d" / "N16.zarr")
     assert ring.sizes["coupling"] == 2
     table = pd.read_csv(results / "tables" / "thermodynamics_ising2d.csv")
-    assert len(table) == 10 and np.all(np.abs(table["energy_z"]) < 5)
+    assert len(table) == 15 and np.all(np.abs(table["energy_z"]) < 5)
     assert (results / "figures" / "thermodynamics_ising2d.png").stat().st_size > 10_000
     for rule in ("majority", "decimation"):
         rg = open_store(results / "rg" / "ising2d" / "L16" / f"{rule}_b2.zarr")
@@ -85,6 +85,13 @@ def test_tiny_workflow_makes_every_output(tiny_run):
         timed = table["quantity"].str.endswith("seconds")  # timings go to the tables, the stores keep NaN
         assert len(table) > 0 and summary["quantity"].tolist() == table["quantity"].tolist()
         np.testing.assert_allclose(summary["value"][~timed], table["value"][~timed], rtol=1e-9)
+    # the confusion scheme's extra size (phases.confusion.extra_sizes) is sampled, checked against Kaufman, and read
+    # by the confusion scheme alone
+    assert set(pd.read_csv(results / "tables" / "thermodynamics_ising2d.csv")["L"]) == {8, 12, 16}
+    assert set(pd.read_csv(results / "tables" / "phases_confusion.csv")["L"].dropna()) == {8, 12, 16}
+    assert set(pd.read_csv(results / "tables" / "phases_pca.csv")["L"].dropna()) == {8, 16}
+    fss_sizes = pd.read_csv(results / "tables" / "finite_size_scaling.csv", dtype={"sizes": str})["sizes"]
+    assert not fss_sizes.str.contains(r"\b12\b", na=False).any()
     assert set(pd.read_csv(results / "tables" / "slmc_agreement.csv")["size"]) == {8, 16}
     dimers = pd.read_csv(results / "tables" / "dimers.csv")
     assert len(dimers) == 2 and np.isinf(dimers["T"]).sum() == 1
@@ -215,7 +222,8 @@ def test_changing_one_temperature_reruns_only_its_sampling_and_the_whole_grid_jo
     changed.write_text(yaml.safe_dump(config))
     counts = jobs(snakemake(workdir, "-n", config=changed))
     sizes = len(config["ising2d"]["sizes"])
-    whole_grid = {"merge_ising2d": sizes, "thermodynamics_ising2d": 1, "finite_size_scaling": 1, "phases": 3,
+    sampled = sizes + len(config["phases"]["confusion"]["extra_sizes"])
+    whole_grid = {"merge_ising2d": sampled, "thermodynamics_ising2d": 1, "finite_size_scaling": 1, "phases": 3,
                   "rg_coarse_grain": sizes, "rg_flow_ising2d": 1, "rbm_flow": 1, "rbm_flow_scan": 1,
                   "rbm_table": 1, "compare_summary": 1, "compare_rules": len(config["compare"]["block_sizes"]),
                   "compare_table": 1, "compare_norm_scan": 1, "all": 1}

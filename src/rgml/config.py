@@ -251,6 +251,11 @@ def _memory_budget(config: dict) -> None:
                           f"data, {need:.3g} MiB for {job}; set it to >= {least:g}")
 
 
+def sampled_sizes(config: dict) -> list[int]:
+    """Every 2D size the sweep samples: ``ising2d.sizes`` and the confusion scheme's ``extra_sizes``, sorted."""
+    return sorted({*config["ising2d"]["sizes"], *config["phases"]["confusion"]["extra_sizes"]})
+
+
 def block_chain(sizes, b: int) -> list[int]:
     """The sizes the comparison coarse-grains with block size ``b``: multiples of b, >= 4 blocks across, each
     paired with L/b or L*b (level n of L is matched against level n-1 of L/b)."""
@@ -348,9 +353,11 @@ def _semantic_checks(config: dict, *, check_backend: bool) -> None:
             f"rsmi: block + 2 ({where} {widest} + environment) = {rsmi['block'] + 2 * (widest + rsmi['environment'])}"
             f" sites exceeds rsmi.size = {rsmi['size']}; shrink the geometry or fit on a larger size"
         )
+    sampled = sampled_sizes(config)
     for size in config["ising2d"]["samples_per_size"]:
-        if int(size) not in sizes:
-            raise ConfigError(f"ising2d.samples_per_size: size {size} is not one of ising2d.sizes {sizes}")
+        if int(size) not in sampled:
+            raise ConfigError(f"ising2d.samples_per_size: size {size} is not sampled; use one of ising2d.sizes "
+                              f"{sizes} or phases.confusion.extra_sizes {config['phases']['confusion']['extra_sizes']}")
     config["ising2d"]["samples_per_size"] = {int(k): v for k, v in config["ising2d"]["samples_per_size"].items()}
     _samples_per_chain(config)
     rbm = config["rbm"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 
+from rgml.config import sampled_sizes
 from rgml.rg.blocks import n_levels
 from rgml.rg.rules import LEARNED_RULES
 from rgml.streaming import training_row_bytes
@@ -38,6 +39,10 @@ SWEEPS_PER_SAMPLE = 60
 
 #: Sweeps per chain the pilot runs may take at most (both algorithms piloted up to the longest pilot).
 PILOT_SWEEPS = 2 * 32000
+
+#: Sweeps per chain of burn-in and pilots when τ_int is short, as it is at most temperatures: 200 burn-in and
+#: 500 pilot sweeps of each algorithm, a Wolff sweep counted as 14 Metropolis sweeps (WOLFF_SWEEP_COST).
+TYPICAL_PILOT_SWEEPS = (200 + 500) * (1 + 14)
 
 #: CPU seconds a job spends before its own work: the interpreter, NumPy, xarray (which imports Dask),
 #: Zarr, Numba's cached kernels (BENCHMARKS.md, "Whole default sweep").
@@ -69,27 +74,32 @@ def _budget(config: dict) -> float:
     return config["memory_budget_mib"] * 2**20
 
 
-def _sampling_flips(config: dict, size: int) -> float:
-    """Spin-flip attempts of one temperature of one size: the stored samples and the pilot runs."""
+def _sampling_flips(config: dict, size: int, pilot_sweeps: int = PILOT_SWEEPS) -> float:
+    """Spin-flip attempts of one temperature of one size: the stored samples and the pilot runs.
+
+    ``pilot_sweeps`` per chain: the longest the pilots may run (a bound, for the wall time asked
+    for), or :data:`TYPICAL_PILOT_SWEEPS` (what a job usually does, for its threads).
+    """
     chains, samples = config["ising2d"]["chains"], samples_for(config, size)
-    return size * size * (samples * SWEEPS_PER_SAMPLE + chains * PILOT_SWEEPS)
+    return size * size * (samples * SWEEPS_PER_SAMPLE + chains * pilot_sweeps)
 
 
 def sampling_threads(config: dict) -> int:
     """Threads of one temperature's sampling job (every size; the chains run in parallel, at most ``threads``).
 
-    One, unless the job's work on one thread is :data:`THREADED_STARTS` process starts long: the
-    default sweep's sampling jobs take seconds, most of it the process start, and two of them side
-    by side finish sooner than one job on two threads.
+    One, unless the job's typical work on one thread is :data:`THREADED_STARTS` process starts long:
+    the default sweep's sampling jobs take seconds, most of it the process start, and two of them
+    side by side finish sooner than one job on two threads.
     """
     parallel = max(1, min(config["threads"], config["ising2d"]["chains"]))
-    serial_seconds = sum(_sampling_flips(config, size) for size in config["ising2d"]["sizes"]) / FLIPS_PER_SECOND
+    typical = sum(_sampling_flips(config, size, TYPICAL_PILOT_SWEEPS) for size in sampled_sizes(config))
+    serial_seconds = typical / FLIPS_PER_SECOND
     return parallel if serial_seconds >= THREADED_STARTS * START_SECONDS else 1
 
 
 def sampling(config: dict) -> dict:
     """One temperature of every size, one size after the other: the chains, one stored chunk, the pilot series."""
-    chains, sizes = config["ising2d"]["chains"], config["ising2d"]["sizes"]
+    chains, sizes = config["ising2d"]["chains"], sampled_sizes(config)
     memory = 4 * chains * max(sizes) ** 2 + 4 * 2**20 + 16 * chains * PILOT_SWEEPS
     flips = sum(_sampling_flips(config, size) for size in sizes)
     return _job(memory, flips / (FLIPS_PER_SECOND * sampling_threads(config)))
@@ -108,6 +118,22 @@ def whole_grid(config: dict, size: int) -> dict:
     levels = max(1, n_levels(size, config["rg"]["b"]))
     memory = 3 * samples * size * size + n_t * (levels + 1) * samples * 6 * 8
     return _job(memory, 1e-7 * n_t * samples * size * size * levels)
+
+
+def confusion(config: dict) -> dict:
+    """The confusion scheme: every sampled size's configurations (int8), then per size one classifier per
+    proposed Tc on its float64 training rows (train and test halves).
+
+    Wall time: 1.7e-8 s per training row and site per classifier on the reference machine (13 s at
+    L = 256, 15 temperatures, 50 rows each; BENCHMARKS.md, "Confusion at L = 256").
+    """
+    n_t = len(config["ising2d"]["temperatures"])
+    sizes = sampled_sizes(config)
+    train = config["phases"]["confusion"]["train_samples"]
+    rows = {size: n_t * min(train or samples_for(config, size), samples_for(config, size)) for size in sizes}
+    spins = sum(n_t * samples_for(config, size) * size * size for size in sizes)
+    largest = max(rows[size] * size * size for size in sizes)
+    return _job(spins + 2 * 8 * largest, 2e-8 * (n_t + 1) * sum(rows[size] * size * size for size in sizes))
 
 
 def _n_rules(config: dict) -> int:

@@ -16,6 +16,7 @@ from rgml.config import (
     config_digest,
     format_temperature,
     mi_size,
+    sampled_sizes,
     validate_config,
 )
 from rgml.exact import TC
@@ -57,6 +58,8 @@ wildcard_constraints:
 
 
 SIZES = config["ising2d"]["sizes"]
+# Every sampled size: SIZES and the sizes the confusion scheme alone reads (phases.confusion.extra_sizes).
+SAMPLED_SIZES = sampled_sizes(config)
 BLOCK_SIZES = config["compare"]["block_sizes"]
 TEMPERATURES = config["ising2d"]["temperatures"]
 RING = f"results/samples/ising1d/N{config['ising1d']['size']}.zarr"
@@ -98,9 +101,14 @@ def samples_of_size(wildcards):
     return TEMPERATURE_STORE.format(L=wildcards.L, T=wildcards.T)
 
 
-def sample_stores():
+def sample_stores(sizes=SIZES):
     """The merged sample store of every size (what whole-grid jobs read)."""
-    return expand("results/samples/ising2d/L{L}.zarr", L=SIZES)
+    return expand("results/samples/ising2d/L{L}.zarr", L=sizes)
+
+
+def phase_stores(wildcards):
+    """The stores a phase analysis reads: every size, and for the confusion scheme its extra sizes."""
+    return sample_stores(SAMPLED_SIZES if wildcards.analysis == "confusion" else SIZES)
 
 
 def all_rules():
@@ -201,6 +209,11 @@ def per_size(estimator):
     }
 
 
+def per_analysis(estimates):
+    """Resources of a job per analysis wildcard, from ``{analysis: rgml.resources estimate}``."""
+    return {name: (lambda wildcards, name=name: estimates[wildcards.analysis][name]) for name in ("mem_mb", "runtime")}
+
+
 def fixed(resources):
     """Resources that do not depend on the job's wildcards."""
     return {name: resources[name] for name in ("mem_mb", "runtime")}
@@ -284,7 +297,7 @@ TABLES = [
 def all_targets():
     """Every table, figure and user-facing store of the sweep (the default target)."""
     return [
-        *sample_stores(),
+        *sample_stores(SAMPLED_SIZES),
         RING,
         *expand("results/samples/dimers/L{L}.zarr", L=config["dimers"]["sizes"]),
         *expand("results/tables/{name}.csv", name=TABLES),

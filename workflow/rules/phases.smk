@@ -1,10 +1,11 @@
 # Learning phases from the 2D samples (review §II): PCA without labels, classifiers trained far
-# from Tc, and the confusion scheme; each analysis reads every size (src/rgml/phases).
+# from Tc, and the confusion scheme; each analysis reads every size, the confusion scheme also the
+# sizes sampled for it alone (phases.confusion.extra_sizes; src/rgml/phases).
 
 
 rule phases:
     input:
-        sample_stores(),
+        phase_stores,
     output:
         store=directory("results/phases/ising2d/{analysis}.zarr"),
         table=report(
@@ -26,7 +27,13 @@ rule phases:
     conda:
         "../envs/rgml.yaml"
     resources:
-        **fixed(estimate.whole_grid(config, max(SIZES))),
+        **per_analysis(
+            {
+                "pca": estimate.whole_grid(config, max(SIZES)),
+                "supervised": estimate.whole_grid(config, max(SIZES)),
+                "confusion": estimate.confusion(config),
+            }
+        ),
         gpu=gpus(),
     params:
         options=lambda wildcards: cli(f"phases {wildcards.analysis}"),

@@ -6,7 +6,7 @@
 
 rule sample_ising2d:
     output:
-        [directory(TEMPERATURE_STORE.format(L=L, T="{T}")) for L in SIZES],
+        [directory(TEMPERATURE_STORE.format(L=L, T="{T}")) for L in SAMPLED_SIZES],
     log:
         "results/logs/sample_ising2d_T{T}.log",
     benchmark:
@@ -22,7 +22,7 @@ rule sample_ising2d:
     params:
         options=lambda wildcards, threads: cli(
             "sample ising2d",
-            size=SIZES,
+            size=SAMPLED_SIZES,
             temperatures=[temperature_of(wildcards)],
             threads=threads,
         ),
@@ -67,7 +67,7 @@ rule sample_ising1d:
 
 rule thermodynamics_ising2d:
     input:
-        sample_stores(),
+        sample_stores(SAMPLED_SIZES),
     output:
         table=report(
             "results/tables/thermodynamics_ising2d.csv",
@@ -86,6 +86,6 @@ rule thermodynamics_ising2d:
     conda:
         "../envs/rgml.yaml"
     resources:
-        **fixed(estimate.whole_grid(config, max(SIZES))),
+        **fixed(estimate.whole_grid(config, max(SAMPLED_SIZES))),
     shell:
         "rgml thermo {input} --table {output.table} --figure {output.figure} 2> {log}"
