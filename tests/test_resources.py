@@ -56,3 +56,17 @@ def test_dimer_rsmi_request_covers_the_measured_peak():
     assert config["dimers"]["samples"] == 4000 and max(config["dimers"]["sizes"]) == 32
     assert resources.dimer_rsmi(config)["mem_mb"] > 1808
     assert resources.dimer_rsmi(config, images=1)["mem_mb"] > 648
+
+
+def test_confusion_request_covers_the_measured_peak():
+    """The default run's confusion job, with L = 256 among its sizes, peaked at 1.17 GB; the PCA and supervised
+    jobs do not read the extra size and keep the whole-grid estimate of ising2d.sizes."""
+    from rgml.config import validate_config
+    from rgml.params import SCHEMA_PATH
+
+    config = validate_config(default_config(), SCHEMA_PATH, check_backend=False)
+    assert config["phases"]["confusion"]["extra_sizes"] == [256]
+    request = resources.confusion(config)["mem_mb"]
+    assert request > 1166
+    config["phases"]["confusion"]["extra_sizes"] = []  # the extra size's spins and rows are what is counted
+    assert resources.confusion(config)["mem_mb"] < request / 2

@@ -124,8 +124,9 @@ def confusion(config: dict) -> dict:
     """The confusion scheme: every sampled size's configurations (int8), then per size one classifier per
     proposed Tc on its float64 training rows (train and test halves).
 
-    Wall time: 1.7e-8 s per training row and site per classifier on the reference machine (13 s at
-    L = 256, 15 temperatures, 50 rows each; BENCHMARKS.md, "Confusion at L = 256").
+    Wall time: 2e-8 s per training row and site per classifier on the reference machine (the default
+    sweep's job, L = 256 among its sizes, 15 temperatures × 50 rows: 14.8 CPU-s, 1.17 GB; BENCHMARKS.md,
+    "Whole default sweep").
     """
     n_t = len(config["ising2d"]["temperatures"])
     sizes = sampled_sizes(config)
