@@ -38,6 +38,11 @@ seeds    acceptance 3 and 5 — at T = inf on the sweep's store (``--store``), t
          bits, initialisation, minibatches), with the cosines with span(E_x, E_y) and the
          noise share that flag a unit left off the field plane; one start per fit, or
          ``--coulomb-restarts`` starts of full length as in the sweep.
+rows     acceptance 3 — below T_c, on the sweep's store (``--store``) at ``--temperatures``: where the
+         held-out shortfall from ln 4 sits among the rows, for the sweep's fit and the exact order
+         filters: the rows where the critic's likeliest state is not the one the block holds (what
+         H(H|E) > 0 would show), the share of the shortfall the largest row losses carry, and the
+         Barber–Agakov form of the bound on the same critic and rows.
 
     PYTHONPATH=$PWD/src python bench/rsmi_dimers.py [--section exact fields ...] [--samples 4000] [--csv DIR]
                                                     [--store results/samples/dimers/L32.zarr]
@@ -71,10 +76,15 @@ from rgml.dimers import (
     reference_filters,
     rsmi_dimers_table,
     sample_dimers,
+    symmetry_images,
 )
 from rgml.config import load_yaml_strict
 from rgml.rng import Stream
-from rgml.rsmi.fit import fit_with_stream
+from rgml.dimers.rsmi import dimer_fit_stream, dimer_pairs, noise_stream
+from rgml.rsmi.coarse import hidden_log_probs, hidden_states, preactivation
+from rgml.rsmi.critic import critic_forward
+from rgml.rsmi.estimators import pointwise
+from rgml.rsmi.fit import fit_pairs, fit_with_stream
 from rgml.steps.rsmi_dimers import dimers_at, phase_settings
 
 SEED = 2026
@@ -363,17 +373,74 @@ def section_seeds(args) -> None:
                   f"[{time.process_time() - begin:.0f} s CPU]", flush=True)
 
 
+def _row_anatomy(label: str, result, heldout) -> None:
+    """Print where the held-out shortfall of ``result`` (a FitResult with its critic) sits among the rows."""
+    v, e = heldout
+    filters = np.asarray(result.filters, np.float64).reshape(result.filters.shape[0], -1)
+    states = hidden_states(filters.shape[0])
+    log_q, scores = [], []
+    for start in range(0, len(v), 256):
+        rows_v = np.asarray(v[start:start + 256], np.float64).reshape(-1, v.shape[-1])
+        rows_e = np.asarray(e[start:start + 256], np.float64).reshape(-1, e.shape[-1])
+        log_q.append(hidden_log_probs(preactivation(rows_v, filters), states))
+        scores.append(critic_forward(result.critic, rows_e)[0])
+    log_q, scores = np.concatenate(log_q), np.concatenate(scores)
+    log_pi = scores - np.logaddexp.reduce(scores, axis=1, keepdims=True)
+    loss = -(np.exp(log_q) * log_pi).sum(axis=1)  # nats each row's critic loses on the state its block holds
+    misses = int((log_q.argmax(axis=1) != scores.argmax(axis=1)).sum())
+    ba = float(pointwise("ba", log_q, scores).mean())
+    ranked = np.sort(loss)[::-1]
+    top = {k: 100 * ranked[:k].sum() / ranked.sum() for k in (10, 100, 1000)}
+    top_scores = np.sort(scores, axis=1)
+    print(f"  {label}: {result.estimator} bound ln 4 - I = {1e6 * (LN4 - result.mi):.4f} µnat (critic scale "
+          f"{result.critic_scale:.3f}); {len(loss)} held-out rows, {misses} where the critic's likeliest state is not "
+          f"the block's; the largest 10 / 100 / 1000 row losses carry {top[10]:.1f} / {top[100]:.1f} / "
+          f"{top[1000]:.1f} % of their sum (largest {ranked[0]:.2g}, median {np.median(loss):.2g} nats; median "
+          f"margin of the critic's scores {np.median(top_scores[:, -1] - top_scores[:, -2]):.1f}); BA bound on the "
+          f"same critic and rows: ln 4 - I = {1e6 * (LN4 - ba):.4f} µnat", flush=True)
+
+
+def section_rows(args) -> None:
+    if not args.store:
+        raise SystemExit("--section rows reads the sweep's dimer store: give --store results/samples/dimers/L32.zarr")
+    print(f"== acceptance 3: where the held-out shortfall below T_c sits among the rows; the sweep's fit (block "
+          f"{BLOCK}, buffer {BUFFER}, env {ENVIRONMENT}, noise fillers) and the exact order filters D_x ± D_y (constant "
+          f"fillers), same split and critic settings ==\nsamples: {args.store}")
+    for t in args.temperatures:
+        dimers, chains, frozen, t = dimers_at(args.store, t)
+        config = phase_settings(sweep_fit_config(), frozen, sweep_rsmi()["anneal_from"])
+        begin = time.process_time()
+        fit = fit_dimers(dimers, block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, n_hidden=2, seed=SEED,
+                         temperature=t, augment=frozen, rules=(), chains=chains, config=config)
+        # the fit's rows again (fit_dimers keeps none): its stream, stride and link geometry
+        geometry, stride = link_geometry(BLOCK, BUFFER, ENVIRONMENT), max(1, BLOCK // 2)
+        rows_config = replace(config, n_hidden=2, flip_augment=False, stride=2 * stride)
+        d = symmetry_images(dimers) if frozen else dimers
+        stream = dimer_fit_stream(SEED, d.shape[-1], t, BLOCK, BUFFER, ENVIRONMENT, stride)
+        heldout = dimer_pairs(d, geometry, stream, rows_config, noise=noise_stream(SEED, d.shape[-1], t))[1]
+        print(f"T = {t} (symmetry images {frozen}):", flush=True)
+        _row_anatomy("RSMI, 2 units", fit.fit, heldout)
+        stream = dimer_fit_stream(SEED, d.shape[-1], t, BLOCK, BUFFER, ENVIRONMENT, stride)
+        pairs = dimer_pairs(d, geometry, stream, rows_config, noise=None)
+        filters = reference_filters("order", BLOCK, norm=rows_config.filter_norm(rows_config.steps - 1))
+        order = fit_pairs(*pairs, replace(rows_config, learn_filters=False, n_hidden=len(filters)), seed=stream,
+                          block_shape=geometry.block_shape, init_filters=filters)
+        _row_anatomy("exact order filters", order, pairs[1])
+        print(f"  [{time.process_time() - begin:.0f} s CPU]", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sections = ["exact", "fields", "ordered", "table", "buffers", "budget", "critic", "anneal", "seeds"]
+    sections = ["exact", "fields", "ordered", "table", "buffers", "budget", "critic", "anneal", "seeds", "rows"]
     parser.add_argument("--section", nargs="+", default=sections, choices=sections)
     parser.add_argument("--samples", type=int, default=4000, help="dimer samples per temperature (L = 32)")
     parser.add_argument("--csv", default=None, help="directory to write rsmi_dimers*.csv into")
-    parser.add_argument("--store", default=None, help="dimer sample store for --section critic (default: sample here), anneal and seeds")
+    parser.add_argument("--store", default=None,
+                        help="dimer sample store for --section critic (default: sample here), anneal, seeds and rows")
     parser.add_argument("--temperature", type=float, default=0.4,
                         help="temperature of --section critic (one the store holds; without --store one of TEMPERATURES)")
     parser.add_argument("--temperatures", type=float, nargs="+", default=[0.4, 0.3, 0.2],
-                        help="temperatures of --section anneal (ones the store holds, below T_c)")
+                        help="temperatures of --section anneal and rows (ones the store holds, below T_c)")
     parser.add_argument("--buffers", type=int, nargs="+", default=[2, 3, 4], help="buffers of --section seeds")
     parser.add_argument("--coulomb-restarts", type=int, default=1,
                         help="--section seeds: starts of full length per fit (dimers.rsmi.coulomb_restarts; 1: one)")
