@@ -22,7 +22,6 @@ from rgml.dimers import (
     fit_dimers,
     sample_dimers,
 )
-from rgml.steps.dimers import DIMER_SAMPLES
 from rgml.steps.rsmi_dimers import (
     LN4,
     dimers_at,
