@@ -10,14 +10,14 @@ provisional length by doubling rounds (see its docstring).
 
 For every size, temperature and seed, one chain (as ``ChainBatch.start``
 makes it: random above Tc, ordered at or below) is calibrated by both methods
-with the sampler's 50 measuring sweeps; the bench prints the wall time, the
+with ``sweeps = 50`` as the sampler asks (the new method measures twice); the bench prints the wall time, the
 random draws consumed (each cluster seed and bond test takes one: a
 machine-independent measure of the work) and the resulting sweep length, then
 per size and temperature the median ratios baseline / new.  The lengths of the two methods
 estimate the same ⟨C⟩ and should agree to its sampling noise over 50 sweeps.
 
 Usage: ``python bench/calibration.py [--sizes 64,128,256] [--temperatures 2.275,2.29,2.3,1.5,3.5]
-[--seeds 1,2,3]`` (about 10 minutes on 2 cores with the defaults, nearly all of it the
+[--seeds 1,2,3]`` (about 20 minutes on 2 cores with the defaults, nearly all of it the
 baseline at L = 256).
 """
 

@@ -52,7 +52,8 @@ ALGORITHMS = ("auto", "metropolis", "wolff")
 WOLFF_SWEEP_COST = 14.0
 
 #: Most rounds :meth:`ChainBatch.calibrate_clusters` takes to find its provisional
-#: sweep length (doubling from one cluster reaches L² = 2**20 sites in 20).
+#: sweep length (doubling from one cluster reaches the 2**24 sites of the largest
+#: torus the config allows, L = 4096, in 24).
 CALIBRATION_ROUNDS = 40
 
 #: A pilot series is trusted when it is at least this many τ_int long.
