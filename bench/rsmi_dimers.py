@@ -293,6 +293,12 @@ def sweep_fit_config():
                    norm_start=rsmi["norm"], restarts=rsmi["restarts"])
 
 
+def require_store(args, section: str) -> None:
+    """Stop with what to pass when a section that reads the sweep's dimer store got none."""
+    if not args.store:
+        raise SystemExit(f"--section {section} reads the sweep's dimer store: give --store results/samples/dimers/L32.zarr")
+
+
 def section_critic(args) -> None:
     t = args.temperature
     if args.store:
@@ -327,8 +333,7 @@ def section_critic(args) -> None:
 
 
 def section_anneal(args) -> None:
-    if not args.store:
-        raise SystemExit("--section anneal reads the sweep's dimer store: give --store results/samples/dimers/L32.zarr")
+    require_store(args, "anneal")
     held = sweep_fit_config()
     print(f"== acceptance 3: below T_c, filter norm held at {held.norm_start:g} or annealed to it; block {BLOCK}, "
           f"buffer {BUFFER}, env {ENVIRONMENT}, noise fillers; the exact order filters with constant fillers ==\n"
@@ -357,8 +362,7 @@ def section_anneal(args) -> None:
 
 
 def section_seeds(args) -> None:
-    if not args.store:
-        raise SystemExit("--section seeds reads the sweep's dimer store: give --store results/samples/dimers/L32.zarr")
+    require_store(args, "seeds")
     dimers, chains, frozen, t = dimers_at(args.store, np.inf)
     config = phase_settings(sweep_fit_config(), frozen, coulomb_restarts=args.coulomb_restarts)
     print(f"== acceptance 5: learned fits of the T = inf buffer scan against the fit seed; block {BLOCK}, env "
@@ -401,8 +405,7 @@ def _row_anatomy(label: str, result, heldout) -> None:
 
 
 def section_rows(args) -> None:
-    if not args.store:
-        raise SystemExit("--section rows reads the sweep's dimer store: give --store results/samples/dimers/L32.zarr")
+    require_store(args, "rows")
     print(f"== acceptance 3: where the held-out shortfall below T_c sits among the rows; the sweep's fit (block "
           f"{BLOCK}, buffer {BUFFER}, env {ENVIRONMENT}, noise fillers) and the exact order filters D_x ± D_y (constant "
           f"fillers), same split and critic settings ==\nsamples: {args.store}")
