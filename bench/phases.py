@@ -35,17 +35,19 @@ Make the stores with the CLI (about 2 minutes on 2 cores)::
 
 Usage: ``python bench/phases.py --stores /tmp/phases [--repeat] [--scan]``.
 
-The confusion peak at sizes the default sweep cannot afford, on the paper grid
-(config/paper.yaml ``ising2d.temperatures``)::
+The default sweep also samples L = 256 for the confusion scheme
+(``phases.confusion.extra_sizes``): ``--sizes 8,12,16,32,36,64,256 --analyses confusion``
+on its stores.  The confusion peak on the paper grid (config/paper.yaml
+``ising2d.temperatures``), from stores made by hand::
 
     T=1.5,1.7,1.9,2.0,2.1,2.15,2.2,2.22,2.24,2.25,2.26,2.269185,2.275,2.28,2.29,2.3,2.32,2.35,2.4,2.45,2.5,2.6,2.8,3.1,3.5
     for L in 128 256; do rgml sample ising2d --size $L --samples 400 --chains 4 --seed 2026 \\
       --out /tmp/paper/L$L.zarr --temperatures $T; done
     python bench/phases.py --stores /tmp/paper --sizes 128,256 --analyses confusion
 
-(2 cores: sampling 2 min 21 s at L = 128 and 23 min at L = 256, of which the
-production is 47 s: the rest is the sampler's Wolff calibration just above
-Tc, BENCHMARKS.md; the confusion scheme 1 min 14 s.)
+(2 cores, before revision b258f49: sampling 2 min 21 s at L = 128 and 23 min at
+L = 256, of which the production was 47 s and the rest the Wolff calibration just
+above Tc that b258f49 replaced, BENCHMARKS.md; the confusion scheme 1 min 14 s.)
 """
 
 from __future__ import annotations
