@@ -76,15 +76,13 @@ from rgml.dimers import (
     reference_filters,
     rsmi_dimers_table,
     sample_dimers,
-    symmetry_images,
 )
 from rgml.config import load_yaml_strict
 from rgml.rng import Stream
-from rgml.dimers.rsmi import dimer_fit_stream, dimer_pairs, noise_stream
-from rgml.rsmi.coarse import hidden_log_probs, hidden_states, preactivation
-from rgml.rsmi.critic import critic_forward
+from rgml.dimers.heldout import heldout_scores
+from rgml.dimers.rsmi import dimer_rows, reference_fit
 from rgml.rsmi.estimators import pointwise
-from rgml.rsmi.fit import fit_pairs, fit_with_stream
+from rgml.rsmi.fit import fit_with_stream
 from rgml.steps.rsmi_dimers import dimers_at, phase_settings
 
 SEED = 2026
@@ -296,7 +294,8 @@ def sweep_fit_config():
 def require_store(args, section: str) -> None:
     """Stop with what to pass when a section that reads the sweep's dimer store got none."""
     if not args.store:
-        raise SystemExit(f"--section {section} reads the sweep's dimer store: give --store results/samples/dimers/L32.zarr")
+        raise SystemExit(f"--section {section} reads the sweep's dimer store: "
+                         "give --store results/samples/dimers/L32.zarr")
 
 
 def section_critic(args) -> None:
@@ -379,16 +378,7 @@ def section_seeds(args) -> None:
 
 def _row_anatomy(label: str, result, heldout) -> None:
     """Print where the held-out shortfall of ``result`` (a FitResult with its critic) sits among the rows."""
-    v, e = heldout
-    filters = np.asarray(result.filters, np.float64).reshape(result.filters.shape[0], -1)
-    states = hidden_states(filters.shape[0])
-    log_q, scores = [], []
-    for start in range(0, len(v), 256):
-        rows_v = np.asarray(v[start:start + 256], np.float64).reshape(-1, v.shape[-1])
-        rows_e = np.asarray(e[start:start + 256], np.float64).reshape(-1, e.shape[-1])
-        log_q.append(hidden_log_probs(preactivation(rows_v, filters), states))
-        scores.append(critic_forward(result.critic, rows_e)[0])
-    log_q, scores = np.concatenate(log_q), np.concatenate(scores)
+    log_q, scores = heldout_scores(result, heldout)
     log_pi = scores - np.logaddexp.reduce(scores, axis=1, keepdims=True)
     loss = -(np.exp(log_q) * log_pi).sum(axis=1)  # nats each row's critic loses on the state its block holds
     misses = int((log_q.argmax(axis=1) != scores.argmax(axis=1)).sum())
@@ -407,28 +397,20 @@ def _row_anatomy(label: str, result, heldout) -> None:
 def section_rows(args) -> None:
     require_store(args, "rows")
     print(f"== acceptance 3: where the held-out shortfall below T_c sits among the rows; the sweep's fit (block "
-          f"{BLOCK}, buffer {BUFFER}, env {ENVIRONMENT}, noise fillers) and the exact order filters D_x ± D_y (constant "
-          f"fillers), same split and critic settings ==\nsamples: {args.store}")
+          f"{BLOCK}, buffer {BUFFER}, env {ENVIRONMENT}, noise fillers) and the exact order filters D_x ± D_y "
+          f"(constant fillers), same split and critic settings ==\nsamples: {args.store}")
     for t in args.temperatures:
         dimers, chains, frozen, t = dimers_at(args.store, t)
         config = phase_settings(sweep_fit_config(), frozen, sweep_rsmi()["anneal_from"])
         begin = time.process_time()
         fit = fit_dimers(dimers, block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, n_hidden=2, seed=SEED,
                          temperature=t, augment=frozen, rules=(), chains=chains, config=config)
-        # the fit's rows again (fit_dimers keeps none): its stream, stride and link geometry
-        geometry, stride = link_geometry(BLOCK, BUFFER, ENVIRONMENT), max(1, BLOCK // 2)
-        rows_config = replace(config, n_hidden=2, flip_augment=False, stride=2 * stride)
-        d = symmetry_images(dimers) if frozen else dimers
-        stream = dimer_fit_stream(SEED, d.shape[-1], t, BLOCK, BUFFER, ENVIRONMENT, stride)
-        heldout = dimer_pairs(d, geometry, stream, rows_config, noise=noise_stream(SEED, d.shape[-1], t))[1]
+        settings = dict(block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, config=replace(config, n_hidden=2),
+                        seed=SEED, temperature=t, augment=frozen)
         print(f"T = {t} (symmetry images {frozen}):", flush=True)
-        _row_anatomy("RSMI, 2 units", fit.fit, heldout)
-        stream = dimer_fit_stream(SEED, d.shape[-1], t, BLOCK, BUFFER, ENVIRONMENT, stride)
-        pairs = dimer_pairs(d, geometry, stream, rows_config, noise=None)
-        filters = reference_filters("order", BLOCK, norm=rows_config.filter_norm(rows_config.steps - 1))
-        order = fit_pairs(*pairs, replace(rows_config, learn_filters=False, n_hidden=len(filters)), seed=stream,
-                          block_shape=geometry.block_shape, init_filters=filters)
-        _row_anatomy("exact order filters", order, pairs[1])
+        _row_anatomy("RSMI, 2 units", fit.fit, dimer_rows(dimers, **settings).heldout)  # fit_dimers keeps no rows
+        rows = dimer_rows(dimers, **settings, noise=False)
+        _row_anatomy("exact order filters", reference_fit("order", rows, norm=fit.rule_norm), rows.heldout)
         print(f"  [{time.process_time() - begin:.0f} s CPU]", flush=True)
 
 

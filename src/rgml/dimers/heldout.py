@@ -29,6 +29,27 @@ from rgml.rsmi.fit import FitResult
 _CHUNK = 256
 
 
+def heldout_scores(result: FitResult, heldout) -> tuple[np.ndarray, np.ndarray]:
+    """Per block row of the held-out set: ``(log_q, scores)``, each ``(rows, 2**n_hidden)``.
+
+    ``log_q`` is ln P(h_m|V) of the fit's filters (:mod:`rgml.rsmi.coarse`), ``scores`` the critic's
+    F(h_m, E) (:mod:`rgml.rsmi.critic`); rows are ordered configuration by configuration, each
+    configuration's blocks together.  ``heldout`` and ``result`` as in :func:`heldout_terms`.
+    """
+    if not result.critic:
+        raise ValueError("result: the fit holds no critic (read back from a store?); refit to get held-out terms")
+    visible, environment = heldout
+    filters = np.asarray(result.filters, np.float64).reshape(result.filters.shape[0], -1)
+    states = hidden_states(filters.shape[0])
+    log_q, scores = [], []
+    for start in range(0, len(visible), _CHUNK):
+        v = to_numpy(visible[start:start + _CHUNK]).reshape(-1, visible.shape[-1]).astype(np.float64)
+        e = to_numpy(environment[start:start + _CHUNK]).reshape(-1, environment.shape[-1]).astype(np.float64)
+        log_q.append(hidden_log_probs(preactivation(v, filters), states))
+        scores.append(critic_forward(result.critic, e)[0])
+    return np.concatenate(log_q), np.concatenate(scores)
+
+
 def heldout_terms(result: FitResult, heldout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-configuration terms of the held-out set: ``(psi, psi_visible, h_given_v)``.
 
@@ -46,22 +67,11 @@ def heldout_terms(result: FitResult, heldout) -> tuple[np.ndarray, np.ndarray, n
     filter norm): its mean is what I(H:V) = H(H) − ⟨H(H|V)⟩ loses against
     the entropy of the hidden marginal, at most n_hidden ln 2.
     """
-    if not result.critic:
-        raise ValueError("result: the fit holds no critic (read back from a store?); refit to get held-out terms")
-    visible, environment = heldout
-    filters = np.asarray(result.filters, np.float64).reshape(result.filters.shape[0], -1)
-    states = hidden_states(filters.shape[0])
-    log_q, scores = [], []
-    for start in range(0, len(visible), _CHUNK):
-        v = to_numpy(visible[start:start + _CHUNK]).reshape(-1, visible.shape[-1]).astype(np.float64)
-        e = to_numpy(environment[start:start + _CHUNK]).reshape(-1, environment.shape[-1]).astype(np.float64)
-        log_q.append(hidden_log_probs(preactivation(v, filters), states))
-        scores.append(critic_forward(result.critic, e)[0])
-    log_q = np.concatenate(log_q)
-    psi = pointwise(result.estimator, log_q, np.concatenate(scores))
+    log_q, scores = heldout_scores(result, heldout)
+    psi = pointwise(result.estimator, log_q, scores)
     psi_visible = pointwise("ba", log_q, log_q)
     h_given_v = -(np.exp(log_q) * log_q).sum(axis=1)
-    shape = visible.shape[:2]
+    shape = heldout[0].shape[:2]
     return tuple(terms.reshape(shape).mean(axis=1) for terms in (psi, psi_visible, h_given_v))
 
 

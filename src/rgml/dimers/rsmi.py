@@ -71,6 +71,7 @@ does the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -405,6 +406,47 @@ def dimer_pairs(d: np.ndarray, geometry, stream: Stream, config: FitConfig, *, n
     return pairs
 
 
+class DimerRows(NamedTuple):
+    """What a dimer fit draws before it trains (:func:`dimer_rows`)."""
+
+    train: tuple  # (visible, environment) training rows
+    heldout: tuple  # (visible, environment) held-out rows
+    held: np.ndarray  # indices of the held-out configurations
+    geometry: object  # the link geometry (rgml.rsmi.partition.Geometry)
+    config: FitConfig  # the fit settings with the link lattice's stride
+    stream: Stream  # dimer_fit_stream: split, critic initialisation, minibatches
+    stride: int  # spacing of block origins in sites
+    size: int  # side L of the dimer torus
+
+
+def dimer_rows(
+    samples, *, block: int, buffer: int, environment: int, config: FitConfig | None = None, seed: int | Stream,
+    temperature: float | None = None, stride: int | None = None, augment: bool = False, noise: bool = True,
+) -> DimerRows:
+    """The rows, settings and stream of a dimer fit: those of :func:`fit_dimers` (``noise=True``) or of
+    :func:`reference_information` (``noise=False``) called with the same arguments.
+
+    Parameters as in :func:`fit_dimers`; ``config`` is used as given (set ``n_hidden`` in it).
+    """
+    d, geometry, config, stride = _prepare(samples, block=block, buffer=buffer, environment=environment,
+                                           config=config, stride=stride, augment=augment)
+    size = d.shape[-1]
+    stream = dimer_fit_stream(seed, size, temperature, block, buffer, environment, stride)
+    train, heldout = dimer_pairs(d, geometry, stream, config, noise=noise_stream(seed, size, temperature) if noise
+                                 else None)
+    return DimerRows(train, heldout, split_indices(len(d), stream, config)[1], geometry, config, stream, stride,
+                     size)
+
+
+def reference_fit(name: str, rows: DimerRows, *, norm: float) -> FitResult:
+    """The held-out fit of reference rule ``name`` at ``norm`` per unit on ``rows`` (:func:`dimer_rows` with
+    ``noise=False``): the filters fixed, only the critic trained."""
+    filters = reference_filters(name, rows.geometry.block_shape[0] // 2, norm=norm)
+    fixed = replace(rows.config, learn_filters=False, n_hidden=len(filters))
+    return fit_pairs(rows.train, rows.heldout, fixed, seed=rows.stream, block_shape=rows.geometry.block_shape,
+                     init_filters=filters)
+
+
 def reference_information(
     samples, rules: tuple[str, ...] = NAIVE_RULES, *, block: int, buffer: int, environment: int, norm: float,
     config: FitConfig | None = None, seed: int | Stream, temperature: float | None = None,
@@ -420,19 +462,14 @@ def reference_information(
     for name in rules:
         if name not in REFERENCE_RULES:
             raise ValueError(f"rules: {name!r} is unknown; use some of {', '.join(REFERENCE_RULES)}")
-    d, geometry, config, stride = _prepare(samples, block=block, buffer=buffer, environment=environment,
-                                           config=config, stride=stride, augment=augment)
-    stream = dimer_fit_stream(seed, d.shape[-1], temperature, block, buffer, environment, stride)
-    pairs = dimer_pairs(d, geometry, stream, config, noise=None)  # one cut for every rule: only the filters differ
-    held = split_indices(len(d), stream, config)[1]
+    rows = dimer_rows(samples, block=block, buffer=buffer, environment=environment, config=config, seed=seed,
+                      temperature=temperature, stride=stride, augment=augment, noise=False)  # one cut for every rule
     mi, err = [], []
     for name in rules:
-        filters = reference_filters(name, block, norm=norm)
-        fixed = replace(config, learn_filters=False, n_hidden=len(filters))
-        result = fit_pairs(*pairs, fixed, seed=stream, block_shape=geometry.block_shape, init_filters=filters)
+        result = reference_fit(name, rows, norm=norm)
         mi.append(result.mi)
         err.append(result.mi_err if chains is None else
-                   _chain_errors(result, pairs[1], held, chains=chains, augment=augment)["mi_err"])
+                   _chain_errors(result, rows.heldout, rows.held, chains=chains, augment=augment)["mi_err"])
     return np.array(mi, np.float64), np.array(err, np.float64)
 
 
@@ -497,22 +534,17 @@ def fit_dimers(
     -------
     :class:`DimerFit`.
     """
-    d, geometry, fit_config, stride_sites = _prepare(samples, block=block, buffer=buffer, environment=environment,
-                                                     config=config, stride=stride, augment=augment)
-    fit_config = replace(fit_config, n_hidden=n_hidden)
-    size = d.shape[-1]
-    stream = dimer_fit_stream(seed, size, temperature, block, buffer, environment, stride_sites)
-    # fit_with_stream's rows, keeping the held-out ones for the errors
-    train, heldout = dimer_pairs(d, geometry, stream, fit_config, noise=noise_stream(seed, size, temperature) if noise
-                                 else None)
-    fit = replace(fit_pairs(train, heldout, fit_config, seed=stream, block_shape=geometry.block_shape),
-                  geometry=geometry, size=2 * size, temperature=temperature)
-    del train
+    rows = dimer_rows(samples, block=block, buffer=buffer, environment=environment,
+                      config=replace(DIMER_FIT if config is None else config, n_hidden=n_hidden), seed=seed,
+                      temperature=temperature, stride=stride, augment=augment, noise=noise)
+    train, heldout, held, fit_config, stride_sites = rows.train, rows.heldout, rows.held, rows.config, rows.stride
+    fit = replace(fit_pairs(train, heldout, fit_config, seed=rows.stream, block_shape=rows.geometry.block_shape),
+                  geometry=rows.geometry, size=2 * rows.size, temperature=temperature)
+    del rows, train  # fit_with_stream, keeping only the held-out rows, for the errors
     series_error = fit.mi_err
     visible = {}
     if chains is not None:
-        visible = _chain_errors(fit, heldout, split_indices(len(d), stream, fit_config)[1], chains=chains,
-                                augment=augment)
+        visible = _chain_errors(fit, heldout, held, chains=chains, augment=augment)
         fit = replace(fit, mi_err=visible.pop("mi_err"))
     del heldout
     field_cos, order_cos, field_principal, order_principal, share = _measures(fit.filters)

@@ -63,8 +63,8 @@ def _shortfall_panel(ax, table) -> None:
     if not order.empty:  # the exact answer through the same estimator
         _deficit_bars(ax, order, fmt="^:", color="k", label="ln 4 − I(H:E), exact order filters D_x ± D_y")
     if "h_given_v" in rows and np.isfinite(rows["h_given_v"]).any():
-        ax.errorbar(1.0 / rows["T"].to_numpy(np.float64), rows["h_given_v"], rows["h_given_v_err"], fmt="s--", color="0.4", ms=4, capsize=2,
-                    label="⟨H(H|V)⟩: the units' own randomness (the least shortfall)")
+        ax.errorbar(1.0 / rows["T"].to_numpy(np.float64), rows["h_given_v"], rows["h_given_v_err"], fmt="s--",
+                    color="0.4", ms=4, capsize=2, label="⟨H(H|V)⟩: the units' own randomness (the least shortfall)")
     ax.set_yscale("log")
     ax.set_xlabel("1/T [k_B/|v|]")
     ax.set_ylabel("shortfall from ln 4 [nats]")
