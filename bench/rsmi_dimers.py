@@ -38,6 +38,11 @@ seeds    acceptance 3 and 5 — at T = inf on the sweep's store (``--store``), t
          bits, initialisation, minibatches), with the cosines with span(E_x, E_y) and the
          noise share that flag a unit left off the field plane; one start per fit, or
          ``--coulomb-restarts`` starts of full length as in the sweep.
+samples  acceptance 3 — below T_c (``--temperatures``): the sweep's fit on independent sample sets
+         (the default sweep's sampler settings, ``--sample-seeds``; seed 2026 is the sweep's own
+         store): does the chain-block jackknife σ of the bound cover its scatter between sample
+         sets, and where does the bound lie against ln 4, against the exact order filters D_x ± D_y
+         on the same rows, and against I(H:V), the data-processing upper bound of I(H:E)?
 rows     acceptance 3 — below T_c, on the sweep's store (``--store``) at ``--temperatures``: where the
          held-out shortfall from ln 4 sits among the rows, for the sweep's fit and the exact order
          filters: the rows where the critic's likeliest state is not the one the block holds (what
@@ -46,7 +51,7 @@ rows     acceptance 3 — below T_c, on the sweep's store (``--store``) at ``--t
 
     PYTHONPATH=$PWD/src python bench/rsmi_dimers.py [--section exact fields ...] [--samples 4000] [--csv DIR]
                                                     [--store results/samples/dimers/L32.zarr]
-                                                    [--temperatures 0.4 0.3 0.2]
+                                                    [--temperatures 0.4 0.3 0.2] [--sample-seeds 2026 1 2]
 
 Samples: ``sample_dimers(32, TEMPERATURES, samples, seed=2026, chains=8)`` (8 chains:
 two per columnar crystal below T_c, where sectors freeze).
@@ -62,6 +67,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from rgml.dimers import (
     DIMER_FIT,
@@ -81,7 +87,7 @@ from rgml.config import load_yaml_strict
 from rgml.rng import Stream
 from rgml.dimers.heldout import heldout_scores
 from rgml.dimers.rsmi import dimer_rows, reference_fit
-from rgml.rsmi.estimators import pointwise
+from rgml.rsmi.estimators import infonce_shortfall, pointwise
 from rgml.rsmi.fit import fit_with_stream
 from rgml.steps.rsmi_dimers import dimers_at, phase_settings
 
@@ -284,6 +290,11 @@ def sweep_rsmi() -> dict:
     return load_yaml_strict(Path(__file__).resolve().parents[1] / "config" / "config.yaml")["dimers"]["rsmi"]
 
 
+def sweep_samples() -> int:
+    """Stored configurations per temperature of the default sweep's dimer stores (``dimers.samples``)."""
+    return load_yaml_strict(Path(__file__).resolve().parents[1] / "config" / "config.yaml")["dimers"]["samples"]
+
+
 def sweep_fit_config():
     """The default sweep's dimer fit settings (``dimers.rsmi``) on :data:`DIMER_FIT`, before the phase's."""
     rsmi = sweep_rsmi()
@@ -376,6 +387,74 @@ def section_seeds(args) -> None:
                   f"[{time.process_time() - begin:.0f} s CPU]", flush=True)
 
 
+def _spread(label: str, values: np.ndarray, errors: np.ndarray) -> str:
+    """Mean ln 4 − I of independent sets (µnat) with its standard error, and their scatter against their σ."""
+    n = len(values)
+    mean, spread = values.mean(), values.std(ddof=1)
+    weights = 1.0 / errors**2
+    pooled = float((weights * values).sum() / weights.sum())
+    chi2 = float((((values - pooled) / errors) ** 2).sum())
+    return (f"  {label}: ln 4 - I = {mean:.4f} ± {spread / np.sqrt(n):.4f} µnat over {n} sets "
+            f"({mean / (spread / np.sqrt(n)):.1f} standard errors); scatter between sets {spread:.4f} µnat "
+            f"against their rms jackknife σ {np.sqrt((errors**2).mean()):.4f} (ratio "
+            f"{spread / np.sqrt((errors**2).mean()):.2f}; chi2 {chi2:.1f} on {n - 1} dof, p = "
+            f"{stats.chi2.sf(chi2, n - 1):.2f}); each set's z from ln 4: median {np.median(-values / errors):+.1f}, "
+            f"{(values / errors > 2).sum()} beyond -2, {(values / errors > 4).sum()} beyond -4, "
+            f"most {(-values / errors).min():+.1f}")
+
+
+def _terms(result, heldout) -> np.ndarray:
+    """ln 4 − I of ``result`` on ``heldout`` and its marginal, spread and cross parts, µnat
+    (:func:`rgml.rsmi.estimators.infonce_shortfall`)."""
+    parts = infonce_shortfall(*heldout_scores(result, heldout))
+    return 1e6 * np.array([sum(parts), *parts])
+
+
+def section_samples(args) -> None:
+    settings = DimerSettings()
+    print(f"== acceptance 3: the sweep's fit below T_c on independent sample sets; L = {SIZE}, "
+          f"{sweep_samples()} samples per set, {settings}; block {BLOCK}, buffer {BUFFER}, env {ENVIRONMENT}, noise "
+          f"fillers; fit seed {SEED}; the exact order filters D_x ± D_y (constant fillers) on the same sets; "
+          f"ln 4 - I split into marginal + spread + cross (rgml.rsmi.estimators.infonce_shortfall) ==")
+    for t in args.temperatures:
+        rows, terms = [], {"RSMI, 2 units": [], "exact order filters": []}
+        for seed in args.sample_seeds:
+            begin = time.process_time()
+            drawn = sample_dimers(SIZE, [t], sweep_samples(), seed=seed, settings=settings)
+            frozen = drawn.plans[0].sector_frozen
+            config = phase_settings(sweep_fit_config(), frozen, sweep_rsmi()["anneal_from"])
+            fit = fit_dimers(drawn.dimers[0], block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, n_hidden=2,
+                             seed=SEED, temperature=t, augment=frozen, rules=("order",), chains=drawn.chains,
+                             config=config)
+            row = [1e6 * (LN4 - fit.fit.mi), 1e6 * fit.fit.mi_err, 1e6 * (LN4 - fit.rule_mi[0]),
+                   1e6 * fit.rule_mi_err[0], 1e6 * (LN4 - fit.visible_mi)]
+            rows.append(row)
+            split = dict(block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, config=replace(config, n_hidden=2),
+                         seed=SEED, temperature=t, augment=frozen)
+            terms["RSMI, 2 units"].append(_terms(fit.fit, dimer_rows(drawn.dimers[0], **split).heldout))
+            plain = dimer_rows(drawn.dimers[0], **split, noise=False)
+            terms["exact order filters"].append(_terms(reference_fit("order", plain, norm=fit.rule_norm),
+                                                       plain.heldout))
+            print(f"T = {t}, sample seed {seed:>4} (sectors frozen {frozen}): RSMI ln 4 - I = {row[0]:.4f} ± "
+                  f"{row[1]:.4f} µnat ({-row[0] / row[1]:+.1f} sigma; spread {terms['RSMI, 2 units'][-1][2]:.4f}, "
+                  f"cross {terms['RSMI, 2 units'][-1][3]:.4f}), order filters {row[2]:.4f} ± {row[3]:.4f} (spread "
+                  f"{terms['exact order filters'][-1][2]:.4f}, cross {terms['exact order filters'][-1][3]:.4f}); "
+                  f"ln 4 - I(H:V) = {row[4]:.4f} µnat [{time.process_time() - begin:.0f} s CPU]", flush=True)
+        rows = np.array(rows)
+        print(f"T = {t}:")
+        for (label, parts), column in zip(terms.items(), (0, 2)):
+            parts = np.array(parts)
+            mean, error = parts.mean(axis=0), parts.std(axis=0, ddof=1) / np.sqrt(len(parts))
+            print(_spread(label, rows[:, column], rows[:, column + 1]))
+            print(f"    of it, mean over the sets ± standard error: marginal {mean[1]:.4f} ± {error[1]:.4f}, "
+                  f"spread {mean[2]:.4f} ± {error[2]:.4f}, cross {mean[3]:.4f} ± {error[3]:.4f} µnat (the parts' "
+                  f"sum {mean[0]:.4f}; ln 4 - I - spread {(rows[:, column] - parts[:, 2]).mean():.4f} ± "
+                  f"{(rows[:, column] - parts[:, 2]).std(ddof=1) / np.sqrt(len(parts)):.4f})")
+        print(f"  ln 4 - I(H:V), the upper bound's distance: median {np.median(rows[:, 4]):.4f}, largest "
+              f"{rows[:, 4].max():.4f} µnat; RSMI - order filters: {(rows[:, 0] - rows[:, 2]).mean():+.4f} ± "
+              f"{(rows[:, 0] - rows[:, 2]).std(ddof=1) / np.sqrt(len(rows)):.4f} µnat", flush=True)
+
+
 def _row_anatomy(label: str, result, heldout) -> None:
     """Print where the held-out shortfall of ``result`` (a FitResult with its critic) sits among the rows."""
     log_q, scores = heldout_scores(result, heldout)
@@ -391,7 +470,8 @@ def _row_anatomy(label: str, result, heldout) -> None:
           f"the block's; the largest 10 / 100 / 1000 row losses carry {top[10]:.1f} / {top[100]:.1f} / "
           f"{top[1000]:.1f} % of their sum (largest {ranked[0]:.2g}, median {np.median(loss):.2g} nats; median "
           f"margin of the critic's scores {np.median(top_scores[:, -1] - top_scores[:, -2]):.1f}); BA bound on the "
-          f"same critic and rows: ln 4 - I = {1e6 * (LN4 - ba):.4f} µnat", flush=True)
+          f"same critic and rows: ln 4 - I = {1e6 * (LN4 - ba):.4f} µnat; the InfoNCE shortfall's marginal, "
+          f"spread and cross parts {np.round(_terms(result, heldout)[1:], 4)} µnat", flush=True)
 
 
 def section_rows(args) -> None:
@@ -416,7 +496,8 @@ def section_rows(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sections = ["exact", "fields", "ordered", "table", "buffers", "budget", "critic", "anneal", "seeds", "rows"]
+    sections = ["exact", "fields", "ordered", "table", "buffers", "budget", "critic", "anneal", "seeds", "samples",
+                "rows"]
     parser.add_argument("--section", nargs="+", default=sections, choices=sections)
     parser.add_argument("--samples", type=int, default=4000, help="dimer samples per temperature (L = 32)")
     parser.add_argument("--csv", default=None, help="directory to write rsmi_dimers*.csv into")
@@ -425,7 +506,10 @@ def main() -> None:
     parser.add_argument("--temperature", type=float, default=0.4,
                         help="temperature of --section critic (one the store holds; without --store one of TEMPERATURES)")
     parser.add_argument("--temperatures", type=float, nargs="+", default=[0.4, 0.3, 0.2],
-                        help="temperatures of --section anneal and rows (ones the store holds, below T_c)")
+                        help="temperatures of --section anneal, samples and rows (below T_c; for anneal and rows "
+                             "ones the store holds)")
+    parser.add_argument("--sample-seeds", type=int, nargs="+", default=[SEED, *range(1, 10)],
+                        help="--section samples: seeds of the independent sample sets (2026: the sweep's)")
     parser.add_argument("--buffers", type=int, nargs="+", default=[2, 3, 4], help="buffers of --section seeds")
     parser.add_argument("--coulomb-restarts", type=int, default=1,
                         help="--section seeds: starts of full length per fit (dimers.rsmi.coulomb_restarts; 1: one)")

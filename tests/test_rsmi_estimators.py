@@ -7,7 +7,7 @@ from rgml.rng import Stream
 from rgml.rsmi.adam import Adam
 from rgml.rsmi.coarse import hidden_log_probs, hidden_probs, hidden_states, preactivation
 from rgml.rsmi.critic import critic_backward, critic_forward, init_critic
-from rgml.rsmi.estimators import ESTIMATORS, filter_gradient, objective, pointwise
+from rgml.rsmi.estimators import ESTIMATORS, filter_gradient, infonce_shortfall, objective, pointwise
 
 
 def problem(n_hidden, *, seed=0, rows=40, n_v=4, n_e=6, width=5):
@@ -81,6 +81,29 @@ def test_pointwise_terms_are_the_influence_function(name):
     for row in (0, 1, 2):
         extended = objective(name, np.vstack([log_q, log_q[row]]), np.vstack([scores, scores[row]]))[0]
         assert (extended - value) * (n + 1) == pytest.approx(psi[row] - value, rel=1e-2, abs=1e-3)
+
+
+def test_infonce_shortfall_adds_up_and_separates_spread_from_cross():
+    """ln M − I_NCE = marginal + spread + cross on soft rows; on rows whose state E fixes, a critic with
+    one score per state and row kind has no spread, and its cross term falls as e^{−margin}."""
+    visible, environment, filters, critic = problem(2, rows=500)
+    log_q = hidden_log_probs(preactivation(visible, filters), hidden_states(2))
+    scores, _ = critic_forward(critic, environment)
+    parts = infonce_shortfall(log_q, scores)
+    assert min(parts) >= 0.0 and parts.spread > 1e-3 and parts.cross > 1e-3
+    assert sum(parts) == pytest.approx(np.log(4) - objective("infonce", log_q, scores)[0], rel=1e-10)
+
+    held = np.repeat(np.arange(4), [40, 40, 40, 40])
+    log_q = np.log(np.eye(4)[held] + 1e-300)
+    for margin in (5.0, 10.0):
+        flat = margin * np.eye(4)[held]
+        parts = infonce_shortfall(log_q, flat)
+        assert parts.marginal == pytest.approx(0.0, abs=1e-15) and parts.spread == pytest.approx(0.0, abs=1e-15)
+        assert parts.cross == pytest.approx(np.log1p(3 * np.exp(-margin)), rel=1e-10)
+    noisy = flat + 0.1 * Stream.named(1, "test-shortfall").normal(flat.shape) * np.eye(4)[held]
+    parts = infonce_shortfall(log_q, noisy)
+    assert parts.spread == pytest.approx(0.5 * 0.1**2, rel=0.3)  # about half the own-state variance
+    assert sum(parts) == pytest.approx(np.log(4) - objective("infonce", log_q, noisy)[0], rel=1e-10)
 
 
 def test_infonce_is_tight_for_the_optimal_critic():

@@ -30,10 +30,13 @@ Each objective returns its value and its gradients with respect to
 :func:`filter_gradient`.  :func:`pointwise` gives per-row terms ``ψ_i`` whose
 mean is the estimate and which linearise it (influence function), so the
 standard error of a held-out estimate is the standard error of a mean of ψ
-over independent configurations.
+over independent configurations.  :func:`infonce_shortfall` splits how far
+the InfoNCE bound falls short of ``ln M``.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -133,3 +136,52 @@ def filter_gradient(grad_log_q, a, states, visible):
     xp = array_namespace(a)
     grad_a = grad_log_q @ states - xp.tanh(a) * grad_log_q.sum(axis=1, keepdims=True)
     return grad_a.T @ visible
+
+
+class Shortfall(NamedTuple):
+    """``ln M − I_NCE`` in three non-negative parts (nats), :func:`infonce_shortfall`."""
+
+    marginal: float
+    spread: float
+    cross: float
+
+
+def infonce_shortfall(log_q, scores) -> Shortfall:
+    """Split ``ln M − I_NCE`` of these rows into the marginal, spread and cross terms.
+
+    With ``w_km = Q_km / Σ_k Q_km`` the rows' weights in state m,
+    ``A_m = Σ_k w_km e^{F_km}`` and ``R_m = (1/n) Σ_k (1 − Q_km) e^{F_km}``,
+    ``D_m = q̄_m A_m + R_m`` and the bound of this module's docstring is exactly
+
+        I_NCE = H(q̄) − Σ_m q̄_m [ln A_m − Σ_k w_km F_km] − Σ_m q̄_m ln(1 + R_m / (q̄_m A_m)),
+
+    so ``ln M − I_NCE = marginal + spread + cross`` with
+
+    - ``marginal = ln M − H(q̄)``: the hidden marginal's distance from uniform;
+    - ``spread``: the Jensen gap of the scores state m gets on the rows that hold m
+      (≥ 0, ≈ half their variance): zero for a critic whose score on a row's own state
+      does not vary between rows, as for the optimal ``F = ln P(h|E) + c(h)`` where E
+      fixes h;
+    - ``cross``: the weight of the scores state m gets on rows holding other states
+      (≥ 0): where rows whose E points at another state show, and the cost of a
+      finite margin between the states.
+
+    Parameters
+    ----------
+    log_q, scores:
+        ``(n, M)`` ln P(h_m|V_i) and critic scores F, as for :func:`objective`.
+    """
+    log_q = np.asarray(log_q, np.float64)
+    scores = np.asarray(scores, np.float64)
+    n, m_states = log_q.shape
+    q = np.exp(log_q)
+    mass = q.sum(axis=0)
+    q_bar = mass / n
+    weights = q / mass
+    top = scores.max(axis=0)
+    log_a = top + np.log((weights * np.exp(scores - top)).sum(axis=0))
+    log_r = top + np.log(((1.0 - q) * np.exp(scores - top)).sum(axis=0) / n)
+    spread = log_a - (weights * scores).sum(axis=0)
+    cross = np.logaddexp(0.0, log_r - np.log(q_bar) - log_a)
+    marginal = np.log(m_states) + float((q_bar * np.log(q_bar)).sum())
+    return Shortfall(float(marginal), float((q_bar * spread).sum()), float((q_bar * cross).sum()))
