@@ -109,6 +109,11 @@ def test_tiny_workflow_makes_every_output(tiny_run):
     # I(H:V) = H(H) − ⟨H(H|V)⟩ with H(H) ≤ n_hidden ln 2
     assert (learned["h_given_v"] > 0).all() and (learned["h_given_v_err"] > 0).all()
     assert (learned["mi_visible"] + learned["h_given_v"] <= learned["n_hidden"] * np.log(2) + 1e-12).all()
+    # two non-negative parts of n_hidden ln 2 − I (rgml.rsmi.estimators.infonce_shortfall); reference rules: NaN
+    parts = learned["shortfall_spread"] + learned["shortfall_cross"]
+    assert (learned[["shortfall_spread", "shortfall_cross"]] >= 0).all().all()
+    assert (parts <= learned["n_hidden"] * np.log(2) - learned["mi_nats"] + 1e-12).all()
+    assert rsmi_dimers.loc[rsmi_dimers["rule"] != "rsmi", "shortfall_spread"].isna().all()
     # the norm is annealed (dimers.rsmi.anneal_from) only where the sectors froze, never at T = inf
     assert (learned["norm_start"] <= learned["norm"]).all() and set(learned["norm"]) == {2.0}
     assert (learned.loc[np.isinf(learned["T"]), "norm_start"] == 2.0).all()

@@ -50,7 +50,7 @@ def heldout_scores(result: FitResult, heldout) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(log_q), np.concatenate(scores)
 
 
-def heldout_terms(result: FitResult, heldout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def heldout_terms(result: FitResult, heldout, scored=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-configuration terms of the held-out set: ``(psi, psi_visible, h_given_v)``.
 
     ``heldout`` are the held-out ``(visible, environment)`` rows the fit was
@@ -65,9 +65,10 @@ def heldout_terms(result: FitResult, heldout) -> tuple[np.ndarray, np.ndarray, n
     fit's bound and this.  ``h_given_v`` is the entropy −Σ_h P(h|V) ln P(h|V)
     of the hidden units given the block (nats; their own randomness at the
     filter norm): its mean is what I(H:V) = H(H) − ⟨H(H|V)⟩ loses against
-    the entropy of the hidden marginal, at most n_hidden ln 2.
+    the entropy of the hidden marginal, at most n_hidden ln 2.  ``scored``: the rows'
+    :func:`heldout_scores`, where the caller has them.
     """
-    log_q, scores = heldout_scores(result, heldout)
+    log_q, scores = heldout_scores(result, heldout) if scored is None else scored
     psi = pointwise(result.estimator, log_q, scores)
     psi_visible = pointwise("ba", log_q, log_q)
     h_given_v = -(np.exp(log_q) * log_q).sum(axis=1)

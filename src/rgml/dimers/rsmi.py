@@ -78,12 +78,13 @@ import pandas as pd
 import xarray as xr
 
 from rgml.dimers.fields import field_filters, occupation_filters, orientation_filter
-from rgml.dimers.heldout import chain_jackknife_error, heldout_terms
+from rgml.dimers.heldout import chain_jackknife_error, heldout_scores, heldout_terms
 from rgml.dimers.lattice import check_dimers, translate, transpose
 from rgml.dimers.linklattice import cells_to_links, environment_fillers, link_geometry, link_lattice, links_to_cells
 from rgml.dimers.shapes import noise_share, order_filters, principal_cosines, span_cosines
 from rgml.layout import Layout
 from rgml.rng import Stream, keyed
+from rgml.rsmi.estimators import Shortfall, infonce_shortfall
 from rgml.rsmi.fit import RSMI_FIT, FitConfig, FitResult, fit_pairs, split_indices, split_pairs
 
 #: Names of the fixed rules :func:`fit_dimers` can evaluate beside the fit (module docstring).
@@ -189,6 +190,13 @@ class DimerFit:
         Held-out ⟨H(H|V)⟩ of the learned filters and its error, nats: the
         hidden units' own randomness at the filter norm, I(H:V) = H(H) −
         ⟨H(H|V)⟩ with H(H) ≤ n_hidden ln 2.  NaN without ``chains``.
+    shortfall_spread, shortfall_cross:
+        Two parts of n_hidden ln 2 − ``fit.mi`` of an InfoNCE fit, nats
+        (:func:`rgml.rsmi.estimators.infonce_shortfall`; the third is the hidden
+        marginal's distance from uniform): the spread of the critic's scores for
+        a state over the held-out rows that hold it (a bias of the critic where E
+        fixes the state), and the weight of a state's scores on rows of the other
+        states.  NaN without ``chains`` and for the BA estimator.
     """
 
     fit: FitResult
@@ -213,6 +221,8 @@ class DimerFit:
     visible_mi_err: float = float("nan")
     h_given_v: float = float("nan")
     h_given_v_err: float = float("nan")
+    shortfall_spread: float = float("nan")
+    shortfall_cross: float = float("nan")
 
     @property
     def temperature(self) -> float | None:
@@ -255,6 +265,7 @@ class DimerFit:
             "error_method": "tau_int" if self.chains is None else "chain_block_jackknife",
             "visible_mi": float(self.visible_mi), "visible_mi_err": float(self.visible_mi_err),
             "h_given_v": float(self.h_given_v), "h_given_v_err": float(self.h_given_v_err),
+            "shortfall_spread": float(self.shortfall_spread), "shortfall_cross": float(self.shortfall_cross),
         })
         return ds
 
@@ -278,6 +289,8 @@ class DimerFit:
             visible_mi_err=float(ds.attrs.get("visible_mi_err", np.nan)),
             h_given_v=float(ds.attrs.get("h_given_v", np.nan)),
             h_given_v_err=float(ds.attrs.get("h_given_v_err", np.nan)),
+            shortfall_spread=float(ds.attrs.get("shortfall_spread", np.nan)),
+            shortfall_cross=float(ds.attrs.get("shortfall_cross", np.nan)),
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -295,7 +308,9 @@ class DimerFit:
         ``mi_visible`` / ``mi_visible_err`` (I(H:V), the upper bound on
         I(H:E); NaN for reference rules and without chains), ``h_given_v`` /
         ``h_given_v_err`` (⟨H(H|V)⟩: I(H:V) falls short of the hidden entropy
-        H(H) by this much; NaN likewise), ``critic_scale``
+        H(H) by this much; NaN likewise), ``shortfall_spread`` / ``shortfall_cross``
+        (two parts of n_hidden ln 2 − ``mi_nats``, :func:`rgml.rsmi.estimators.infonce_shortfall`:
+        the critic's own-state score spread and the cross term; NaN likewise), ``critic_scale``
         (the calibration factor of the fit's critic, :mod:`rgml.rsmi.calibration`;
         NaN for reference rules).
         """
@@ -309,6 +324,7 @@ class DimerFit:
                 | {"noise_share_max": float(self.noise_share.max()) if self.noise else np.nan,
                    "mi_visible": self.visible_mi, "mi_visible_err": self.visible_mi_err,
                    "h_given_v": self.h_given_v, "h_given_v_err": self.h_given_v_err,
+                   "shortfall_spread": self.shortfall_spread, "shortfall_cross": self.shortfall_cross,
                    "critic_scale": self.fit.critic_scale}]
         for name, mi, err in zip(self.rules, self.rule_mi, self.rule_mi_err):
             filters = reference_filters(name, self.block, norm=self.rule_norm)
@@ -317,7 +333,8 @@ class DimerFit:
                                 "norm_start": self.rule_norm, "mi_nats": float(mi), "mi_err": float(err)}
                         | _shape_columns(*shapes[:4])
                         | {"noise_share_max": np.nan, "mi_visible": np.nan, "mi_visible_err": np.nan,
-                           "h_given_v": np.nan, "h_given_v_err": np.nan, "critic_scale": np.nan})
+                           "h_given_v": np.nan, "h_given_v_err": np.nan, "shortfall_spread": np.nan,
+                           "shortfall_cross": np.nan, "critic_scale": np.nan})
         for row in rows:
             row.update({"noise_fillers": self.noise, "n_train": self.fit.n_train, "n_heldout": self.fit.n_heldout,
                         "error_method": "tau_int" if self.chains is None else "chain_block_jackknife"})
@@ -474,18 +491,22 @@ def reference_information(
 
 
 def _chain_errors(result: FitResult, heldout, held, *, chains: int, augment: bool) -> dict:
-    """Chain-aware held-out error of a fit, I(H:V) and ⟨H(H|V)⟩ with their errors (:class:`DimerFit` fields).
+    """Chain-aware held-out error of a fit, I(H:V) and ⟨H(H|V)⟩ with their errors, and the spread and cross
+    parts of an InfoNCE bound's shortfall (:class:`DimerFit` fields).
 
     ``heldout`` and ``held``: the fit's held-out rows and their configuration indices
     (:func:`rgml.rsmi.fit.split_pairs`, :func:`rgml.rsmi.fit.split_indices`); :mod:`rgml.dimers.heldout`.
     I(H:V) bounds I(H:E) from above.
     """
     images = 4 if augment else 1
-    psi, psi_visible, h_given_v = heldout_terms(result, heldout)
+    scored = heldout_scores(result, heldout)
+    psi, psi_visible, h_given_v = heldout_terms(result, heldout, scored)
+    parts = infonce_shortfall(*scored) if result.estimator == "infonce" else Shortfall(np.nan, np.nan, np.nan)
     units = {"n_samples": (result.n_train + result.n_heldout) // images, "chains": chains, "images": images}
     return {"mi_err": chain_jackknife_error(held, psi, **units), "visible_mi": float(psi_visible.mean()),
             "visible_mi_err": chain_jackknife_error(held, psi_visible, **units),
-            "h_given_v": float(h_given_v.mean()), "h_given_v_err": chain_jackknife_error(held, h_given_v, **units)}
+            "h_given_v": float(h_given_v.mean()), "h_given_v_err": chain_jackknife_error(held, h_given_v, **units),
+            "shortfall_spread": parts.spread, "shortfall_cross": parts.cross}
 
 
 def fit_dimers(
