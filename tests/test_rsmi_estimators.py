@@ -104,6 +104,12 @@ def test_infonce_shortfall_adds_up_and_separates_spread_from_cross():
     parts = infonce_shortfall(log_q, noisy)
     assert parts.spread == pytest.approx(0.5 * 0.1**2, rel=0.3)  # about half the own-state variance
     assert sum(parts) == pytest.approx(np.log(4) - objective("infonce", log_q, noisy)[0], rel=1e-10)
+    # a state no row holds (probabilities underflowed to 0): the marginal counts it, the other parts do not
+    unused = np.hstack([np.log(np.eye(4)[held] + 1e-300), np.full((len(held), 1), -2000.0)])
+    padded = np.hstack([noisy, np.zeros((len(held), 1))])
+    parts = infonce_shortfall(unused, padded)
+    assert np.isfinite(parts).all() and parts.marginal == pytest.approx(np.log(5 / 4), rel=1e-12)
+    assert sum(parts) == pytest.approx(np.log(5) - objective("infonce", unused, padded)[0], rel=1e-10)
 
 
 def test_infonce_is_tight_for_the_optimal_critic():

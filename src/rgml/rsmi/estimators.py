@@ -169,12 +169,15 @@ def infonce_shortfall(log_q, scores) -> Shortfall:
     Parameters
     ----------
     log_q, scores:
-        ``(n, M)`` ln P(h_m|V_i) and critic scores F, as for :func:`objective`.
+        ``(n, M)`` ln P(h_m|V_i) and critic scores F, as for :func:`objective`; states
+        with Q = 0 on every row (q̄_m = 0) add nothing to any part.
     """
     log_q = np.asarray(log_q, np.float64)
     scores = np.asarray(scores, np.float64)
     n, m_states = log_q.shape
     q = np.exp(log_q)
+    held = q.sum(axis=0) > 0.0  # a state no row holds (its probabilities underflowed) adds nothing
+    q, scores = q[:, held], scores[:, held]
     mass = q.sum(axis=0)
     q_bar = mass / n
     weights = q / mass
