@@ -387,7 +387,7 @@ def section_seeds(args) -> None:
                   f"[{time.process_time() - begin:.0f} s CPU]", flush=True)
 
 
-def _spread(label: str, values: np.ndarray, errors: np.ndarray) -> str:
+def _across_sets(label: str, values: np.ndarray, errors: np.ndarray) -> str:
     """Mean ln 4 − I of independent sets (µnat) with its standard error, and their scatter against their σ."""
     n = len(values)
     mean, spread = values.mean(), values.std(ddof=1)
@@ -445,7 +445,7 @@ def section_samples(args) -> None:
         for (label, parts), column in zip(terms.items(), (0, 2)):
             parts = np.array(parts)
             mean, error = parts.mean(axis=0), parts.std(axis=0, ddof=1) / np.sqrt(len(parts))
-            print(_spread(label, rows[:, column], rows[:, column + 1]))
+            print(_across_sets(label, rows[:, column], rows[:, column + 1]))
             print(f"    of it, mean over the sets ± standard error: marginal {mean[1]:.4f} ± {error[1]:.4f}, "
                   f"spread {mean[2]:.4f} ± {error[2]:.4f}, cross {mean[3]:.4f} ± {error[3]:.4f} µnat (the parts' "
                   f"sum {mean[0]:.4f}; ln 4 - I - spread {(rows[:, column] - parts[:, 2]).mean():.4f} ± "
