@@ -411,6 +411,8 @@ def _terms(result, heldout) -> np.ndarray:
 
 
 def section_samples(args) -> None:
+    if len(set(args.sample_seeds)) < 2:
+        raise SystemExit("--section samples compares sample sets: give at least two distinct --sample-seeds")
     settings = DimerSettings()
     print(f"== acceptance 3: the sweep's fit below T_c on independent sample sets; L = {SIZE}, "
           f"{sweep_samples()} samples per set, {settings}; block {BLOCK}, buffer {BUFFER}, env {ENVIRONMENT}, noise "
