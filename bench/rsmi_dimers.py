@@ -86,7 +86,7 @@ from rgml.dimers import (
 from rgml.config import load_yaml_strict
 from rgml.rng import Stream
 from rgml.dimers.heldout import heldout_scores
-from rgml.dimers.rsmi import dimer_rows, reference_fit
+from rgml.dimers.rsmi import chain_errors, dimer_rows, reference_fit
 from rgml.rsmi.estimators import infonce_shortfall, pointwise
 from rgml.rsmi.fit import fit_with_stream
 from rgml.steps.rsmi_dimers import dimers_at, phase_settings
@@ -403,13 +403,6 @@ def _across_sets(label: str, values: np.ndarray, errors: np.ndarray) -> str:
             f"most {(-values / errors).min():+.1f}")
 
 
-def _terms(result, heldout) -> np.ndarray:
-    """ln 4 − I of ``result`` on ``heldout`` and its marginal, spread and cross parts, µnat
-    (:func:`rgml.rsmi.estimators.infonce_shortfall`)."""
-    parts = infonce_shortfall(*heldout_scores(result, heldout))
-    return 1e6 * np.array([sum(parts), *parts])
-
-
 def section_samples(args) -> None:
     if len(set(args.sample_seeds)) < 2:
         raise SystemExit("--section samples compares sample sets: give at least two distinct --sample-seeds")
@@ -426,21 +419,23 @@ def section_samples(args) -> None:
             frozen = drawn.plans[0].sector_frozen
             config = phase_settings(sweep_fit_config(), frozen, sweep_rsmi()["anneal_from"])
             fit = fit_dimers(drawn.dimers[0], block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, n_hidden=2,
-                             seed=SEED, temperature=t, augment=frozen, rules=("order",), chains=drawn.chains,
-                             config=config)
-            row = [1e6 * (LN4 - fit.fit.mi), 1e6 * fit.fit.mi_err, 1e6 * (LN4 - fit.rule_mi[0]),
-                   1e6 * fit.rule_mi_err[0], 1e6 * (LN4 - fit.visible_mi)]
+                             seed=SEED, temperature=t, augment=frozen, rules=(), chains=drawn.chains, config=config)
+            plain = dimer_rows(drawn.dimers[0], block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT,
+                               config=replace(config, n_hidden=2), seed=SEED, temperature=t, augment=frozen,
+                               noise=False)
+            order = reference_fit("order", plain, norm=fit.rule_norm)
+            checked = chain_errors(order, plain.heldout, plain.held, chains=drawn.chains, augment=frozen)
+            row = [1e6 * (LN4 - fit.fit.mi), 1e6 * fit.fit.mi_err, 1e6 * (LN4 - order.mi), 1e6 * checked["mi_err"],
+                   1e6 * (LN4 - fit.visible_mi)]
             rows.append(row)
-            split = dict(block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, config=replace(config, n_hidden=2),
-                         seed=SEED, temperature=t, augment=frozen)
-            terms["RSMI, 2 units"].append(_terms(fit.fit, dimer_rows(drawn.dimers[0], **split).heldout))
-            plain = dimer_rows(drawn.dimers[0], **split, noise=False)
-            terms["exact order filters"].append(_terms(reference_fit("order", plain, norm=fit.rule_norm),
-                                                       plain.heldout))
+            parts = {"RSMI, 2 units": (row[0], fit.shortfall_spread, fit.shortfall_cross),
+                     "exact order filters": (row[2], checked["shortfall_spread"], checked["shortfall_cross"])}
+            for label, (total, spread, cross) in parts.items():
+                terms[label].append([total - 1e6 * (spread + cross), 1e6 * spread, 1e6 * cross])
+            (_, r_spread, r_cross), (_, o_spread, o_cross) = (terms[label][-1] for label in parts)
             print(f"T = {t}, sample seed {seed:>4} (sectors frozen {frozen}): RSMI ln 4 - I = {row[0]:.4f} ± "
-                  f"{row[1]:.4f} µnat ({-row[0] / row[1]:+.1f} sigma; spread {terms['RSMI, 2 units'][-1][2]:.4f}, "
-                  f"cross {terms['RSMI, 2 units'][-1][3]:.4f}), order filters {row[2]:.4f} ± {row[3]:.4f} (spread "
-                  f"{terms['exact order filters'][-1][2]:.4f}, cross {terms['exact order filters'][-1][3]:.4f}); "
+                  f"{row[1]:.4f} µnat ({-row[0] / row[1]:+.1f} sigma; spread {r_spread:.4f}, cross {r_cross:.4f}), "
+                  f"order filters {row[2]:.4f} ± {row[3]:.4f} (spread {o_spread:.4f}, cross {o_cross:.4f}); "
                   f"ln 4 - I(H:V) = {row[4]:.4f} µnat [{time.process_time() - begin:.0f} s CPU]", flush=True)
         rows = np.array(rows)
         print(f"T = {t}:")
@@ -448,10 +443,8 @@ def section_samples(args) -> None:
             parts = np.array(parts)
             mean, error = parts.mean(axis=0), parts.std(axis=0, ddof=1) / np.sqrt(len(parts))
             print(_across_sets(label, rows[:, column], rows[:, column + 1]))
-            print(f"    of it, mean over the sets ± standard error: marginal {mean[1]:.4f} ± {error[1]:.4f}, "
-                  f"spread {mean[2]:.4f} ± {error[2]:.4f}, cross {mean[3]:.4f} ± {error[3]:.4f} µnat (the parts' "
-                  f"sum {mean[0]:.4f}; ln 4 - I - spread {(rows[:, column] - parts[:, 2]).mean():.4f} ± "
-                  f"{(rows[:, column] - parts[:, 2]).std(ddof=1) / np.sqrt(len(parts)):.4f})")
+            print(f"    of it, mean over the sets ± standard error: marginal {mean[0]:.4f} ± {error[0]:.4f}, "
+                  f"spread {mean[1]:.4f} ± {error[1]:.4f}, cross {mean[2]:.4f} ± {error[2]:.4f} µnat")
         print(f"  ln 4 - I(H:V), the upper bound's distance: median {np.median(rows[:, 4]):.4f}, largest "
               f"{rows[:, 4].max():.4f} µnat; RSMI - order filters: {(rows[:, 0] - rows[:, 2]).mean():+.4f} ± "
               f"{(rows[:, 0] - rows[:, 2]).std(ddof=1) / np.sqrt(len(rows)):.4f} µnat", flush=True)
@@ -473,7 +466,7 @@ def _row_anatomy(label: str, result, heldout) -> None:
           f"{top[1000]:.1f} % of their sum (largest {ranked[0]:.2g}, median {np.median(loss):.2g} nats; median "
           f"margin of the critic's scores {np.median(top_scores[:, -1] - top_scores[:, -2]):.1f}); BA bound on the "
           f"same critic and rows: ln 4 - I = {1e6 * (LN4 - ba):.4f} µnat; the InfoNCE shortfall's marginal, "
-          f"spread and cross parts {np.round(_terms(result, heldout)[1:], 4)} µnat", flush=True)
+          f"spread and cross parts {np.round(1e6 * np.array(infonce_shortfall(log_q, scores)), 4)} µnat", flush=True)
 
 
 def section_rows(args) -> None:

@@ -486,11 +486,11 @@ def reference_information(
         result = reference_fit(name, rows, norm=norm)
         mi.append(result.mi)
         err.append(result.mi_err if chains is None else
-                   _chain_errors(result, rows.heldout, rows.held, chains=chains, augment=augment)["mi_err"])
+                   chain_errors(result, rows.heldout, rows.held, chains=chains, augment=augment)["mi_err"])
     return np.array(mi, np.float64), np.array(err, np.float64)
 
 
-def _chain_errors(result: FitResult, heldout, held, *, chains: int, augment: bool) -> dict:
+def chain_errors(result: FitResult, heldout, held, *, chains: int, augment: bool) -> dict:
     """Chain-aware held-out error of a fit, I(H:V) and ⟨H(H|V)⟩ with their errors, and the spread and cross
     parts of an InfoNCE bound's shortfall (:class:`DimerFit` fields).
 
@@ -565,7 +565,7 @@ def fit_dimers(
     series_error = fit.mi_err
     visible = {}
     if chains is not None:
-        visible = _chain_errors(fit, heldout, held, chains=chains, augment=augment)
+        visible = chain_errors(fit, heldout, held, chains=chains, augment=augment)
         fit = replace(fit, mi_err=visible.pop("mi_err"))
     del heldout
     field_cos, order_cos, field_principal, order_principal, share = _measures(fit.filters)
