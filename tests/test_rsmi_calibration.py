@@ -7,9 +7,16 @@ import pytest
 
 from rgml.dimers import DIMER_FIT, sample_dimers
 from rgml.dimers.rsmi import reference_information
-from rgml.rsmi.calibration import SCALE_LIMIT, critic_scale, derivatives_of, scaled_critic
-from rgml.rsmi.critic import critic_forward, init_critic
-from rgml.rsmi.estimators import ESTIMATORS, objective
+from rgml.rsmi.calibration import (
+    HIDDEN_SCALES,
+    SCALE_LIMIT,
+    calibrate,
+    critic_scale,
+    derivatives_of,
+    scaled_critic,
+)
+from rgml.rsmi.critic import critic_forward, critic_preactivation, init_critic
+from rgml.rsmi.estimators import ESTIMATORS, infonce_shortfall, objective, pointwise
 from rgml.rng import Stream
 
 SEED = 7
@@ -67,6 +74,58 @@ def test_scaled_critic_scales_the_scores():
     np.testing.assert_allclose(critic_forward(scaled_critic(critic, 2.5), env)[0], 2.5 * critic_forward(critic, env)[0],
                                rtol=1e-13, atol=1e-14)
     assert scaled_critic(critic, 2.5)["W1"] is critic["W1"]
+    both = scaled_critic(critic, 2.5, 3.0)
+    hidden = np.tanh(3.0 * critic_preactivation(critic, env))
+    np.testing.assert_allclose(critic_forward(both, env)[0], 2.5 * (hidden @ critic["W2"].T + critic["b2"]),
+                               rtol=1e-12, atol=1e-13)
+
+
+def _crystal_rows(n: int = 4000, states: int = 4, *, defects: float = 0.3, doubt: float = 1e-9):
+    """Rows whose E names h (one unit per state at +1, the others at −1) through defects of size ``defects``, and
+    a critic that reads it with an unsaturated hidden layer (W₁ = 0.5·1, W₂ = 1): its score for the state a row
+    holds varies with the defects."""
+    rng = np.random.default_rng(SEED)
+    h = rng.integers(0, states, size=n)
+    q = np.full((n, states), doubt / (states - 1))
+    q[np.arange(n), h] = 1.0 - doubt
+    env = 2.0 * (np.arange(states)[None, :] == h[:, None]) - 1.0 + defects * rng.normal(size=(n, states))
+    critic = {"W1": 0.5 * np.eye(states), "b1": np.zeros(states), "W2": np.eye(states), "b2": np.zeros(states)}
+    return np.log(q), env, critic
+
+
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_calibrate_picks_the_best_hidden_and_score_scales(name):
+    """The grid's best (γ, β) by brute force; its value is the bound of the scaled critic on the rows."""
+    log_q, env, critic = _crystal_rows()
+    chosen = calibrate(name, log_q, critic_preactivation(critic, env), critic)
+    values = []
+    for gamma in HIDDEN_SCALES:
+        scores = critic_forward(scaled_critic(critic, 1.0, gamma), env)[0]
+        values.append(objective(name, log_q, critic_scale(name, log_q, scores) * scores)[0])
+    assert chosen.hidden_scale == HIDDEN_SCALES[int(np.argmax(values))]
+    assert chosen.value == pytest.approx(max(values), rel=0, abs=1e-12)
+    scored = critic_forward(scaled_critic(critic, chosen.scale, chosen.hidden_scale), env)[0]
+    assert float(pointwise(name, log_q, scored).mean()) == pytest.approx(chosen.value, rel=0, abs=1e-12)
+
+
+def test_hidden_scale_removes_the_spread_of_an_unsaturated_critic():
+    """E names h on every row: the score scale β alone leaves the InfoNCE bound short by the Jensen gap of the
+    own-state scores (the spread); saturating the hidden layer (γ > 1) takes most of it away (what is left: rows
+    whose defects pull their own unit towards zero), and the bound stays below H(H) ≤ ln 4, which no critic can
+    pass."""
+    log_q, env, critic = _crystal_rows()
+    pre = critic_preactivation(critic, env)
+    scores = critic_forward(critic, env)[0]
+    beta = critic_scale("infonce", log_q, scores)
+    alone = infonce_shortfall(log_q, beta * scores)
+    chosen = calibrate("infonce", log_q, pre, critic)
+    both = infonce_shortfall(log_q, critic_forward(scaled_critic(critic, chosen.scale, chosen.hidden_scale), env)[0])
+    assert chosen.hidden_scale > 1.0
+    assert alone.spread > 20 * both.spread  # 0.119 → 0.0029 nats
+    assert both.spread + both.cross < 0.05 * (alone.spread + alone.cross)
+    assert both.marginal == alone.marginal  # the critic does not touch the hidden marginal
+    q_bar = np.exp(log_q).mean(axis=0)
+    assert chosen.value < -(q_bar * np.log(q_bar)).sum()
 
 
 def test_calibration_removes_the_shortfall_of_an_unsaturated_critic():

@@ -76,9 +76,24 @@ def critic_forward(params: dict, env):
         ``(rows, M)`` scores and the ``(rows, r)`` hidden activations that
         :func:`critic_backward` needs.
     """
-    xp = array_namespace(env)
-    hidden = xp.tanh(env @ params["W1"].T + params["b1"])
-    return hidden @ params["W2"].T + params["b2"], hidden
+    hidden = critic_hidden(params, critic_preactivation(params, env))
+    return critic_readout(params, hidden), hidden
+
+
+def critic_preactivation(params: dict, env):
+    """``W₁ E + b₁``, ``(rows, r)``: the critic's hidden layer before its ``tanh``."""
+    return env @ params["W1"].T + params["b1"]
+
+
+def critic_hidden(params: dict, preactivation, hidden_scale: float = 1.0):
+    """``tanh(γ (W₁ E + b₁))``, ``(rows, r)``; ``γ = hidden_scale`` (:mod:`rgml.rsmi.calibration`)."""
+    xp = array_namespace(preactivation)
+    return xp.tanh(preactivation if hidden_scale == 1.0 else hidden_scale * preactivation)
+
+
+def critic_readout(params: dict, hidden):
+    """Scores ``W₂ h + b₂``, ``(rows, M)``, of hidden activations ``h``."""
+    return hidden @ params["W2"].T + params["b2"]
 
 
 def critic_backward(params: dict, env, hidden, grad_scores) -> dict:

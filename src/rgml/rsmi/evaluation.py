@@ -8,7 +8,9 @@ from configurations read from a store (:mod:`rgml.streaming`), so that only
 one group of rows is resident.  :func:`evaluate` pushes a whole set through
 the filters and the critic and returns the bound with its standard error; the
 fit uses it for held-out estimates; :func:`set_scores` gives the rows'
-terms for the critic's calibration (:mod:`rgml.rsmi.calibration`).
+terms for the critic's calibration (:mod:`rgml.rsmi.calibration`), with the
+critic's hidden pre-activations in place of its scores where the calibration
+rescales the hidden layer too.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 
 from rgml.backend import array_namespace, to_numpy
 from rgml.rsmi.coarse import hidden_log_probs, hidden_states, preactivation
-from rgml.rsmi.critic import critic_forward
+from rgml.rsmi.critic import critic_forward, critic_preactivation
 from rgml.rsmi.estimators import pointwise
 from rgml.rng import Stream
 from rgml.stats import estimate
@@ -136,23 +138,25 @@ class StreamedPairs:
                     yield pairs
 
 
-def _scores(filters, critic, pairs: Pairs, states):
-    """``ln Q`` and critic scores of every augmented row (chunked)."""
+def _scores(filters, critic, pairs: Pairs, states, *, hidden: bool = False):
+    """``ln Q`` and critic scores of every augmented row (chunked); ``hidden``: the critic's
+    hidden pre-activations ``W₁ E + b₁`` instead of its scores."""
     xp = pairs.xp
     log_q, scores = [], []
     for start in range(0, pairs.n_rows, _CHUNK):
         index = xp.arange(start, min(start + _CHUNK, pairs.n_rows))
         visible, environment = pairs.rows(index)
         log_q.append(hidden_log_probs(preactivation(visible, filters), states))
-        scores.append(critic_forward(critic, environment)[0])
+        scores.append(critic_preactivation(critic, environment) if hidden else critic_forward(critic, environment)[0])
     return xp.concatenate(log_q), xp.concatenate(scores)
 
 
-def set_scores(filters, critic, pairs: Pairs | StreamedPairs):
-    """``ln Q`` and critic scores ``(rows, M)`` of every row of a set, groups in order (all resident at once)."""
+def set_scores(filters, critic, pairs: Pairs | StreamedPairs, *, hidden: bool = False):
+    """``ln Q`` and critic scores ``(rows, M)`` of every row of a set, groups in order (all resident at once);
+    ``hidden``: the critic's hidden pre-activations ``(rows, r)`` instead of its scores."""
     xp = pairs.xp
     states = hidden_states(filters.shape[0], xp)
-    parts = [_scores(filters, critic, group, states) for group in pairs.groups()]
+    parts = [_scores(filters, critic, group, states, hidden=hidden) for group in pairs.groups()]
     return xp.concatenate([p[0] for p in parts]), xp.concatenate([p[1] for p in parts])
 
 

@@ -43,8 +43,8 @@ from rgml.rng import Stream, as_stream
 from rgml.rsmi.adam import Adam
 from rgml.rsmi.coarse import hidden_log_probs, hidden_states, preactivation
 from rgml.rsmi.critic import CRITIC_PARAMS, cast_critic, critic_backward, critic_forward, init_critic
-from rgml.rsmi.estimators import check_estimator, filter_gradient, objective, pointwise
-from rgml.rsmi.calibration import critic_scale, scaled_critic
+from rgml.rsmi.estimators import check_estimator, filter_gradient, objective
+from rgml.rsmi.calibration import calibrate, scaled_critic
 from rgml.rsmi.evaluation import Pairs, StreamedPairs, evaluate, set_scores
 from rgml.rsmi.measures import boundaryness, filter_uniformity
 from rgml.rsmi.partition import Geometry, block_positions, extract, split_configurations
@@ -117,11 +117,12 @@ class FitConfig:
     probe_steps:
         Joint steps of each initialisation before the choice (restarts > 1).
     calibrate:
-        After the polish, multiply the critic's scores by the scale that
-        maximises the bound on as many training configurations as are held out
-        (:mod:`rgml.rsmi.calibration`), so that a critic Adam left short of
-        saturation, where E tells h almost for certain, does not bias the
-        held-out bound low.  Costs one pass of the critic over those rows.
+        After the polish, multiply the critic's scores, and its hidden layer's
+        pre-activations, by the scales that maximise the bound on as many
+        training configurations as are held out (:mod:`rgml.rsmi.calibration`),
+        so that a critic Adam left short of saturation, where E tells h almost
+        for certain, does not bias the held-out bound low.  Costs one pass of
+        the critic's first layer over those rows.
     critic_dtype:
         ``"float32"`` or ``"float64"``: the type of the critic's forward and
         backward passes over each training minibatch.  Adam keeps float64
@@ -226,10 +227,11 @@ class FitResult:
         With ``config.restarts > 1``: each initialisation's training bound at
         the end of its probe (``(restarts,)``, nats) and the index of the one
         kept; empty and 0 otherwise.
-    critic_scale:
-        The factor the critic's scores were multiplied by before the held-out
-        evaluation (``config.calibrate``; 1 otherwise); ``critic`` holds the
-        scaled critic.
+    critic_scale, critic_hidden_scale:
+        The factors β and γ the critic's scores and its hidden layer's
+        pre-activations were multiplied by before the held-out evaluation
+        (``config.calibrate``, :func:`rgml.rsmi.calibration.calibrate`; 1
+        otherwise); ``critic`` holds the scaled critic.
     """
 
     filters: np.ndarray
@@ -248,6 +250,7 @@ class FitResult:
     probe_mi: np.ndarray = field(default_factory=lambda: np.empty(0))
     restart: int = 0
     critic_scale: float = 1.0
+    critic_hidden_scale: float = 1.0
 
     def to_dataset(self) -> xr.Dataset:
         """The fit as the RSMI fit store's dataset (:data:`RSMI_FIT`)."""
@@ -286,7 +289,7 @@ class FitResult:
             "buffer": self.geometry.buffer, "environment": self.geometry.env, "estimator": self.estimator,
             "n_hidden": self.config.n_hidden, "n_train": self.n_train, "n_heldout": self.n_heldout,
             "fit_config": yaml.safe_dump(self.config.as_attrs(), sort_keys=False),
-            "critic_scale": float(self.critic_scale),
+            "critic_scale": float(self.critic_scale), "critic_hidden_scale": float(self.critic_hidden_scale),
         })
         return ds
 
@@ -310,6 +313,7 @@ class FitResult:
             size=None if size < 0 else size, temperature=None if np.isnan(t) else t,
             probe_mi=ds["probe_mi"].values if "probe_mi" in ds else np.empty(0), restart=int(ds.attrs.get("restart", 0)),
             critic_scale=float(ds.attrs.get("critic_scale", 1.0)),
+            critic_hidden_scale=float(ds.attrs.get("critic_hidden_scale", 1.0)),
         )
 
 
@@ -500,12 +504,11 @@ def _fit_pairs(train, heldout, stream: Stream, config: FitConfig, *, block_shape
     filters, critic = run.filters, run.critic
     train_rows = data.head(test.n_config)
     if config.calibrate:  # on training rows only: the held-out bound stays honest
-        log_q, scores = set_scores(filters, critic, train_rows)
-        scale = critic_scale(config.estimator, log_q, scores)
-        critic = scaled_critic(critic, scale)
-        train_mi = float(pointwise(config.estimator, log_q, scale * scores).mean())
+        scales = calibrate(config.estimator, *set_scores(filters, critic, train_rows, hidden=True), critic)
+        critic = scaled_critic(critic, scales.scale, scales.hidden_scale)
+        scale, hidden_scale, train_mi = scales.scale, scales.hidden_scale, scales.value
     else:
-        scale = 1.0
+        scale = hidden_scale = 1.0
         train_mi = evaluate(filters, critic, train_rows, config.estimator)[0]
     mi, mi_err = evaluate(filters, critic, test, config.estimator)
     return FitResult(
@@ -522,6 +525,7 @@ def _fit_pairs(train, heldout, stream: Stream, config: FitConfig, *, block_shape
         probe_mi=probe_mi,
         restart=chosen,
         critic_scale=scale,
+        critic_hidden_scale=hidden_scale,
     )
 
 
