@@ -44,6 +44,7 @@ from rgml.dimers.observables import columnar_order
 from rgml.dimers.sampler import sample_dimers
 from rgml.rng import Stream
 from rgml.rsmi import FitConfig
+from rgml.rsmi.calibration import HIDDEN_SCALES
 from rgml.rsmi.fit import fit_with_stream, split_indices
 from rgml.rsmi.partition import extract
 
@@ -357,12 +358,14 @@ def test_restarts_escape_the_three_crystal_saddle():
     assert best.visible_mi + best.h_given_v == pytest.approx(np.log(4), abs=1e-9)
     assert 0 < best.h_given_v_err < best.h_given_v
     assert (back.h_given_v, back.h_given_v_err) == (best.h_given_v, best.h_given_v_err)
+    assert 0 < best.visible_gap_err == back.visible_gap_err  # the gap's own jackknife: its terms move together
     # two of the three non-negative parts of ln 4 − I (the third, the marginal's distance from uniform, is
     # not stored); the fit tells every crystal apart, so most of the shortfall is its critic's spread
     assert 0 < best.shortfall_cross < best.shortfall_spread
     assert best.shortfall_spread + best.shortfall_cross <= np.log(4) - best.fit.mi + 1e-12
     assert (back.shortfall_spread, back.shortfall_cross) == (best.shortfall_spread, best.shortfall_cross)
     assert best.fit.critic_scale > 1.0 and back.fit.critic_scale == best.fit.critic_scale  # DIMER_FIT calibrates
+    assert back.fit.critic_hidden_scale == best.fit.critic_hidden_scale in HIDDEN_SCALES
     assert back.fit.config.calibrate
     with pytest.raises(ValueError, match="probe_steps"):
         replace(config, restarts=2, probe_steps=0)

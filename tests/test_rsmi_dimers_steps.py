@@ -101,6 +101,10 @@ def test_ln4_reference_only_below_tc():
     fits = with_references(pd.DataFrame({"T": [1.0, 0.5], "mi_nats": [0.6, 1.3], "mi_err": [0.01, 0.02]}), tc=0.65)
     assert np.isnan(fits["ln4_z"].iloc[0]) and fits["ln4_deficit"].iloc[1] == pytest.approx(np.log(4) - 1.3)
     assert fits["ln4_z"].iloc[1] == pytest.approx((1.3 - np.log(4)) / 0.02)
+    assert "visible_gap_z" not in fits
+    gaps = with_references(pd.DataFrame({"T": [0.5], "mi_nats": [1.3], "mi_err": [0.02], "visible_gap": [0.01],
+                                         "visible_gap_err": [0.004]}), tc=0.65)
+    assert gaps["visible_gap_z"].iloc[0] == pytest.approx(-2.5)
     assert LN4 == pytest.approx(1.3862944)
 
 

@@ -186,6 +186,10 @@ class DimerFit:
         Held-out I(H:V) of the learned filters and its error, nats: an upper
         bound on I(H:E) (data processing; :func:`rgml.dimers.heldout.heldout_terms`),
         so the true I(H:E) lies between ``fit.mi`` and it.  NaN without ``chains``.
+    visible_gap_err:
+        Error of ``visible_mi − fit.mi``, nats: one jackknife of the difference of
+        the two per-configuration terms, which move together (both carry the
+        units' own randomness).  NaN without ``chains``.
     h_given_v, h_given_v_err:
         Held-out ⟨H(H|V)⟩ of the learned filters and its error, nats: the
         hidden units' own randomness at the filter norm, I(H:V) = H(H) −
@@ -219,6 +223,7 @@ class DimerFit:
     series_mi_err: float = float("nan")
     visible_mi: float = float("nan")
     visible_mi_err: float = float("nan")
+    visible_gap_err: float = float("nan")
     h_given_v: float = float("nan")
     h_given_v_err: float = float("nan")
     shortfall_spread: float = float("nan")
@@ -264,7 +269,7 @@ class DimerFit:
             "chains": -1 if self.chains is None else int(self.chains), "series_mi_err": float(self.series_mi_err),
             "error_method": "tau_int" if self.chains is None else "chain_block_jackknife",
             "visible_mi": float(self.visible_mi), "visible_mi_err": float(self.visible_mi_err),
-            "h_given_v": float(self.h_given_v), "h_given_v_err": float(self.h_given_v_err),
+            "visible_gap_err": float(self.visible_gap_err), "h_given_v": float(self.h_given_v), "h_given_v_err": float(self.h_given_v_err),
             "shortfall_spread": float(self.shortfall_spread), "shortfall_cross": float(self.shortfall_cross),
         })
         return ds
@@ -287,6 +292,7 @@ class DimerFit:
             series_mi_err=float(ds.attrs["series_mi_err"]),
             visible_mi=float(ds.attrs.get("visible_mi", np.nan)),
             visible_mi_err=float(ds.attrs.get("visible_mi_err", np.nan)),
+            visible_gap_err=float(ds.attrs.get("visible_gap_err", np.nan)),
             h_given_v=float(ds.attrs.get("h_given_v", np.nan)),
             h_given_v_err=float(ds.attrs.get("h_given_v_err", np.nan)),
             shortfall_spread=float(ds.attrs.get("shortfall_spread", np.nan)),
@@ -306,13 +312,15 @@ class DimerFit:
         ``noise_share_max`` (NaN for reference rules and constant fillers),
         ``noise_fillers``, ``n_train``, ``n_heldout``, ``error_method``,
         ``mi_visible`` / ``mi_visible_err`` (I(H:V), the upper bound on
-        I(H:E); NaN for reference rules and without chains), ``h_given_v`` /
+        I(H:E); NaN for reference rules and without chains), ``visible_gap`` /
+        ``visible_gap_err`` (``mi_visible − mi_nats``, what the bound leaves between
+        itself and that ceiling, and its error; NaN likewise), ``h_given_v`` /
         ``h_given_v_err`` (⟨H(H|V)⟩: I(H:V) falls short of the hidden entropy
         H(H) by this much; NaN likewise), ``shortfall_spread`` / ``shortfall_cross``
         (two parts of n_hidden ln 2 − ``mi_nats``, :func:`rgml.rsmi.estimators.infonce_shortfall`:
-        the critic's own-state score spread and the cross term; NaN likewise), ``critic_scale``
-        (the calibration factor of the fit's critic, :mod:`rgml.rsmi.calibration`;
-        NaN for reference rules).
+        the critic's own-state score spread and the cross term; NaN likewise), ``critic_scale``,
+        ``critic_hidden_scale`` (the calibration factors β, γ of the fit's critic's scores and hidden
+        layer, :func:`rgml.rsmi.calibration.calibrate`; NaN for reference rules).
         """
         base = {"T": np.nan if self.temperature is None else float(self.temperature),
                 "L": -1 if self.fit.size is None else int(self.fit.size) // 2, "block": self.block,
@@ -323,9 +331,10 @@ class DimerFit:
                 | _shape_columns(self.field_cosine, self.order_cosine, self.field_principal, self.order_principal)
                 | {"noise_share_max": float(self.noise_share.max()) if self.noise else np.nan,
                    "mi_visible": self.visible_mi, "mi_visible_err": self.visible_mi_err,
+                   "visible_gap": self.visible_mi - self.fit.mi, "visible_gap_err": self.visible_gap_err,
                    "h_given_v": self.h_given_v, "h_given_v_err": self.h_given_v_err,
                    "shortfall_spread": self.shortfall_spread, "shortfall_cross": self.shortfall_cross,
-                   "critic_scale": self.fit.critic_scale}]
+                   "critic_scale": self.fit.critic_scale, "critic_hidden_scale": self.fit.critic_hidden_scale}]
         for name, mi, err in zip(self.rules, self.rule_mi, self.rule_mi_err):
             filters = reference_filters(name, self.block, norm=self.rule_norm)
             shapes = _measures(filters)
@@ -333,8 +342,8 @@ class DimerFit:
                                 "norm_start": self.rule_norm, "mi_nats": float(mi), "mi_err": float(err)}
                         | _shape_columns(*shapes[:4])
                         | {"noise_share_max": np.nan, "mi_visible": np.nan, "mi_visible_err": np.nan,
-                           "h_given_v": np.nan, "h_given_v_err": np.nan, "shortfall_spread": np.nan,
-                           "shortfall_cross": np.nan, "critic_scale": np.nan})
+                           "visible_gap": np.nan, "visible_gap_err": np.nan, "h_given_v": np.nan, "h_given_v_err": np.nan, "shortfall_spread": np.nan,
+                           "shortfall_cross": np.nan, "critic_scale": np.nan, "critic_hidden_scale": np.nan})
         for row in rows:
             row.update({"noise_fillers": self.noise, "n_train": self.fit.n_train, "n_heldout": self.fit.n_heldout,
                         "error_method": "tau_int" if self.chains is None else "chain_block_jackknife"})
@@ -491,8 +500,8 @@ def reference_information(
 
 
 def chain_errors(result: FitResult, heldout, held, *, chains: int, augment: bool) -> dict:
-    """Chain-aware held-out error of a fit, I(H:V) and ⟨H(H|V)⟩ with their errors, and the spread and cross
-    parts of an InfoNCE bound's shortfall (:class:`DimerFit` fields).
+    """Chain-aware held-out error of a fit, I(H:V) and ⟨H(H|V)⟩ with their errors, the error of I(H:V) − I, the
+    spread and cross parts of an InfoNCE bound's shortfall (:class:`DimerFit` fields).
 
     ``heldout`` and ``held``: the fit's held-out rows and their configuration indices
     (:func:`rgml.rsmi.fit.split_pairs`, :func:`rgml.rsmi.fit.split_indices`); :mod:`rgml.dimers.heldout`.
@@ -505,6 +514,7 @@ def chain_errors(result: FitResult, heldout, held, *, chains: int, augment: bool
     units = {"n_samples": (result.n_train + result.n_heldout) // images, "chains": chains, "images": images}
     return {"mi_err": chain_jackknife_error(held, psi, **units), "visible_mi": float(psi_visible.mean()),
             "visible_mi_err": chain_jackknife_error(held, psi_visible, **units),
+            "visible_gap_err": chain_jackknife_error(held, psi_visible - psi, **units),
             "h_given_v": float(h_given_v.mean()), "h_given_v_err": chain_jackknife_error(held, h_given_v, **units),
             "shortfall_spread": parts.spread, "shortfall_cross": parts.cross}
 

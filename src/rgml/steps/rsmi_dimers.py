@@ -52,7 +52,7 @@ def _describe(fit: DimerFit) -> str:
         if config.norm_stop is not None else ""
     return (annealed + f"I = {fit.fit.mi:.4f} ± {fit.fit.mi_err:.4f} nats (at most I(H:V) = {fit.visible_mi:.4f} ± "
             f"{fit.visible_mi_err:.4f}, with <H(H|V)> = {fit.h_given_v:.3g}; critic scaled by "
-            f"{fit.fit.critic_scale:.3f}); "
+            f"{fit.fit.critic_scale:.3f}, its hidden layer by {fit.fit.critic_hidden_scale:.3g}); "
             f"|cos| field {np.round(fit.field_cosine, 3)}, order {np.round(fit.order_cosine, 3)}; "
             f"noise share {np.round(fit.noise_share, 3)}")
 
@@ -165,14 +165,17 @@ def rsmi_dimers_buffers(
 
 def with_references(table: pd.DataFrame, *, tc: float) -> pd.DataFrame:
     """``rsmi_dimers.csv`` with ``below_tc``, ``ln4_reference`` (ln 4 nats below T_c, NaN above) and, where the
-    table has I(H:E), ``ln4_deficit`` = ln 4 − I and ``ln4_z`` = (I − ln 4) / σ (σ: ``mi_err``, statistical only)."""
+    table has I(H:E), ``ln4_deficit`` = ln 4 − I and ``ln4_z`` = (I − ln 4) / σ (σ: ``mi_err``, statistical only);
+    where it has I(H:V), ``visible_gap_z`` = (I − I(H:V)) / ``visible_gap_err``: the bound against its ceiling."""
     out = table.copy()
     out["below_tc"] = out["T"] < tc
     out["ln4_reference"] = np.where(out["below_tc"], LN4, np.nan)
-    if "mi_nats" in out:
-        out["ln4_deficit"] = out["ln4_reference"] - out["mi_nats"]
-        with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if "mi_nats" in out:
+            out["ln4_deficit"] = out["ln4_reference"] - out["mi_nats"]
             out["ln4_z"] = -out["ln4_deficit"] / out["mi_err"]
+        if "visible_gap" in out:
+            out["visible_gap_z"] = -out["visible_gap"] / out["visible_gap_err"]
     return out
 
 
