@@ -26,7 +26,8 @@ critic   acceptance 3 — how far the T = 0.4 (``--temperature``) bound falls sh
          (``--store``, e.g. results/samples/dimers/L32.zarr) or on this script's samples:
          how much of the shortfall a larger or longer-trained critic recovers (the
          bound's bias), beside I(H:V), the upper bound of I(H:E); then the same
-         with the critic calibrated (rgml.rsmi.calibration, on in the sweep).
+         with the critic calibrated (rgml.rsmi.calibration, on in the sweep: the scores' and
+         the hidden layer's scales).
 anneal   acceptance 3 — below T_c, on the sweep's store (``--store``) at ``--temperatures``: the
          sweep's fit with each filter's norm held at 2 against annealed to 2 from 0.25, 0.5
          and 1 (dimers.rsmi.anneal_from), two fit seeds, beside the exact order filters
@@ -333,7 +334,8 @@ def section_critic(args) -> None:
         fit = fit_dimers(dimers, block=BLOCK, buffer=BUFFER, environment=ENVIRONMENT, n_hidden=2, seed=SEED,
                          temperature=t, augment=frozen, rules=(), chains=chains,
                          config=replace(config, critic_width=width, polish_steps=steps, calibrate=calibrate))
-        print(f"critic width {width:>3}, polish {steps:>4}, scale {fit.fit.critic_scale:.3f}"
+        print(f"critic width {width:>3}, polish {steps:>4}, scale {fit.fit.critic_scale:.3f}, hidden "
+              f"{fit.fit.critic_hidden_scale:.3g}"
               f"{' (calibrated)' if calibrate else ''}: I = {fit.fit.mi:.8f} ± {fit.fit.mi_err:.2g}, ln 4 - I = "
               f"{1e3 * (LN4 - fit.fit.mi):.5f} mnat ({(fit.fit.mi - LN4) / fit.fit.mi_err:+.1f} sigma); I(H:V) = "
               f"{fit.visible_mi:.8f} ± {fit.visible_mi_err:.2g}, "
@@ -387,20 +389,21 @@ def section_seeds(args) -> None:
                   f"[{time.process_time() - begin:.0f} s CPU]", flush=True)
 
 
-def _across_sets(label: str, values: np.ndarray, errors: np.ndarray) -> str:
-    """Mean ln 4 − I of independent sets (µnat) with its standard error, and their scatter against their σ."""
+def _across_sets(label: str, values: np.ndarray, errors: np.ndarray, reference: str = "ln 4") -> str:
+    """Mean ``reference`` − I of independent sets (µnat) with its standard error, and their scatter against their
+    σ."""
     n = len(values)
     mean, spread = values.mean(), values.std(ddof=1)
     weights = 1.0 / errors**2
     pooled = float((weights * values).sum() / weights.sum())
     chi2 = float((((values - pooled) / errors) ** 2).sum())
-    return (f"  {label}: ln 4 - I = {mean:.4f} ± {spread / np.sqrt(n):.4f} µnat over {n} sets "
-            f"({mean / (spread / np.sqrt(n)):.1f} standard errors); scatter between sets {spread:.4f} µnat "
-            f"against their rms jackknife σ {np.sqrt((errors**2).mean()):.4f} (ratio "
+    return (f"  {label}: {reference} - I = {mean:.3g} ± {spread / np.sqrt(n):.3g} µnat over {n} sets "
+            f"({mean / (spread / np.sqrt(n)):.1f} standard errors); scatter between sets {spread:.3g} µnat "
+            f"against their rms jackknife σ {np.sqrt((errors**2).mean()):.3g} (ratio "
             f"{spread / np.sqrt((errors**2).mean()):.2f}; chi2 {chi2:.1f} on {n - 1} dof, p = "
-            f"{stats.chi2.sf(chi2, n - 1):.2f}); each set's z from ln 4: median {np.median(-values / errors):+.1f}, "
-            f"{(values / errors > 2).sum()} beyond -2, {(values / errors > 4).sum()} beyond -4, "
-            f"most {(-values / errors).min():+.1f}")
+            f"{stats.chi2.sf(chi2, n - 1):.2f}); each set's z from {reference}: median "
+            f"{np.median(-values / errors):+.1f}, {(values / errors > 2).sum()} beyond -2, "
+            f"{(values / errors > 4).sum()} beyond -4, most {(-values / errors).min():+.1f}")
 
 
 def section_samples(args) -> None:
@@ -426,28 +429,32 @@ def section_samples(args) -> None:
             order = reference_fit("order", plain, norm=fit.rule_norm)
             checked = chain_errors(order, plain.heldout, plain.held, chains=drawn.chains, augment=frozen)
             row = [1e6 * (LN4 - fit.fit.mi), 1e6 * fit.fit.mi_err, 1e6 * (LN4 - order.mi), 1e6 * checked["mi_err"],
-                   1e6 * (LN4 - fit.visible_mi)]
+                   1e6 * (LN4 - fit.visible_mi), 1e6 * (fit.visible_mi - fit.fit.mi), 1e6 * fit.visible_gap_err,
+                   1e6 * (checked["visible_mi"] - order.mi), 1e6 * checked["visible_gap_err"]]
             rows.append(row)
             parts = {"RSMI, 2 units": (row[0], fit.shortfall_spread, fit.shortfall_cross),
                      "exact order filters": (row[2], checked["shortfall_spread"], checked["shortfall_cross"])}
             for label, (total, spread, cross) in parts.items():
                 terms[label].append([total - 1e6 * (spread + cross), 1e6 * spread, 1e6 * cross])
             (_, r_spread, r_cross), (_, o_spread, o_cross) = (terms[label][-1] for label in parts)
-            print(f"T = {t}, sample seed {seed:>4} (sectors frozen {frozen}): RSMI ln 4 - I = {row[0]:.4f} ± "
-                  f"{row[1]:.4f} µnat ({-row[0] / row[1]:+.1f} sigma; spread {r_spread:.4f}, cross {r_cross:.4f}), "
-                  f"order filters {row[2]:.4f} ± {row[3]:.4f} (spread {o_spread:.4f}, cross {o_cross:.4f}); "
-                  f"ln 4 - I(H:V) = {row[4]:.4f} µnat [{time.process_time() - begin:.0f} s CPU]", flush=True)
+            print(f"T = {t}, sample seed {seed:>4} (sectors frozen {frozen}): RSMI ln 4 - I = {row[0]:.3g} ± "
+                  f"{row[1]:.3g} µnat ({-row[0] / row[1]:+.1f} sigma; spread {r_spread:.3g}, cross {r_cross:.3g}), "
+                  f"order filters {row[2]:.3g} ± {row[3]:.3g} (spread {o_spread:.3g}, cross {o_cross:.3g}); "
+                  f"ln 4 - I(H:V) = {row[4]:.3g} µnat; I(H:V) - I = {row[5]:.3g} ± {row[6]:.3g} (order filters "
+                  f"{row[7]:.3g} ± {row[8]:.3g}) [{time.process_time() - begin:.0f} s CPU]", flush=True)
         rows = np.array(rows)
         print(f"T = {t}:")
         for (label, parts), column in zip(terms.items(), (0, 2)):
             parts = np.array(parts)
             mean, error = parts.mean(axis=0), parts.std(axis=0, ddof=1) / np.sqrt(len(parts))
             print(_across_sets(label, rows[:, column], rows[:, column + 1]))
-            print(f"    of it, mean over the sets ± standard error: marginal {mean[0]:.4f} ± {error[0]:.4f}, "
-                  f"spread {mean[1]:.4f} ± {error[1]:.4f}, cross {mean[2]:.4f} ± {error[2]:.4f} µnat")
-        print(f"  ln 4 - I(H:V), the upper bound's distance: median {np.median(rows[:, 4]):.4f}, largest "
-              f"{rows[:, 4].max():.4f} µnat; RSMI - order filters: {(rows[:, 0] - rows[:, 2]).mean():+.4f} ± "
-              f"{(rows[:, 0] - rows[:, 2]).std(ddof=1) / np.sqrt(len(rows)):.4f} µnat", flush=True)
+            print(f"    of it, mean over the sets ± standard error: marginal {mean[0]:.3g} ± {error[0]:.3g}, "
+                  f"spread {mean[1]:.3g} ± {error[1]:.3g}, cross {mean[2]:.3g} ± {error[2]:.3g} µnat")
+            gap = 5 if column == 0 else 7
+            print(_across_sets(label, rows[:, gap], rows[:, gap + 1], reference="I(H:V)"))
+        print(f"  ln 4 - I(H:V), the upper bound's distance: median {np.median(rows[:, 4]):.3g}, largest "
+              f"{rows[:, 4].max():.3g} µnat; RSMI - order filters: {(rows[:, 0] - rows[:, 2]).mean():+.4f} ± "
+              f"{(rows[:, 0] - rows[:, 2]).std(ddof=1) / np.sqrt(len(rows)):.3g} µnat", flush=True)
 
 
 def _row_anatomy(label: str, result, heldout) -> None:
@@ -461,12 +468,13 @@ def _row_anatomy(label: str, result, heldout) -> None:
     top = {k: 100 * ranked[:k].sum() / ranked.sum() for k in (10, 100, 1000)}
     top_scores = np.sort(scores, axis=1)
     print(f"  {label}: {result.estimator} bound ln 4 - I = {1e6 * (LN4 - result.mi):.4f} µnat (critic scale "
-          f"{result.critic_scale:.3f}); {len(loss)} held-out rows, {misses} where the critic's likeliest state is not "
-          f"the block's; the largest 10 / 100 / 1000 row losses carry {top[10]:.1f} / {top[100]:.1f} / "
-          f"{top[1000]:.1f} % of their sum (largest {ranked[0]:.2g}, median {np.median(loss):.2g} nats; median "
-          f"margin of the critic's scores {np.median(top_scores[:, -1] - top_scores[:, -2]):.1f}); BA bound on the "
-          f"same critic and rows: ln 4 - I = {1e6 * (LN4 - ba):.4f} µnat; the InfoNCE shortfall's marginal, "
-          f"spread and cross parts {np.round(1e6 * np.array(infonce_shortfall(log_q, scores)), 4)} µnat", flush=True)
+          f"{result.critic_scale:.3f}, hidden {result.critic_hidden_scale:.3g}); {len(loss)} held-out rows, "
+          f"{misses} where the critic's likeliest state is not the block's; the largest 10 / 100 / 1000 row "
+          f"losses carry {top[10]:.1f} / {top[100]:.1f} / {top[1000]:.1f} % of their sum (largest "
+          f"{ranked[0]:.2g}, median {np.median(loss):.2g} nats; median margin of the critic's scores "
+          f"{np.median(top_scores[:, -1] - top_scores[:, -2]):.1f}); BA bound on the same critic and rows: "
+          f"ln 4 - I = {1e6 * (LN4 - ba):.4f} µnat; the InfoNCE shortfall's marginal, spread and cross parts "
+          f"{np.round(1e6 * np.array(infonce_shortfall(log_q, scores)), 4)} µnat", flush=True)
 
 
 def section_rows(args) -> None:
