@@ -30,6 +30,11 @@ cannot remove it — it widens the spread as it widens the margin — so
 γ (a grid, :data:`HIDDEN_SCALES`, each γ with its best β), which saturates the
 layer where the rows of one state sit deep on one side of its units and leaves
 the critic alone where they do not.  Both scales are chosen on training rows.
+On the default sweep's L = 32 dimers (two learned units, held-out bounds, µnat
+below ln 4, β alone → β and γ): T = 0.2 0.187 → 0.0092 (γ = 5.7), T = 0.3
+4.15 → 0.32 (γ = 5.7), T = 0.4 578 → 547 (γ = 16); in the Coulomb phase
+(T ≥ 0.65) γ = 1, the bound unchanged.  At T = 0.2 what is left is the units'
+own randomness: I(H:V) = ln 4 − 0.0090 µnat, the bound 0.0002 µnat below it.
 """
 
 from __future__ import annotations
