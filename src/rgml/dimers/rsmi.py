@@ -269,7 +269,8 @@ class DimerFit:
             "chains": -1 if self.chains is None else int(self.chains), "series_mi_err": float(self.series_mi_err),
             "error_method": "tau_int" if self.chains is None else "chain_block_jackknife",
             "visible_mi": float(self.visible_mi), "visible_mi_err": float(self.visible_mi_err),
-            "visible_gap_err": float(self.visible_gap_err), "h_given_v": float(self.h_given_v), "h_given_v_err": float(self.h_given_v_err),
+            "visible_gap_err": float(self.visible_gap_err),
+            "h_given_v": float(self.h_given_v), "h_given_v_err": float(self.h_given_v_err),
             "shortfall_spread": float(self.shortfall_spread), "shortfall_cross": float(self.shortfall_cross),
         })
         return ds
@@ -342,8 +343,9 @@ class DimerFit:
                                 "norm_start": self.rule_norm, "mi_nats": float(mi), "mi_err": float(err)}
                         | _shape_columns(*shapes[:4])
                         | {"noise_share_max": np.nan, "mi_visible": np.nan, "mi_visible_err": np.nan,
-                           "visible_gap": np.nan, "visible_gap_err": np.nan, "h_given_v": np.nan, "h_given_v_err": np.nan, "shortfall_spread": np.nan,
-                           "shortfall_cross": np.nan, "critic_scale": np.nan, "critic_hidden_scale": np.nan})
+                           "visible_gap": np.nan, "visible_gap_err": np.nan, "h_given_v": np.nan,
+                           "h_given_v_err": np.nan, "shortfall_spread": np.nan, "shortfall_cross": np.nan,
+                           "critic_scale": np.nan, "critic_hidden_scale": np.nan})
         for row in rows:
             row.update({"noise_fillers": self.noise, "n_train": self.fit.n_train, "n_heldout": self.fit.n_heldout,
                         "error_method": "tau_int" if self.chains is None else "chain_block_jackknife"})
